@@ -1,0 +1,35 @@
+# The two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+DEMO_ORDERS ?= 1000000
+
+.PHONY: run test demo browser clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+# Builds the demo warehouse only when no warehouse is configured and none exists yet.
+demo: $(VENV)/.installed
+	$(PY) -m data_access demo --if-missing --orders $(DEMO_ORDERS)
+
+run: demo
+	$(PY) -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# System packages for the browser tests (Chromium, CJK fonts), where this machine lets us.
+browser:
+	@bash scripts/install-browser.sh
+
+test: $(VENV)/.test-installed browser
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) data/warehouse.duckdb

@@ -1,0 +1,139 @@
+"""`python -m data_access export|demo …`: the reports for scheduled jobs and spreadsheets.
+
+Exit codes: 0 done, 1 the warehouse failed (one line naming where, never a password),
+2 a bad argument (one line naming it).
+"""
+import argparse
+import datetime as dt
+import sys
+
+from sqlalchemy import select
+
+from . import schema
+from .filters import GRAINS, GROUP_BYS, FilterError, Filters
+from .warehouse import Warehouse, WarehouseError
+
+
+class ArgumentError(Exception):
+    pass
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr and exit code 2."""
+
+    def error(self, message):
+        raise ArgumentError(message)
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return value
+
+
+def parser() -> OneLineParser:
+    from .reports import REPORTS
+    root = OneLineParser(prog="python -m data_access", description="beltboard warehouse commands")
+    commands = root.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    export = commands.add_parser("export", help="write a report as CSV (UTF-8 with BOM)")
+    export.add_argument("report", choices=sorted(REPORTS))
+    export.add_argument("--from", dest="date_from", type=iso_date)
+    export.add_argument("--to", dest="date_to", type=iso_date)
+    export.add_argument("--grain", choices=GRAINS, default="month")
+    export.add_argument("--by", choices=GROUP_BYS)
+    export.add_argument("--belt", action="append", default=[], metavar="ID")
+    export.add_argument("--province", action="append", default=[])
+    export.add_argument("--category", action="append", default=[], choices=schema.CATEGORIES)
+    export.add_argument("--brand-type", action="append", default=[], choices=schema.BRAND_TYPES)
+    export.add_argument("--managed-by", choices=schema.MANAGED_BY)
+    export.add_argument("--as-of", type=iso_date)
+    export.add_argument("--stalled-days", type=whole_number, default=90)
+    export.add_argument("--out", metavar="FILE")
+    export.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
+
+    demo = commands.add_parser("demo", help="build the demo warehouse")
+    demo.add_argument("--orders", type=whole_number, default=1_000_000)
+    demo.add_argument("--seed", type=whole_number, default=7)
+    demo.add_argument("--url", help="target (default: the embedded DuckDB file data/warehouse.duckdb)")
+    demo.add_argument("--if-missing", action="store_true",
+                      help="do nothing when a warehouse is configured or the demo file already exists")
+    return root
+
+
+def _filters(args) -> Filters:
+    return Filters(
+        belts=tuple(args.belt), provinces=tuple(args.province), categories=tuple(args.category),
+        brand_types=tuple(args.brand_type), managed_by=(args.managed_by,) if args.managed_by else (),
+        date_from=args.date_from, date_to=args.date_to, grain=args.grain, by=args.by, as_of=args.as_of,
+        stalled_days=args.stalled_days,
+    )
+
+
+def _check_known(wh: Warehouse, f: Filters) -> None:
+    """Belts and provinces that the warehouse does not know are bad arguments, not empty reports."""
+    known = wh.frame(select(schema.industry_belts.c.belt_id, schema.industry_belts.c.province))
+    for argument, asked, valid in (("--belt", f.belts, set(known["belt_id"]) | {schema.NO_BELT}),
+                                   ("--province", f.provinces, set(known["province"]))):
+        unknown = [v for v in asked if v not in valid]
+        if unknown:
+            raise ArgumentError(f"argument {argument}: unknown value {unknown[0]!r}")
+
+
+def export(args) -> int:
+    from .export import csv_bytes
+    from .reports import REPORTS
+    try:
+        f = _filters(args)
+    except FilterError as exc:
+        raise ArgumentError(f"argument --{exc.argument.replace('_', '-')}: {exc}") from None
+    wh = Warehouse(args.url)
+    _check_known(wh, f)
+    data = csv_bytes(REPORTS[args.report](wh, f))
+    if args.out:
+        try:
+            with open(args.out, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise ArgumentError(f"argument --out: cannot write {args.out!r}: {exc.strerror}") from None
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    return 0
+
+
+def demo(args) -> int:
+    from .config import DEFAULT_DUCKDB_PATH, configured_url
+    from .demo import build
+    if args.if_missing and not args.url:
+        if configured_url():
+            print("demo: a warehouse is configured; not building the demo")
+            return 0
+        if DEFAULT_DUCKDB_PATH.exists():
+            print(f"demo: {DEFAULT_DUCKDB_PATH} exists; not rebuilding it")
+            return 0
+    build(args.url, orders=args.orders, seed=args.seed)
+    return 0
+
+
+def main(argv=None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        return {"export": export, "demo": demo}[args.command](args)
+    except ArgumentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,57 @@
+"""Report frames as CSV bytes that Excel opens cleanly: the one format for the CLI and the pages."""
+import csv
+import datetime as dt
+import io
+import math
+import numbers
+
+import numpy as np
+import pandas as pd
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")
+
+
+def is_money(column: str) -> bool:
+    return column.endswith("_cny") or column.startswith("gmv_t")
+
+
+def neutralise(text: str) -> str:
+    """Prefix ' to text a spreadsheet would run as a formula (also behind leading spaces or quotes)."""
+    if text.lstrip(" \"'").startswith(FORMULA_STARTS) or text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def cell(value, money: bool) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        return f"{value:.2f}" if money else repr(value)
+    return neutralise(str(value))
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    columns = [str(c) for c in df.columns]
+    writer.writerow([neutralise(c) for c in columns])
+    money = [is_money(c) for c in columns]
+    for row in df.itertuples(index=False, name=None):
+        writer.writerow([cell(v, m) for v, m in zip(row, money)])
+    return BOM + buffer.getvalue()
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    return csv_text(df).encode("utf-8")

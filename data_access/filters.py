@@ -1,0 +1,129 @@
+"""The one filters object every report takes, and the brand selection it implies."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import and_, false, func, or_, select
+
+from . import schema
+from .schema import brands, industry_belts
+
+GRAINS = ("month", "quarter", "year")
+GROUP_BYS = ("belt", "province", "category", "brand_type", "managed_by")
+DEFAULT_STALLED_DAYS = 90
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; `argument` names it."""
+
+    def __init__(self, argument: str, message: str):
+        self.argument = argument
+        super().__init__(f"{argument}: {message}")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a person asked to see. Hashable, so it can key a cache."""
+    belts: tuple[str, ...] = ()          # belt_id values; schema.NO_BELT selects brands without a belt
+    provinces: tuple[str, ...] = ()      # province of the brand's belt
+    categories: tuple[str, ...] = ()
+    brand_types: tuple[str, ...] = ()
+    managed_by: tuple[str, ...] = ()
+    date_from: dt.date | None = None     # None: see `resolved`
+    date_to: dt.date | None = None
+    grain: str = "month"
+    by: str | None = None                # a GROUP_BYS value, or None for no breakdown
+    as_of: dt.date | None = None         # None: the warehouse's last day with data
+    stalled_days: int = DEFAULT_STALLED_DAYS
+    brand_ids: tuple[int, ...] = ()      # narrow to these brands (a brand page)
+    # Belts this user may see (None: all). Set by access control, never by a URL.
+    scope_belts: tuple[str, ...] | None = field(default=None)
+
+    def __post_init__(self):
+        for name in ("belts", "provinces", "categories", "brand_types", "managed_by", "brand_ids"):
+            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+        _check_choice("categories", self.categories, schema.CATEGORIES)
+        _check_choice("brand_types", self.brand_types, schema.BRAND_TYPES)
+        _check_choice("managed_by", self.managed_by, schema.MANAGED_BY)
+        if self.grain not in GRAINS:
+            raise FilterError("grain", f"must be one of {', '.join(GRAINS)}, not {self.grain!r}")
+        if self.by is not None and self.by not in GROUP_BYS:
+            raise FilterError("by", f"must be one of {', '.join(GROUP_BYS)}, not {self.by!r}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise FilterError("from", f"{self.date_from} is after --to {self.date_to}")
+        if not isinstance(self.stalled_days, int) or isinstance(self.stalled_days, bool) or self.stalled_days < 0:
+            raise FilterError("stalled_days", f"must be a whole number of days ≥ 0, not {self.stalled_days!r}")
+
+    def resolved(self, as_of: dt.date) -> Filters:
+        """Fill the defaults that depend on the data: as-of, and a range of the year to date."""
+        as_of = self.as_of or as_of
+        date_to = self.date_to or as_of
+        date_from = self.date_from or min(dt.date(as_of.year, 1, 1), date_to)
+        return replace(self, as_of=as_of, date_from=date_from, date_to=date_to)
+
+    def with_(self, **changes) -> Filters:
+        return replace(self, **changes)
+
+    @property
+    def range_days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    @property
+    def base_range(self) -> tuple[dt.date, dt.date]:
+        """The range of equal length just before [from, to]."""
+        return self.date_from - dt.timedelta(days=self.range_days), self.date_from - dt.timedelta(days=1)
+
+
+def _check_choice(argument: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> None:
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise FilterError(argument, f"unknown value {unknown[0]!r}; expected one of {', '.join(allowed)}")
+
+
+def _belt_condition(belt_ids: tuple[str, ...]):
+    real = [b for b in belt_ids if b != schema.NO_BELT]
+    conditions = []
+    if real:
+        conditions.append(brands.c.belt_id.in_(real))
+    if schema.NO_BELT in belt_ids:
+        conditions.append(brands.c.belt_id.is_(None))
+    return or_(*conditions) if conditions else false()
+
+
+def brand_conditions(f: Filters) -> list:
+    """WHERE conditions on `brands` (joined to `industry_belts` when provinces are asked for)."""
+    conditions = []
+    if f.scope_belts is not None:
+        conditions.append(_belt_condition(f.scope_belts))
+    if f.belts:
+        conditions.append(_belt_condition(f.belts))
+    if f.provinces:
+        conditions.append(brands.c.belt_id.in_(
+            select(industry_belts.c.belt_id).where(industry_belts.c.province.in_(f.provinces)).scalar_subquery()
+        ))
+    if f.categories:
+        conditions.append(brands.c.category.in_(f.categories))
+    if f.brand_types:
+        conditions.append(brands.c.brand_type.in_(f.brand_types))
+    if f.managed_by:
+        conditions.append(brands.c.managed_by.in_(f.managed_by))
+    if f.brand_ids:
+        conditions.append(brands.c.brand_id.in_(f.brand_ids))
+    return conditions
+
+
+def selected_brand_ids(f: Filters):
+    """A subquery of the brand_ids the filters select; facts follow their brand."""
+    return select(brands.c.brand_id).where(and_(*brand_conditions(f)))
+
+
+def group_column(by: str | None):
+    """The column a breakdown groups by, labelled `group`; brands without a belt fall in `none`."""
+    if by is None:
+        return None
+    if by == "belt":
+        return func.coalesce(brands.c.belt_id, schema.NO_BELT).label("group")
+    if by == "province":
+        return func.coalesce(industry_belts.c.province, schema.NO_BELT).label("group")
+    return getattr(brands.c, by).label("group")

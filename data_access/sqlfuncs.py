@@ -1,0 +1,74 @@
+"""Date functions that every dialect spells differently, as SQLAlchemy Core constructs.
+
+Each construct compiles to the native form of the dialect in use, so report queries stay
+one portable `select()` whatever the warehouse is.
+"""
+from sqlalchemy import Date, Integer, case, cast, extract
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class day_of(FunctionElement):
+    """The calendar date of a timestamp."""
+    type = Date()
+    inherit_cache = True
+    name = "day_of"
+
+
+@compiles(day_of)
+def _day_of_default(element, compiler, **kw):
+    return "CAST(%s AS DATE)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element, compiler, **kw):
+    # SQLite has no DATE type: CAST(... AS DATE) would yield the year as a number.
+    return "date(%s)" % compiler.process(element.clauses, **kw)
+
+
+class days_between(FunctionElement):
+    """Whole days from `earlier` to `later` (later - earlier), both dates."""
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+def _two(element, compiler, **kw):
+    later, earlier = list(element.clauses)
+    return compiler.process(later, **kw), compiler.process(earlier, **kw)
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    later, earlier = _two(element, compiler, **kw)
+    return "(CAST(%s AS DATE) - CAST(%s AS DATE))" % (later, earlier)
+
+
+@compiles(days_between, "duckdb")
+def _days_between_duckdb(element, compiler, **kw):
+    later, earlier = _two(element, compiler, **kw)
+    return "date_diff('day', CAST(%s AS DATE), CAST(%s AS DATE))" % (earlier, later)
+
+
+@compiles(days_between, "mysql")
+@compiles(days_between, "mariadb")
+def _days_between_mysql(element, compiler, **kw):
+    later, earlier = _two(element, compiler, **kw)
+    return "DATEDIFF(%s, %s)" % (later, earlier)
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = _two(element, compiler, **kw)
+    return "CAST(julianday(date(%s)) - julianday(date(%s)) AS INTEGER)" % (later, earlier)
+
+
+def period_key(column, grain):
+    """year * 100 + the period's first month: 202104 is Q2 2021 at quarter grain."""
+    year = extract("year", column)
+    if grain == "year":
+        return cast(year * 100 + 1, Integer)
+    month = extract("month", column)
+    if grain == "quarter":
+        month = case((month <= 3, 1), (month <= 6, 4), (month <= 9, 7), else_=10)
+    return cast(year * 100 + month, Integer)

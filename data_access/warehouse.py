@@ -1,0 +1,178 @@
+"""The one road to the warehouse: an engine per URL and a single execution helper.
+
+Reports build `select()`s and hand them to `Warehouse.frame`; connection errors are mapped
+to `WarehouseError`s whose messages name the host and database but never a password.
+"""
+import datetime as dt
+import decimal
+import logging
+import time
+
+import pandas as pd
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
+
+from . import schema
+from .config import warehouse_url
+
+log = logging.getLogger("beltboard.warehouse")
+
+DEMO_COMMAND = "python -m data_access demo"
+
+
+class WarehouseError(Exception):
+    """A problem with the warehouse that a person can act on; str() is the message."""
+
+
+class WarehouseUnreachable(WarehouseError):
+    pass
+
+
+class MissingTables(WarehouseError):
+    def __init__(self, where: str, names: list[str]):
+        self.names = names
+        super().__init__(
+            f"the warehouse {where} lacks the table(s) {', '.join(names)}; "
+            f"build the demo warehouse with `{DEMO_COMMAND}` or point WAREHOUSE_URL at one that has them"
+        )
+
+
+class EmptyWarehouse(WarehouseError):
+    pass
+
+
+def describe(url) -> str:
+    """Where a URL points, for messages: host, port and database, never the password."""
+    url = make_url(url)
+    if url.get_backend_name() in ("duckdb", "sqlite", "chdb"):
+        return f"{url.get_backend_name()} file {url.database or ':memory:'}"
+    host = url.host or "localhost"
+    port = f":{url.port}" if url.port else ""
+    return f"{url.get_backend_name()} at {host}{port}/{url.database or ''}"
+
+
+def create_warehouse_engine(url: str, read_only: bool = True) -> Engine:
+    url = make_url(url)
+    connect_args = {}
+    backend = url.get_backend_name()
+    if backend == "duckdb" and read_only and url.database not in (None, "", ":memory:"):
+        connect_args["read_only"] = True
+    if backend in ("postgresql",):
+        connect_args["connect_timeout"] = 5
+    if backend in ("mysql", "mariadb"):
+        connect_args["connect_timeout"] = 5
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+class Warehouse:
+    """A warehouse to read: one pooled engine, one place where every query runs."""
+
+    def __init__(self, url: str | None = None, read_only: bool = True):
+        self.url = url or warehouse_url()
+        self.where = describe_safely(self.url)
+        try:
+            self.engine = create_warehouse_engine(self.url, read_only=read_only)
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+            raise WarehouseUnreachable(f"the warehouse URL is not usable ({type(exc).__name__}): {self.where}") from None
+        self._as_of = None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def frame(self, stmt) -> pd.DataFrame:
+        started = time.perf_counter()
+        try:
+            with self.engine.connect() as conn:
+                result = conn.execute(stmt)
+                df = _numeric(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
+        except (OperationalError, ProgrammingError, DBAPIError) as exc:
+            raise self._explain(exc) from None
+        log.debug("query %.1f ms, %d rows", (time.perf_counter() - started) * 1000, len(df))
+        return df
+
+    def scalar(self, stmt):
+        df = self.frame(stmt)
+        return None if df.empty else df.iat[0, 0]
+
+    def _detail(self, exc: Exception) -> str:
+        """The driver's first line, with the password masked should a driver echo its DSN."""
+        line = _first_line(exc)
+        password = make_url(self.url).password
+        return line.replace(password, "***") if password else line
+
+    def _explain(self, exc: Exception) -> WarehouseError:
+        missing = self._missing_tables() if not isinstance(exc, OperationalError) or _looks_missing(exc) else []
+        if missing:
+            return MissingTables(self.where, missing)
+        if isinstance(exc, OperationalError) or _looks_unreachable(exc):
+            return WarehouseUnreachable(f"cannot reach the warehouse ({self.where}): {self._detail(exc)}")
+        return WarehouseError(f"the warehouse ({self.where}) refused a query: {self._detail(exc)}")
+
+    def _missing_tables(self) -> list[str]:
+        missing = []
+        try:
+            with self.engine.connect() as conn:
+                for table in schema.TABLES:
+                    try:
+                        conn.execute(select(*table.c).limit(0)).fetchall()
+                    except DBAPIError:
+                        conn.rollback()
+                        missing.append(table.name)
+        except DBAPIError:
+            return []
+        return missing
+
+    def check(self) -> None:
+        """Raise a WarehouseError unless every contract table is readable."""
+        try:
+            with self.engine.connect():
+                pass
+        except DBAPIError as exc:
+            raise WarehouseUnreachable(f"cannot reach the warehouse ({self.where}): {self._detail(exc)}") from None
+        missing = self._missing_tables()
+        if missing:
+            raise MissingTables(self.where, missing)
+
+    def as_of(self) -> dt.date:
+        """The last day with data: the date of the latest order, before any filter."""
+        if self._as_of is None:
+            latest = self.scalar(select(func.max(schema.orders.c.ordered_at)))
+            if latest is None or pd.isna(latest):
+                raise EmptyWarehouse(f"the warehouse ({self.where}) holds no orders yet")
+            self._as_of = pd.Timestamp(latest).date()
+        return self._as_of
+
+
+def _numeric(df: pd.DataFrame) -> pd.DataFrame:
+    """DECIMAL sums arrive as Decimal objects on some drivers: make every such column a float."""
+    for name in df.columns:
+        column = df[name]
+        if column.dtype == object:
+            sample = column.dropna()
+            if not sample.empty and isinstance(sample.iloc[0], decimal.Decimal):
+                df[name] = pd.to_numeric(column).astype(float)
+    return df
+
+
+def describe_safely(url: str) -> str:
+    try:
+        return describe(url)
+    except ArgumentError:
+        return "an unparseable URL"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def _looks_missing(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or "does not exist" in text or "doesn't exist" in text or "catalog error" in text
+
+
+def _looks_unreachable(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "connection" in text or "could not connect" in text or "can't connect" in text
