@@ -82,6 +82,11 @@ def period_grid(period_starts: list[dt.date], groups: list[str] | None) -> pd.Da
     return index.to_frame(index=False)
 
 
+def shifted(grid: pd.DataFrame, grain: str, n: int) -> pd.Series:
+    """The start of the period n periods from each row's period (object dtype even when empty)."""
+    return pd.Series([periods.shift(p, grain, n) for p in grid["period_start"]], index=grid.index, dtype=object)
+
+
 def keys_of(by: str | None) -> list[str]:
     return ["period_start"] + (["group"] if by else [])
 
@@ -101,7 +106,7 @@ def lay_on_grid(grid: pd.DataFrame, agg: pd.DataFrame, by: str | None, columns: 
 def by_period(wh: Warehouse, stmt, f: Filters) -> pd.DataFrame:
     """Run an aggregate keyed by `period` (a period_key) and optional `group`; key -> period_start."""
     df = wh.frame(stmt)
-    df["period_start"] = [periods.key_to_date(k) for k in df.pop("period")]
+    df["period_start"] = pd.Series([periods.key_to_date(k) for k in df.pop("period")], index=df.index, dtype=object)
     if f.by:
         df["group"] = df["group"].astype(str)
     return df
@@ -125,8 +130,8 @@ def onboarding(wh: Warehouse, f: Filters) -> pd.DataFrame:
 
     shown = periods.periods_overlapping(f.date_from, f.date_to, f.grain)
     grid = period_grid(shown, groups_of(wh, f) if f.by else None)
-    grid["previous"] = [periods.shift(p, f.grain, -1) for p in grid["period_start"]]
-    grid["year_ago"] = [periods.shift(p, "year", -1) for p in grid["period_start"]]
+    grid["previous"] = shifted(grid, f.grain, -1)
+    grid["year_ago"] = shifted(grid, "year", -1)
     out = lay_on_grid(grid, agg, f.by, ["brands_onboarded"])
     out = lay_on_grid(out, agg, f.by, ["brands_onboarded"], at="previous", suffix="_prev")
     out = lay_on_grid(out, agg, f.by, ["brands_onboarded"], at="year_ago", suffix="_yoy")
@@ -166,7 +171,7 @@ def sales(wh: Warehouse, f: Filters) -> pd.DataFrame:
     agg = by_period(wh, stmt, f)
 
     grid = period_grid(shown, groups_of(wh, f) if f.by else None)
-    grid["previous"] = [periods.shift(p, f.grain, -1) for p in grid["period_start"]]
+    grid["previous"] = shifted(grid, f.grain, -1)
     out = lay_on_grid(grid, agg, f.by, ["gmv_cny", "net_gmv_cny", "orders"])
     out = lay_on_grid(out, agg, f.by, ["gmv_cny", "orders"], at="previous", suffix="_prev")
     out["gmv_multiple"] = ratio(out["gmv_cny"], out["gmv_cny_prev"])
@@ -459,7 +464,8 @@ def steps(wh: Warehouse, f: Filters) -> pd.DataFrame:
     out["current_step"] = out["current_step"].fillna(0).astype(int)
     out["steps_completed"] = out["steps_completed"].fillna(0).astype(int)
     out["provider_id"] = out["provider_id"].astype("Int64")
-    done = pd.notna(out.pop("current_step_completed_on")) & (out["current_step"] > 0)
+    completed_on = pd.to_datetime(out.pop("current_step_completed_on")).dt.date
+    done = completed_on.notna() & (completed_on <= f.as_of) & (out["current_step"] > 0)
     out["state"] = np.where(out["current_step"] == 0, "not_started", np.where(done, "completed", "in_progress"))
     days = out.pop("days_since_start")
     in_progress = out["state"] == "in_progress"

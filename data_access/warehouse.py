@@ -86,7 +86,7 @@ class Warehouse:
         try:
             with self.engine.connect() as conn:
                 result = conn.execute(stmt)
-                df = _numeric(pd.DataFrame(result.fetchall(), columns=list(result.keys())))
+                df = _typed(list(result.keys()), result.fetchall())
         except (OperationalError, ProgrammingError, DBAPIError) as exc:
             raise self._explain(exc) from None
         log.debug("query %.1f ms, %d rows", (time.perf_counter() - started) * 1000, len(df))
@@ -145,15 +145,20 @@ class Warehouse:
         return self._as_of
 
 
-def _numeric(df: pd.DataFrame) -> pd.DataFrame:
-    """DECIMAL sums arrive as Decimal objects on some drivers: make every such column a float."""
-    for name in df.columns:
-        column = df[name]
-        if column.dtype == object:
-            sample = column.dropna()
-            if not sample.empty and isinstance(sample.iloc[0], decimal.Decimal):
-                df[name] = pd.to_numeric(column).astype(float)
-    return df
+def _typed(names: list[str], rows: list) -> pd.DataFrame:
+    """Rows as a DataFrame whose integer columns stay exact (Int64, NULL-able; BIGINT ids exceed
+    float precision) and whose DECIMAL columns are floats."""
+    columns = {}
+    for i, name in enumerate(names):
+        values = [row[i] for row in rows]
+        present = [v for v in values if v is not None]
+        if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+            columns[name] = pd.array(values, dtype="Int64")
+        elif present and all(isinstance(v, (decimal.Decimal, float, int)) and not isinstance(v, bool) for v in present):
+            columns[name] = pd.array([None if v is None else float(v) for v in values], dtype="float64")
+        else:
+            columns[name] = pd.Series(values, dtype=object) if values else pd.Series([], dtype=object)
+    return pd.DataFrame(columns, columns=names)
 
 
 def describe_safely(url: str) -> str:
