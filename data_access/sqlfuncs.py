@@ -26,6 +26,13 @@ def _day_of_sqlite(element, compiler, **kw):
     return "date(%s)" % compiler.process(element.clauses, **kw)
 
 
+@compiles(day_of, "chdb")
+@compiles(day_of, "clickhousedb")
+def _day_of_clickhouse(element, compiler, **kw):
+    # toDate keeps NULL-ability (CAST(NULL AS DATE) is an error in ClickHouse).
+    return "toDate(%s)" % compiler.process(element.clauses, **kw)
+
+
 class days_between(FunctionElement):
     """Whole days from `earlier` to `later` (later - earlier), both dates."""
     type = Integer()
@@ -61,6 +68,13 @@ def _days_between_mysql(element, compiler, **kw):
 def _days_between_sqlite(element, compiler, **kw):
     later, earlier = _two(element, compiler, **kw)
     return "CAST(julianday(date(%s)) - julianday(date(%s)) AS INTEGER)" % (later, earlier)
+
+
+@compiles(days_between, "chdb")
+@compiles(days_between, "clickhousedb")
+def _days_between_clickhouse(element, compiler, **kw):
+    later, earlier = _two(element, compiler, **kw)
+    return "dateDiff('day', toDate(%s), toDate(%s))" % (earlier, later)
 
 
 def period_key(column, grain):

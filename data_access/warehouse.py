@@ -7,9 +7,10 @@ import datetime as dt
 import decimal
 import logging
 import time
+import weakref
 
 import pandas as pd
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
@@ -52,6 +53,12 @@ def describe(url) -> str:
     return f"{url.get_backend_name()} at {host}{port}/{url.database or ''}"
 
 
+# ClickHouse session settings for every connection: outer joins give NULL (not 0 or '') where
+# nothing matched, as in SQL; and a reader may not write.
+CLICKHOUSE_SETTINGS = {"join_use_nulls": 1}
+CLICKHOUSE_READ_ONLY = {"readonly": 2}  # 2: reads, and session settings may still be changed
+
+
 def create_warehouse_engine(url: str, read_only: bool = True) -> Engine:
     url = make_url(url)
     connect_args = {}
@@ -62,7 +69,37 @@ def create_warehouse_engine(url: str, read_only: bool = True) -> Engine:
         connect_args["connect_timeout"] = 5
     if backend in ("mysql", "mariadb"):
         connect_args["connect_timeout"] = 5
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    if backend == "clickhousedb":  # a ClickHouse server (clickhouse-connect): settings travel with each query
+        connect_args.update(CLICKHOUSE_SETTINGS)
+    if backend == "chdb":
+        _release_other_chdb_paths(url.database)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    if backend == "chdb":  # in-process: settings of the session each connection opens
+        settings = {**CLICKHOUSE_SETTINGS, **(CLICKHOUSE_READ_ONLY if read_only else {})}
+        event.listen(engine, "connect", lambda dbapi_conn, _record: _apply_settings(dbapi_conn, settings))
+        _CHDB_ENGINES.add(engine)
+    return engine
+
+
+def _apply_settings(dbapi_conn, settings: dict) -> None:
+    cursor = dbapi_conn.cursor()
+    try:
+        for name, value in settings.items():  # names and values are ours, not user input
+            cursor.execute(f"SET {name} = {int(value)}")
+    finally:
+        cursor.close()
+
+
+# chDB runs one embedded ClickHouse per process, bound to one data directory at a time. A
+# Warehouse on another directory releases the idle connections of the previous ones (their
+# engines reconnect on next use, once the directory is free again).
+_CHDB_ENGINES: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def _release_other_chdb_paths(database: str | None) -> None:
+    for other in list(_CHDB_ENGINES):
+        if other.url.database != database:
+            other.dispose()
 
 
 class Warehouse:

@@ -1,7 +1,7 @@
 """The backend matrix: one small edge-case warehouse, loaded into every engine we support.
 
-`warehouse` is parametrised over duckdb and sqlite (temporary files) and PostgreSQL and MariaDB
-(local servers, database `beltboard_test`). A server that cannot be reached is skipped with the
+`warehouse` is parametrised over duckdb, sqlite and chdb (ClickHouse in-process; temporary
+files) and PostgreSQL and MariaDB (local servers, database `beltboard_test`). A server that cannot be reached is skipped with the
 reason — except in CI (CI=true), where a missing backend must fail the run rather than hide.
 """
 from __future__ import annotations
@@ -16,12 +16,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from data_access import load
-from data_access.warehouse import Warehouse
+from data_access.warehouse import Warehouse, create_warehouse_engine
 from edge_warehouse import edge_frames
 
 PG_URL = os.environ.get("BELTBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/beltboard_test")
 MARIADB_URL = os.environ.get("BELTBOARD_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/beltboard_test")
-BACKENDS = ("duckdb", "sqlite", "postgresql", "mariadb")
+BACKENDS = ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
 
 
 @dataclass
@@ -67,7 +67,8 @@ def _ensure_database(url: str) -> None:
 
 
 def _load(url: str, frames: dict[str, pd.DataFrame]) -> None:
-    engine = create_engine(url)
+    # chDB holds one data directory per process: our engine releases any other one first
+    engine = create_warehouse_engine(url, read_only=False) if url.startswith("chdb:") else create_engine(url)
     try:
         load.create_tables(engine)
         load.load_frames(engine, frames)
@@ -87,6 +88,8 @@ def warehouse(request, frames, tmp_path_factory):
         url = f"duckdb:///{tmp_path_factory.mktemp('duckdb') / 'edge.duckdb'}"
     elif backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'edge.sqlite'}"
+    elif backend == "chdb":  # ClickHouse in-process: a data directory
+        url = f"chdb:///{tmp_path_factory.mktemp('chdb') / 'edge'}"
     else:
         url = PG_URL if backend == "postgresql" else MARIADB_URL
         try:

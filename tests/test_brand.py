@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from data_access import brand, periods
 from data_access.filters import Filters
 from data_access.load import create_tables, load_frames
-from data_access.warehouse import Warehouse
+from data_access.warehouse import Warehouse, create_warehouse_engine
 
 D = dt.date
 DAY = dt.timedelta(days=1)
@@ -201,11 +201,13 @@ def _server_db(kind: str) -> str:
     return f"mysql+pymysql://root@127.0.0.1/{TEST_DB}?charset=utf8mb4"
 
 
-@pytest.fixture(scope="module", params=["duckdb", "sqlite", "postgresql", "mariadb"])
+@pytest.fixture(scope="module", params=["duckdb", "sqlite", "postgresql", "mariadb", "chdb"])
 def wh(request, tmp_path_factory):
     kind = request.param
     if kind == "duckdb":
         url = f"duckdb:///{tmp_path_factory.mktemp('brand') / 'wh.duckdb'}"
+    elif kind == "chdb":
+        url = f"chdb:///{tmp_path_factory.mktemp('brand') / 'wh'}"
     elif kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('brand') / 'wh.sqlite'}"
     else:
@@ -216,7 +218,9 @@ def wh(request, tmp_path_factory):
             if CI:
                 pytest.fail(message)
             pytest.skip(message)
-    writer = create_engine(url)  # not the app's pooled engine: its pre-ping trips duckdb's raw loader
+    # not the app's pooled engine: its pre-ping trips duckdb's raw loader; chDB's must be ours, so that
+    # it releases the one data directory a process may hold (the backend matrix's, if still open)
+    writer = create_warehouse_engine(url, read_only=False) if kind == "chdb" else create_engine(url)
     create_tables(writer)
     load_frames(writer, FRAMES)
     writer.dispose()

@@ -76,3 +76,24 @@ def test_create_tables_replaces_its_own_warehouse(tmp_path, frames):
         assert wh.scalar(select(func.count()).select_from(schema.brands)) == 0
     finally:
         wh.engine.dispose()
+
+
+def test_clickhouse_tables_are_mergetrees_ordered_for_the_reports(warehouse):
+    if warehouse.backend != "chdb":
+        pytest.skip("ClickHouse layout only")
+    tables = warehouse.wh.frame(select(text("name, engine, sorting_key, partition_key"))
+                                .select_from(text("system.tables")).where(text("database = currentDatabase()")))
+    layout = {row.name: row for row in tables.itertuples()}
+    assert {t: layout[t].engine for t in schema.TABLE_NAMES} == {t: "MergeTree" for t in schema.TABLE_NAMES}
+    assert layout["orders"].sorting_key == "brand_id, ordered_at"
+    assert layout["orders"].partition_key == "toYYYYMM(ordered_at)"
+    assert layout["campaigns"].sorting_key.startswith("brand_id, start_on")
+    columns = warehouse.wh.frame(select(text("table, name, type")).select_from(text("system.columns"))
+                                 .where(text("database = currentDatabase()")))
+    nullable = {(r.table, r.name) for r in columns.itertuples()
+                if "Nullable(" in r.type and r.table in schema.TABLE_NAMES}
+    expected = {(t.name, c.name) for t in schema.TABLES for c in t.c if c.nullable and not c.primary_key}
+    assert nullable == expected
+    types = {(r.table, r.name): r.type for r in columns.itertuples()}
+    assert types[("orders", "gmv_cny")] == "Decimal(12, 2)" and types[("orders", "refunded")] == "Bool"
+    assert types[("orders", "ordered_at")] == "DateTime" and types[("campaigns", "start_on")] == "Date"
