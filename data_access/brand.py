@@ -12,13 +12,13 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from . import periods
+from . import marts, periods
 from .filters import Filters, brand_conditions
-from .reports import count_where, day_bounds, ordered_between, ratio, repeat_pairs, resolve, sum_where, with_brands
+from .reports import ordered_between, ratio, resolve, sum_where, with_brands
 from .schema import (
     CHANNELS, TRAFFIC_SOURCES, brands, industry_belts, orders, provider_assignments, providers, steps_milestones,
 )
-from .sqlfuncs import day_of, days_between, period_key
+from .sqlfuncs import days_between, period_key
 from .warehouse import Warehouse
 
 BURST_WINDOW_DAYS = 30      # step 1's started_on … started_on + 29
@@ -182,20 +182,14 @@ def burst_coefficients(wh: Warehouse, f: Filters) -> pd.DataFrame:
     """
     f = resolve(wh, f)
     m = steps_milestones
-    day = day_of(orders.c.ordered_at)
-    offset = days_between(day, m.c.started_on)
-    daily = (
-        select(m.c.brand_id, day.label("day"), func.sum(orders.c.gmv_cny).label("day_gmv"))
-        .select_from(with_brands(m).join(orders, orders.c.brand_id == m.c.brand_id))
-        .where(m.c.step == 1, orders.c.channel == "distribution",
-               offset >= 0, offset <= BURST_WINDOW_DAYS - 1, *brand_conditions(f))
-        .group_by(m.c.brand_id, day)
-        .subquery("daily")
-    )
-    window = (
-        select(daily.c.brand_id, func.max(daily.c.day_gmv).label("peak_day_gmv"),
-               func.sum(daily.c.day_gmv).label("window_gmv"))
-        .group_by(daily.c.brand_id)
+    d = marts.daily(wh)
+    offset = days_between(d.c.day, m.c.started_on)
+    window = (  # days with orders but none through distribution count 0, as days without orders do
+        select(m.c.brand_id, func.max(d.c.distribution_gmv).label("peak_day_gmv"),
+               func.sum(d.c.distribution_gmv).label("window_gmv"))
+        .select_from(with_brands(m).join(d, d.c.brand_id == m.c.brand_id))
+        .where(m.c.step == 1, offset >= 0, offset <= BURST_WINDOW_DAYS - 1, *brand_conditions(f))
+        .group_by(m.c.brand_id)
         .subquery("window")
     )
     stmt = (
@@ -227,25 +221,24 @@ def step_evidence(wh: Warehouse, f: Filters) -> pd.DataFrame:
     """
     f = resolve(wh, f)
     base_from, _ = f.base_range
-    current_from, _ = day_bounds(f.date_from, f.date_to)
-    now = orders.c.ordered_at >= current_from
-    public = orders.c.traffic_source == "public"
+    d = marts.daily(wh, base_from, f.date_to)
+    now = d.c.day >= f.date_from
     stmt = (
         select(
             brands.c.brand_id, brands.c.name.label("brand_name"), brands.c.belt_id,
-            count_where(now).label("orders"),
-            sum_where(now, orders.c.gmv_cny).label("gmv_cny"),
-            sum_where(and_(now, orders.c.channel == "distribution"), orders.c.gmv_cny).label("distribution_gmv"),
-            sum_where(and_(now, public), orders.c.gmv_cny).label("public_gmv"),
-            sum_where(and_(~now, public), orders.c.gmv_cny).label("base_public_gmv"),
-            sum_where(and_(now, orders.c.channel == "self_live"), orders.c.gmv_cny).label("self_live_gmv"),
-            sum_where(and_(now, orders.c.traffic_source == "private"), orders.c.gmv_cny).label("private_gmv"),
-            sum_where(and_(now, orders.c.channel_exclusive), orders.c.gmv_cny).label("exclusive_gmv"),
+            sum_where(now, d.c.orders).label("orders"),
+            sum_where(now, d.c.gmv_cny).label("gmv_cny"),
+            sum_where(now, d.c.distribution_gmv).label("distribution_gmv"),
+            sum_where(now, d.c.public_gmv).label("public_gmv"),
+            sum_where(~now, d.c.public_gmv).label("base_public_gmv"),
+            sum_where(now, d.c.self_live_gmv).label("self_live_gmv"),
+            sum_where(now, d.c.private_gmv).label("private_gmv"),
+            sum_where(now, d.c.exclusive_gmv).label("exclusive_gmv"),
         )
-        .select_from(with_brands(orders))
-        .where(ordered_between(base_from, f.date_to), *brand_conditions(f))
+        .select_from(with_brands(d))
+        .where(*brand_conditions(f))
         .group_by(brands.c.brand_id, brands.c.name, brands.c.belt_id)
-        .having(count_where(now) > 0)
+        .having(sum_where(now, d.c.orders) > 0)
     )
     out = wh.frame(stmt)
     columns = ["gmv_cny", "distribution_gmv", "public_gmv", "base_public_gmv", "self_live_gmv", "private_gmv",
@@ -254,9 +247,7 @@ def step_evidence(wh: Warehouse, f: Filters) -> pd.DataFrame:
     for c in columns:
         out[c] = out[c].astype(float).fillna(0.0)
 
-    pairs = repeat_pairs((with_brands(orders), [ordered_between(f.date_from, f.date_to), *brand_conditions(f)]))
-    repeat = wh.frame(select(pairs.c.brand_id, func.count().label("pairs"),
-                             count_where(pairs.c.n >= 2).label("repeat_pairs")).group_by(pairs.c.brand_id))
+    repeat = marts.pairs_by_brand(wh, f, f.date_from, f.date_to, with_brands)
     repeat["brand_id"] = repeat["brand_id"].astype("int64")
     burst = burst_coefficients(wh, f)[["brand_id", "burst_coefficient"]]
     out = out.merge(repeat, how="left", on="brand_id").merge(burst, how="left", on="brand_id")
@@ -306,18 +297,18 @@ def provider_series(wh: Warehouse, f: Filters, provider_id: int) -> pd.DataFrame
     a = provider_assignments
     shown = periods.periods_overlapping(f.date_from, f.date_to, f.grain)
     last_day = periods.period_end(shown[-1], f.grain)
-    day = day_of(orders.c.ordered_at)
+    d = marts.daily(wh, shown[0], last_day)
     served = (
         select(a.c.brand_id)
-        .where(a.c.provider_id == provider_id, a.c.brand_id == orders.c.brand_id,
-               day >= a.c.start_on, or_(a.c.end_on.is_(None), day <= a.c.end_on))
+        .where(a.c.provider_id == provider_id, a.c.brand_id == d.c.brand_id,
+               d.c.day >= a.c.start_on, or_(a.c.end_on.is_(None), d.c.day <= a.c.end_on))
         .exists()
     )
-    key = period_key(orders.c.ordered_at, f.grain).label("period")
+    key = period_key(d.c.day, f.grain).label("period")
     stmt = (
-        select(key, func.sum(orders.c.gmv_cny).label("gmv_cny"), func.count().label("orders"))
-        .select_from(with_brands(orders))
-        .where(ordered_between(shown[0], last_day), served, *brand_conditions(f))
+        select(key, func.sum(d.c.gmv_cny).label("gmv_cny"), func.sum(d.c.orders).label("orders"))
+        .select_from(with_brands(d))
+        .where(served, *brand_conditions(f))
         .group_by(key)
     )
     agg = wh.frame(stmt)

@@ -1,4 +1,4 @@
-"""`python -m data_access export|demo …`: the reports for scheduled jobs and spreadsheets.
+"""`python -m data_access export|demo|build-marts …`: the reports for scheduled jobs and spreadsheets.
 
 Exit codes: 0 done, 1 the warehouse failed (one line naming where, never a password),
 2 a bad argument (one line naming it).
@@ -69,6 +69,10 @@ def parser() -> OneLineParser:
     demo.add_argument("--url", help="target (default: the embedded DuckDB file data/warehouse.duckdb)")
     demo.add_argument("--if-missing", action="store_true",
                       help="do nothing when a warehouse is configured or the demo file already exists")
+    build = commands.add_parser("build-marts", help="(re)build the pre-aggregated marts inside the warehouse")
+    build.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
+    build.add_argument("--owned", action="store_true",
+                       help="the warehouse is yours to write to (needed unless beltboard created it)")
     return root
 
 
@@ -127,10 +131,16 @@ def demo(args) -> int:
     return 0
 
 
+def build_marts(args) -> int:
+    from .marts import build
+    build(args.url, owned=args.owned)
+    return 0
+
+
 def main(argv=None) -> int:
     try:
         args = parser().parse_args(argv)
-        return {"export": export, "demo": demo}[args.command](args)
+        return {"export": export, "demo": demo, "build-marts": build_marts}[args.command](args)
     except ArgumentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from . import config, load, schema
+from . import config, load, marts, schema
 from .warehouse import create_warehouse_engine, describe_safely
 
 # --- the calendar -----------------------------------------------------------------------
@@ -901,6 +901,7 @@ def _load_demo(engine, demo: _Demo) -> None:
     load.load_frames(engine, demo.frames)
     for start in range(0, len(demo.orders), CHUNK_ROWS):
         load.load_frames(engine, {"orders": demo.orders.frame(start, start + CHUNK_ROWS)})
+    marts.build_into(engine)  # the pre-aggregated marts, refreshed with the data
 
 
 def _remove(path: Path) -> None:

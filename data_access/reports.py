@@ -12,13 +12,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from . import periods
+from . import marts, periods
 from .filters import Filters, brand_conditions, group_column
+from .marts import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
 from .schema import (
-    brands, campaigns, industry_belts, orders, provider_assignments, providers as providers_table,
+    brands, campaigns, industry_belts, provider_assignments, providers as providers_table,
     steps_milestones,
 )
-from .sqlfuncs import day_of, days_between, period_key
+from .sqlfuncs import days_between, period_key
 from .warehouse import Warehouse
 
 ROI_WINDOWS = (0, 10, 30)
@@ -28,16 +29,6 @@ ROI_WINDOWS = (0, 10, 30)
 
 def resolve(wh: Warehouse, f: Filters) -> Filters:
     return f.resolved(wh.as_of())
-
-
-def day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[from 00:00, day after `to` 00:00): the date part of a timestamp lies in [from, to]."""
-    return dt.datetime.combine(date_from, dt.time()), dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
-
-
-def ordered_between(date_from: dt.date, date_to: dt.date):
-    low, high = day_bounds(date_from, date_to)
-    return and_(orders.c.ordered_at >= low, orders.c.ordered_at < high)
 
 
 def with_brands(fact, by: str | None = None):
@@ -105,7 +96,11 @@ def lay_on_grid(grid: pd.DataFrame, agg: pd.DataFrame, by: str | None, columns: 
 
 def by_period(wh: Warehouse, stmt, f: Filters) -> pd.DataFrame:
     """Run an aggregate keyed by `period` (a period_key) and optional `group`; key -> period_start."""
-    df = wh.frame(stmt)
+    return keyed_by_period(wh.frame(stmt), f)
+
+
+def keyed_by_period(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """A frame keyed by `period` (a period_key) and optional `group`, with `period` -> `period_start`."""
     df["period_start"] = pd.Series([periods.key_to_date(k) for k in df.pop("period")], index=df.index, dtype=object)
     if f.by:
         df["group"] = df["group"].astype(str)
@@ -159,15 +154,15 @@ def sales(wh: Warehouse, f: Filters) -> pd.DataFrame:
     first_needed = periods.shift(shown[0], f.grain, -1)
     last_day = periods.period_end(shown[-1], f.grain)
 
-    key = period_key(orders.c.ordered_at, f.grain).label("period")
+    d = marts.daily(wh, first_needed, last_day)
+    key = period_key(d.c.day, f.grain).label("period")
     measures = [
-        func.sum(orders.c.gmv_cny).label("gmv_cny"),
-        sum_where(~orders.c.refunded, orders.c.gmv_cny).label("net_gmv_cny"),
-        func.count().label("orders"),
+        func.sum(d.c.gmv_cny).label("gmv_cny"),
+        func.sum(d.c.net_gmv_cny).label("net_gmv_cny"),
+        func.sum(d.c.orders).label("orders"),
     ]
     columns, keys = grouped(measures, f, key)
-    stmt = (select(*columns).select_from(with_brands(orders, f.by))
-            .where(ordered_between(first_needed, last_day), *brand_conditions(f)).group_by(*keys))
+    stmt = select(*columns).select_from(with_brands(d, f.by)).where(*brand_conditions(f)).group_by(*keys)
     agg = by_period(wh, stmt, f)
 
     grid = period_grid(shown, groups_of(wh, f) if f.by else None)
@@ -185,16 +180,16 @@ def sales(wh: Warehouse, f: Filters) -> pd.DataFrame:
 def brand_multiples(wh: Warehouse, f: Filters) -> pd.DataFrame:
     f = resolve(wh, f)
     base_from, base_to = f.base_range
-    current_from, _ = day_bounds(f.date_from, f.date_to)
-    in_current = orders.c.ordered_at >= current_from
+    d = marts.daily(wh, base_from, f.date_to)
+    in_current = d.c.day >= f.date_from
     stmt = (
         select(
             brands.c.brand_id, brands.c.name.label("brand_name"), brands.c.belt_id,
-            sum_where(~in_current, orders.c.gmv_cny).label("base_gmv_cny"),
-            sum_where(in_current, orders.c.gmv_cny).label("current_gmv_cny"),
+            sum_where(~in_current, d.c.gmv_cny).label("base_gmv_cny"),
+            sum_where(in_current, d.c.gmv_cny).label("current_gmv_cny"),
         )
-        .select_from(with_brands(orders))
-        .where(ordered_between(base_from, f.date_to), *brand_conditions(f))
+        .select_from(with_brands(d))
+        .where(*brand_conditions(f))
         .group_by(brands.c.brand_id, brands.c.name, brands.c.belt_id)
     )
     out = wh.frame(stmt)
@@ -210,19 +205,19 @@ def brand_multiples(wh: Warehouse, f: Filters) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- ROI windows
 
-def campaign_window_gmv(f: Filters):
+def campaign_window_gmv(wh: Warehouse, f: Filters):
     """Per campaign starting in [from, to]: GMV of its orders on days T+0 … T+N for each window."""
-    days = days_between(day_of(orders.c.ordered_at), campaigns.c.start_on)
     horizon = max(ROI_WINDOWS)
+    cd = marts.campaign_daily(wh, f.date_from, f.date_to + dt.timedelta(days=horizon))
+    days = days_between(cd.c.day, campaigns.c.start_on)
     return (
         select(
             campaigns.c.campaign_id,
-            *[sum_where(days <= n, orders.c.gmv_cny).label(f"gmv_t{n}") for n in ROI_WINDOWS],
+            *[sum_where(days <= n, cd.c.gmv_cny).label(f"gmv_t{n}") for n in ROI_WINDOWS],
         )
-        .select_from(campaigns.join(orders, orders.c.campaign_id == campaigns.c.campaign_id))
+        .select_from(campaigns.join(cd, cd.c.campaign_id == campaigns.c.campaign_id))
         .where(
             campaigns.c.start_on >= f.date_from, campaigns.c.start_on <= f.date_to,
-            ordered_between(f.date_from, f.date_to + dt.timedelta(days=horizon)),
             days >= 0, days <= horizon,
         )
         .group_by(campaigns.c.campaign_id)
@@ -232,7 +227,7 @@ def campaign_window_gmv(f: Filters):
 
 def roi_by(wh: Warehouse, f: Filters, group) -> pd.DataFrame:
     """ROI figures of campaigns starting in [from, to] of selected brands, grouped by `group` (or all)."""
-    window = campaign_window_gmv(f)
+    window = campaign_window_gmv(wh, f)
     complete_by = f.as_of - dt.timedelta(days=max(ROI_WINDOWS))
     measures = [
         func.count().label("campaigns"),
@@ -271,40 +266,27 @@ def roi(wh: Warehouse, f: Filters) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- trust
 
-def repeat_pairs(fact_filter, *keys):
-    """(keys…, brand, buyer) pairs with their order counts, as a subquery."""
-    return (
-        select(*keys, orders.c.brand_id, orders.c.buyer_id, func.count().label("n"))
-        .select_from(fact_filter[0]).where(*fact_filter[1])
-        .group_by(*keys, orders.c.brand_id, orders.c.buyer_id)
-        .subquery("pairs")
-    )
-
-
 def trust(wh: Warehouse, f: Filters) -> pd.DataFrame:
     f = resolve(wh, f)
     shown = periods.periods_overlapping(f.date_from, f.date_to, f.grain)
-    in_range = [ordered_between(shown[0], periods.period_end(shown[-1], f.grain)), *brand_conditions(f)]
-    key = period_key(orders.c.ordered_at, f.grain).label("period")
+    first_day, last_day = shown[0], periods.period_end(shown[-1], f.grain)
+    d = marts.daily(wh, first_day, last_day)
+    key = period_key(d.c.day, f.grain).label("period")
     g = group_column(f.by)
     keys = [key] + ([g] if g is not None else [])
 
     measures = [
-        func.count().label("orders"),
-        count_where(orders.c.refunded).label("refunded"),
-        count_where(orders.c.returned).label("returned"),
-        count_where(orders.c.return_shipping_insured).label("insured"),
-        func.sum(orders.c.gmv_cny).label("gmv"),
-        sum_where(orders.c.traffic_source == "private", orders.c.gmv_cny).label("private_gmv"),
+        func.sum(d.c.orders).label("orders"),
+        func.sum(d.c.refunded).label("refunded"),
+        func.sum(d.c.returned).label("returned"),
+        func.sum(d.c.insured).label("insured"),
+        func.sum(d.c.gmv_cny).label("gmv"),
+        func.sum(d.c.private_gmv).label("private_gmv"),
     ]
-    stmt = select(*keys, *measures).select_from(with_brands(orders, f.by)).where(*in_range).group_by(*keys)
+    stmt = select(*keys, *measures).select_from(with_brands(d, f.by)).where(*brand_conditions(f)).group_by(*keys)
     agg = by_period(wh, stmt, f)
-
-    pairs = repeat_pairs((with_brands(orders, f.by), in_range), *keys)
-    pair_keys = [pairs.c.period] + ([pairs.c.group] if f.by else [])
-    stmt = select(*pair_keys, func.count().label("pairs"), count_where(pairs.c.n >= 2).label("repeat_pairs")) \
-        .group_by(*pair_keys)
-    repeat = by_period(wh, stmt, f)
+    repeat = keyed_by_period(
+        marts.pairs_by_period(wh, f, first_day, last_day, g, lambda fact: with_brands(fact, f.by)), f)
 
     grid = period_grid(shown, groups_of(wh, f) if f.by else None)
     out = lay_on_grid(grid, agg, f.by, ["orders", "refunded", "returned", "insured", "gmv", "private_gmv"])
@@ -341,7 +323,6 @@ def providers(wh: Warehouse, f: Filters) -> pd.DataFrame:
     f = resolve(wh, f)
     a = provider_assignments
     base_from, _ = f.base_range
-    current_from, _ = day_bounds(f.date_from, f.date_to)
 
     served = (
         select(
@@ -358,26 +339,23 @@ def providers(wh: Warehouse, f: Filters) -> pd.DataFrame:
     if out.empty:
         return pd.DataFrame(columns=PROVIDER_COLUMNS)
 
-    served_orders = with_brands(orders).join(a, and_(a.c.brand_id == orders.c.brand_id,
-                                                   _within_assignment(day_of(orders.c.ordered_at))))
-    in_current = orders.c.ordered_at >= current_from
+    d = marts.daily(wh, base_from, f.date_to)
+    served_days = with_brands(d).join(a, and_(a.c.brand_id == d.c.brand_id, _within_assignment(d.c.day)))
+    in_current = d.c.day >= f.date_from
     order_stats = (
         select(
             a.c.provider_id,
-            sum_where(in_current, orders.c.gmv_cny).label("gmv_cny"),
-            sum_where(~in_current, orders.c.gmv_cny).label("base_gmv"),
-            count_where(in_current).label("orders"),
-            count_where(and_(in_current, orders.c.refunded)).label("refunded"),
-            count_where(and_(in_current, orders.c.returned)).label("returned"),
+            sum_where(in_current, d.c.gmv_cny).label("gmv_cny"),
+            sum_where(~in_current, d.c.gmv_cny).label("base_gmv"),
+            sum_where(in_current, d.c.orders).label("orders"),
+            sum_where(in_current, d.c.refunded).label("refunded"),
+            sum_where(in_current, d.c.returned).label("returned"),
         )
-        .select_from(served_orders)
-        .where(ordered_between(base_from, f.date_to), *brand_conditions(f))
+        .select_from(served_days)
+        .where(*brand_conditions(f))
         .group_by(a.c.provider_id)
     )
-    pairs = repeat_pairs((served_orders, [ordered_between(f.date_from, f.date_to), *brand_conditions(f)]),
-                         a.c.provider_id)
-    repeat = select(pairs.c.provider_id, func.count().label("pairs"),
-                    count_where(pairs.c.n >= 2).label("repeat_pairs")).group_by(pairs.c.provider_id)
+    repeat = marts.pairs_by_provider(wh, f, with_brands)
 
     m = steps_milestones
     completions = (
@@ -394,7 +372,7 @@ def providers(wh: Warehouse, f: Filters) -> pd.DataFrame:
     info = select(providers_table.c.provider_id, providers_table.c.name.label("provider_name"),
                   providers_table.c.provider_type, providers_table.c.province, providers_table.c.live_ops_experts)
 
-    for part in (wh.frame(order_stats), wh.frame(repeat), wh.frame(step_counts),
+    for part in (wh.frame(order_stats), repeat, wh.frame(step_counts),
                  wh.frame(step_median).rename(columns={"median": "median_days_per_step"}),
                  provider_roi[provider_roi["provider_id"].notna()]):
         part["provider_id"] = part["provider_id"].astype("int64")

@@ -3,7 +3,7 @@
 Each construct compiles to the native form of the dialect in use, so report queries stay
 one portable `select()` whatever the warehouse is.
 """
-from sqlalchemy import Date, Integer, case, cast, extract
+from sqlalchemy import Date, Integer, case, cast, extract, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -75,6 +75,30 @@ def _days_between_sqlite(element, compiler, **kw):
 def _days_between_clickhouse(element, compiler, **kw):
     later, earlier = _two(element, compiler, **kw)
     return "dateDiff('day', toDate(%s), toDate(%s))" % (earlier, later)
+
+
+class prior_value(FunctionElement):
+    """The value `n` rows back in a window (NULL when there is none): lag(expr, n), used with .over()."""
+    inherit_cache = True
+    name = "prior_value"
+
+    def __init__(self, expr, n: int):
+        super().__init__(expr, literal_column(str(int(n))))
+        self.type = expr.type
+
+
+@compiles(prior_value)
+def _prior_value_default(element, compiler, **kw):
+    expr, n = list(element.clauses)
+    return "lag(%s, %s)" % (compiler.process(expr, **kw), compiler.process(n, **kw))
+
+
+@compiles(prior_value, "chdb")
+@compiles(prior_value, "clickhousedb")
+def _prior_value_clickhouse(element, compiler, **kw):
+    # ClickHouse's lag yields the type's default (1970-01-01) where no row precedes, unless Nullable.
+    expr, n = list(element.clauses)
+    return "lag(toNullable(%s), %s)" % (compiler.process(expr, **kw), compiler.process(n, **kw))
 
 
 def period_key(column, grain):

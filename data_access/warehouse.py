@@ -105,8 +105,9 @@ def _release_other_chdb_paths(database: str | None) -> None:
 class Warehouse:
     """A warehouse to read: one pooled engine, one place where every query runs."""
 
-    def __init__(self, url: str | None = None, read_only: bool = True):
+    def __init__(self, url: str | None = None, read_only: bool = True, use_marts: bool = True):
         self.url = url or warehouse_url()
+        self.use_marts = use_marts  # read pre-aggregated marts when fresh (data_access.marts)
         self.where = describe_safely(self.url)
         try:
             self.engine = create_warehouse_engine(self.url, read_only=read_only)

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from data_access import load
+from data_access import load, marts
 from data_access.warehouse import Warehouse, create_warehouse_engine
 from edge_warehouse import edge_frames
 
@@ -28,8 +28,13 @@ BACKENDS = ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
 class LoadedWarehouse:
     backend: str
     url: str
-    wh: Warehouse
+    wh: Warehouse              # reads the marts (built after loading)
+    raw_wh: Warehouse          # the same warehouse, read from the raw tables only
     frames: dict[str, pd.DataFrame]
+
+    def source(self, name: str) -> Warehouse:
+        """The Warehouse reading `marts` or `raw`."""
+        return {"marts": self.wh, "raw": self.raw_wh}[name]
 
     def __repr__(self) -> str:
         return f"<LoadedWarehouse {self.backend}>"
@@ -72,6 +77,7 @@ def _load(url: str, frames: dict[str, pd.DataFrame]) -> None:
     try:
         load.create_tables(engine)
         load.load_frames(engine, frames)
+        marts.build_into(engine)
     finally:
         engine.dispose()  # duckdb: the read-only reader cannot open a file a writer holds
 
@@ -98,7 +104,10 @@ def warehouse(request, frames, tmp_path_factory):
             _unavailable(backend, exc)
     _load(url, frames)
     wh = Warehouse(url)  # read-only for duckdb
+    raw_wh = Warehouse(url, use_marts=False)
+    assert marts.fresh(wh) and not marts.fresh(raw_wh), "the marts variant must really read marts"
     try:
-        yield LoadedWarehouse(backend=backend, url=url, wh=wh, frames=frames)
+        yield LoadedWarehouse(backend=backend, url=url, wh=wh, raw_wh=raw_wh, frames=frames)
     finally:
         wh.engine.dispose()
+        raw_wh.engine.dispose()

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-from data_access import brand, periods
+from data_access import brand, marts, periods
 from data_access.filters import Filters
 from data_access.load import create_tables, load_frames
 from data_access.warehouse import Warehouse, create_warehouse_engine
@@ -201,9 +201,11 @@ def _server_db(kind: str) -> str:
     return f"mysql+pymysql://root@127.0.0.1/{TEST_DB}?charset=utf8mb4"
 
 
-@pytest.fixture(scope="module", params=["duckdb", "sqlite", "postgresql", "mariadb", "chdb"])
+@pytest.fixture(scope="module", params=[f"{kind}-{source}" for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
+                                        for source in ("marts", "raw")])
 def wh(request, tmp_path_factory):
-    kind = request.param
+    """The brand dataset on each backend, read from the pre-aggregated marts and from the raw tables."""
+    kind, source = request.param.split("-")
     if kind == "duckdb":
         url = f"duckdb:///{tmp_path_factory.mktemp('brand') / 'wh.duckdb'}"
     elif kind == "chdb":
@@ -223,8 +225,10 @@ def wh(request, tmp_path_factory):
     writer = create_warehouse_engine(url, read_only=False) if kind == "chdb" else create_engine(url)
     create_tables(writer)
     load_frames(writer, FRAMES)
+    marts.build_into(writer)
     writer.dispose()
-    warehouse = Warehouse(url)
+    warehouse = Warehouse(url, use_marts=source == "marts")
+    assert marts.fresh(warehouse) == (source == "marts")
     yield warehouse
     warehouse.engine.dispose()
 

@@ -61,8 +61,9 @@ BY_CASES.update({
 })
 
 REPORT_NAMES = list(oracle.ORACLES)
-PARAMS = [(r, c) for r in REPORT_NAMES for c in CASES]
-PARAMS += [(r, c) for r in REPORT_NAMES if r in oracle.GROUPED for c in BY_CASES]
+SOURCES = ("marts", "raw")  # every report both from the pre-aggregated marts and from the raw tables
+PARAMS = [(r, c, s) for r in REPORT_NAMES for c in CASES for s in SOURCES]
+PARAMS += [(r, c, s) for r in REPORT_NAMES if r in oracle.GROUPED for c in BY_CASES for s in SOURCES]
 ALL_CASES = {**CASES, **BY_CASES}
 
 KEY_COLUMNS = ("period_start", "group", "brand_id", "provider_id", "step")
@@ -165,12 +166,12 @@ def assert_frames_match(got: pd.DataFrame, want: pd.DataFrame, required: list[st
 
 
 # ---------------------------------------------------------------- the matrix
-@pytest.mark.parametrize(("report", "case"), PARAMS, ids=[f"{r}-{c}" for r, c in PARAMS])
-def test_report_matches_oracle(warehouse, report, case):
+@pytest.mark.parametrize(("report", "case", "source"), PARAMS, ids=[f"{r}-{c}-{s}" for r, c, s in PARAMS])
+def test_report_matches_oracle(warehouse, report, case, source):
     if _IMPORT_ERROR is not None:
         pytest.fail(f"data_access.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
     f = ALL_CASES[case]
-    got = reports.REPORTS[report](warehouse.wh, f)
+    got = reports.REPORTS[report](warehouse.source(source), f)
     want = expected(report, case, warehouse.frames).copy()
     extras = list(oracle.EXTRAS.get(report, []))
     if report == "steps" and "burst_coefficient" in got.columns:   # optional extra: check it when present
@@ -178,7 +179,7 @@ def test_report_matches_oracle(warehouse, report, case):
             [oracle.burst_coefficient(warehouse.frames, b) for b in want.brand_id], dtype=object)
         extras.append("burst_coefficient")
     assert_frames_match(got, want, oracle.required_columns(report, f), extras,
-                        label=f"{report} [{case}] on {warehouse.backend}")
+                        label=f"{report} [{case}] on {warehouse.backend} from {source}")
 
 
 def test_every_report_is_registered():

@@ -1,0 +1,415 @@
+"""Pre-aggregated marts inside the warehouse, and the one place that decides whether to use them.
+
+The reports read order facts through the functions at the bottom of this module (`daily`,
+`campaign_daily`, and the distinct-buyer counters). Each answers from a mart when the
+warehouse holds fresh ones, and from the raw `orders` table otherwise, with the same columns
+and the same figures (the test matrix runs every report both ways against the oracle).
+
+Marts (built by `python -m data_access build-marts`, and by the demo after loading):
+
+- `mart_orders_daily`: one row per brand and day with orders: counts and GMV sums by every
+  attribute a report filters on, plus the distinct-buyer counts per calendar period (below).
+- `mart_pair_days`: the (brand, buyer) pairs' order sequences, folded: one row per
+  (brand, day, previous order's day, the one before's day) with how many orders. It answers
+  "how many pairs ordered in [a, b], and how many of them at least twice" for any range
+  without grouping by buyer: a pair ordered in [a, b] exactly when one of its orders lies in
+  [a, b] with the previous one before a, and at least twice when one of its orders has its
+  previous one in [a, b] and the one before that before a.
+- `mart_campaign_daily`: GMV per campaign and day, for the ROI windows.
+
+`repeat_buyer_rate` is not additive across periods, so the daily mart carries, for each grain
+(month, quarter, year), the pairs whose first order of the period falls on that day
+(`pairs_<grain>`) and those whose second order of the period does (`repeat_<grain>`): summed
+over the days of a period they give exactly the period's pairs and repeat pairs.
+
+Freshness: `beltboard_marts` records the orders table's row count and max(order_id) at build
+time; marts are used only while both still match (and the mart version is this code's).
+The dashboard never builds marts: `build-marts` writes only into a warehouse that beltboard
+created (it carries load.MARKER), or one whose owner passes `--owned`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pandas as pd
+from sqlalchemy import (
+    BigInteger, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table, and_, case, func, insert, inspect,
+    literal, or_, select, text,
+)
+from sqlalchemy.exc import DBAPIError
+
+from . import load
+from .filters import Filters, brand_conditions
+from .schema import orders, provider_assignments
+from .sqlfuncs import day_of, period_key, prior_value
+from .warehouse import Warehouse, WarehouseError, describe_safely
+
+VERSION = 1
+GRAINS = ("month", "quarter", "year")
+
+mart_metadata = MetaData()
+
+MARTS_META = Table(
+    "beltboard_marts", mart_metadata,
+    Column("mart", String(64), nullable=False),
+    Column("version", Integer, nullable=False, autoincrement=False),
+    Column("source_rows", BigInteger, nullable=False, autoincrement=False),
+    Column("source_max_order_id", BigInteger, nullable=True, autoincrement=False),
+    Column("built_at", DateTime, nullable=False),
+)
+
+MONEY = Numeric(18, 2)
+DAILY_SUMS = ("gmv_cny", "net_gmv_cny", "public_gmv", "private_gmv", "distribution_gmv", "self_live_gmv",
+              "exclusive_gmv")
+DAILY_COUNTS = ("orders", "refunded", "returned", "insured")
+PAIR_COLUMNS = tuple(f"{kind}_{grain}" for grain in GRAINS for kind in ("pairs", "repeat"))
+
+mart_daily = Table(
+    "mart_orders_daily", mart_metadata,
+    Column("brand_id", BigInteger, nullable=False, autoincrement=False),
+    Column("day", Date, nullable=False),
+    *[Column(name, BigInteger, nullable=False, autoincrement=False) for name in DAILY_COUNTS],
+    *[Column(name, MONEY, nullable=False) for name in DAILY_SUMS],
+    *[Column(name, BigInteger, nullable=False, autoincrement=False) for name in PAIR_COLUMNS],
+)
+
+mart_pair_days = Table(
+    "mart_pair_days", mart_metadata,
+    Column("brand_id", BigInteger, nullable=False, autoincrement=False),
+    Column("day", Date, nullable=False),
+    Column("prev_day", Date, nullable=True),
+    Column("prev2_day", Date, nullable=True),
+    Column("n", BigInteger, nullable=False, autoincrement=False),
+)
+
+mart_campaign_daily = Table(
+    "mart_campaign_daily", mart_metadata,
+    Column("campaign_id", BigInteger, nullable=False, autoincrement=False),
+    Column("day", Date, nullable=False),
+    Column("gmv_cny", MONEY, nullable=False),
+)
+
+MARTS = (mart_pair_days, mart_daily, mart_campaign_daily)  # build order: the daily mart reads the pair mart
+MART_LAYOUT = {  # ClickHouse MergeTree keys
+    "beltboard_marts": "ORDER BY (mart)",
+    "mart_orders_daily": "ORDER BY (day, brand_id)",
+    "mart_pair_days": "ORDER BY (day, brand_id)",
+    "mart_campaign_daily": "ORDER BY (day, campaign_id)",
+}
+
+
+class NotOurs(WarehouseError):
+    """build-marts was pointed at a warehouse that beltboard did not create, without --owned."""
+
+
+# ---------------------------------------------------------------- the raw definitions
+
+def day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[from 00:00, day after `to` 00:00): the date part of a timestamp lies in [from, to]."""
+    return dt.datetime.combine(date_from, dt.time()), dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
+
+
+def ordered_between(date_from: dt.date, date_to: dt.date):
+    low, high = day_bounds(date_from, date_to)
+    return and_(orders.c.ordered_at >= low, orders.c.ordered_at < high)
+
+
+def _count_where(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _sum_where(condition, value):
+    return func.sum(case((condition, value), else_=0))
+
+
+def raw_daily(date_from: dt.date | None = None, date_to: dt.date | None = None):
+    """The daily mart's order measures, computed from `orders` (optionally over [from, to] only)."""
+    o = orders.c
+    day = day_of(o.ordered_at)
+    stmt = select(
+        o.brand_id, day.label("day"),
+        func.count().label("orders"),
+        _count_where(o.refunded).label("refunded"),
+        _count_where(o.returned).label("returned"),
+        _count_where(o.return_shipping_insured).label("insured"),
+        func.sum(o.gmv_cny).label("gmv_cny"),
+        _sum_where(~o.refunded, o.gmv_cny).label("net_gmv_cny"),
+        _sum_where(o.traffic_source == "public", o.gmv_cny).label("public_gmv"),
+        _sum_where(o.traffic_source == "private", o.gmv_cny).label("private_gmv"),
+        _sum_where(o.channel == "distribution", o.gmv_cny).label("distribution_gmv"),
+        _sum_where(o.channel == "self_live", o.gmv_cny).label("self_live_gmv"),
+        _sum_where(o.channel_exclusive, o.gmv_cny).label("exclusive_gmv"),
+    )
+    if date_from is not None:
+        stmt = stmt.where(ordered_between(date_from, date_to))
+    return stmt.group_by(o.brand_id, day)
+
+
+def raw_pair_days():
+    """Each order with the days of its pair's previous two orders, folded into counts."""
+    o = orders.c
+    day = day_of(o.ordered_at)
+    window = dict(partition_by=(o.brand_id, o.buyer_id), order_by=(o.ordered_at, o.order_id))
+    sequence = select(
+        o.brand_id, day.label("day"),
+        prior_value(day, 1).over(**window).label("prev_day"),
+        prior_value(day, 2).over(**window).label("prev2_day"),
+    ).subquery("sequence")
+    s = sequence.c
+    return select(s.brand_id, s.day, s.prev_day, s.prev2_day, func.count().label("n")) \
+        .group_by(s.brand_id, s.day, s.prev_day, s.prev2_day)
+
+
+def _daily_pair_counts(pair_days):
+    """Per (brand, day): pairs whose first / second order of the day's period (each grain) is that day."""
+    p = pair_days.c
+    columns = []
+    for grain in GRAINS:
+        here = period_key(p.day, grain)
+        first = or_(p.prev_day.is_(None), period_key(p.prev_day, grain) < here)
+        second = and_(p.prev_day.is_not(None), period_key(p.prev_day, grain) == here,
+                      or_(p.prev2_day.is_(None), period_key(p.prev2_day, grain) < here))
+        columns += [_sum_where(first, p.n).label(f"pairs_{grain}"), _sum_where(second, p.n).label(f"repeat_{grain}")]
+    return select(p.brand_id, p.day, *columns).group_by(p.brand_id, p.day)
+
+
+def raw_campaign_daily(date_from: dt.date | None = None, date_to: dt.date | None = None):
+    o = orders.c
+    day = day_of(o.ordered_at)
+    stmt = select(o.campaign_id, day.label("day"), func.sum(o.gmv_cny).label("gmv_cny")) \
+        .where(o.campaign_id.is_not(None))
+    if date_from is not None:
+        stmt = stmt.where(ordered_between(date_from, date_to))
+    return stmt.group_by(o.campaign_id, day)
+
+
+# ---------------------------------------------------------------- freshness
+
+def _source_state(wh: Warehouse) -> tuple[int, int | None]:
+    df = wh.frame(select(func.count().label("rows"), func.max(orders.c.order_id).label("max_id")))
+    rows, max_id = df.iat[0, 0], df.iat[0, 1]
+    return int(rows), None if max_id is None or pd.isna(max_id) else int(max_id)
+
+
+def fresh(wh: Warehouse) -> bool:
+    """Whether this warehouse holds marts built from its current orders (checked once per Warehouse)."""
+    cached = getattr(wh, "_marts_fresh", None)
+    if cached is None:
+        cached = wh.use_marts and _check_fresh(wh)
+        wh._marts_fresh = cached
+    return cached
+
+
+def _check_fresh(wh: Warehouse) -> bool:
+    try:
+        with wh.engine.connect() as conn:
+            rows = conn.execute(select(MARTS_META.c.mart, MARTS_META.c.version, MARTS_META.c.source_rows,
+                                       MARTS_META.c.source_max_order_id)).fetchall()
+    except DBAPIError:
+        return False  # no marts table: a warehouse without marts
+    recorded = {r.mart: (r.version, r.source_rows, r.source_max_order_id) for r in rows}
+    if set(recorded) != {m.name for m in MARTS}:
+        return False
+    source_rows, source_max = _source_state(wh)
+    return all(v == (VERSION, source_rows, source_max) for v in recorded.values())
+
+
+# ---------------------------------------------------------------- building
+
+def build(url: str | None = None, *, owned: bool = False, quiet: bool = False) -> float:
+    """(Re)build every mart inside the warehouse at `url`; returns seconds taken.
+
+    Refuses (NotOurs) a warehouse without beltboard's marker unless `owned`: the dashboard
+    never writes to a warehouse it did not create."""
+    started = time.perf_counter()
+    wh = Warehouse(url, read_only=False)
+    try:
+        names = set(inspect(wh.engine).get_table_names())
+        if load.MARKER.name not in names and not owned:
+            raise NotOurs(
+                f"the warehouse ({wh.where}) was not created by beltboard; build-marts writes into it only when "
+                f"its owner asks with --owned")
+        build_into(wh.engine)
+    finally:
+        wh.engine.dispose()
+    seconds = time.perf_counter() - started
+    if not quiet:
+        print(f"marts built in {describe_safely(url or wh.url)} in {seconds:.1f} s")
+    return seconds
+
+
+def build_into(engine) -> None:
+    """Drop and rebuild the marts with this engine; the metadata rows go in last, so a reader
+    sees either complete fresh marts or none."""
+    clickhouse = load.is_clickhouse(engine)
+    with engine.begin() as conn:
+        for table in (MARTS_META, *MARTS):
+            conn.execute(text(f"DROP TABLE IF EXISTS {_quoted(engine, table.name)}"))
+        for table in (MARTS_META, *MARTS):
+            if clickhouse:
+                conn.execute(text(_clickhouse_ddl(table)))
+            else:
+                table.create(conn)
+    with engine.begin() as conn:
+        rows, max_id = conn.execute(select(func.count(), func.max(orders.c.order_id))).one()
+        conn.execute(insert(mart_pair_days).from_select(
+            [c.name for c in mart_pair_days.c], raw_pair_days().order_by(text("day"))))
+        daily = raw_daily().subquery("daily")
+        pairs = _daily_pair_counts(mart_pair_days).subquery("pairs")
+        joined = select(
+            daily.c.brand_id, daily.c.day, *[daily.c[c] for c in DAILY_COUNTS + DAILY_SUMS],
+            *[func.coalesce(pairs.c[c], 0).label(c) for c in PAIR_COLUMNS],
+        ).select_from(daily.outerjoin(pairs, and_(pairs.c.brand_id == daily.c.brand_id, pairs.c.day == daily.c.day)))
+        conn.execute(insert(mart_daily).from_select(
+            [c.name for c in mart_daily.c], joined.order_by(daily.c.day, daily.c.brand_id)))
+        conn.execute(insert(mart_campaign_daily).from_select(
+            [c.name for c in mart_campaign_daily.c], raw_campaign_daily().order_by(text("day"))))
+        built_at = dt.datetime.now().replace(microsecond=0)
+        conn.execute(insert(MARTS_META), [
+            {"mart": m.name, "version": VERSION, "source_rows": int(rows),
+             "source_max_order_id": None if max_id is None else int(max_id), "built_at": built_at}
+            for m in MARTS])
+    if engine.dialect.name == "duckdb":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("CHECKPOINT")
+
+
+def _quoted(engine, name: str) -> str:
+    return engine.dialect.identifier_preparer.quote(name)
+
+
+def _clickhouse_ddl(table: Table) -> str:
+    columns = ",\n  ".join(f"`{c.name}` {load.clickhouse_type(c)}" for c in table.c)
+    return f"CREATE TABLE `{table.name}` (\n  {columns}\n) ENGINE = MergeTree {MART_LAYOUT[table.name]}"
+
+
+# ---------------------------------------------------------------- what the reports read
+
+def daily(wh: Warehouse, date_from: dt.date | None = None, date_to: dt.date | None = None):
+    """Order measures per (brand_id, day) over days in [from, to] (every day without them), as a
+    subquery named `daily`: brand_id, day, orders, refunded, returned, insured, gmv_cny,
+    net_gmv_cny, public_gmv, private_gmv, distribution_gmv, self_live_gmv, exclusive_gmv."""
+    if fresh(wh):
+        m = mart_daily.c
+        stmt = select(m.brand_id, m.day, *[m[c] for c in DAILY_COUNTS + DAILY_SUMS])
+        if date_from is not None:
+            stmt = stmt.where(m.day >= date_from, m.day <= date_to)
+        return stmt.subquery("daily")
+    return raw_daily(date_from, date_to).subquery("daily")
+
+
+def campaign_daily(wh: Warehouse, date_from: dt.date, date_to: dt.date):
+    """GMV per (campaign_id, day) over days in [from, to], as a subquery named `campaign_daily`."""
+    if fresh(wh):
+        m = mart_campaign_daily.c
+        return select(m.campaign_id, m.day, m.gmv_cny).where(m.day >= date_from, m.day <= date_to) \
+            .subquery("campaign_daily")
+    return raw_campaign_daily(date_from, date_to).subquery("campaign_daily")
+
+
+def pairs_by_period(wh: Warehouse, f: Filters, first_day: dt.date, last_day: dt.date, group=None,
+                    joined=None) -> pd.DataFrame:
+    """Pairs and repeat pairs per period of f.grain (and `group`) over whole periods in [first, last].
+
+    Columns: period (a period_key), [group], pairs, repeat_pairs. `joined(fact)` joins a fact
+    table to what `group` and the brand conditions need."""
+    keys_extra = [group] if group is not None else []
+    if fresh(wh):
+        m = mart_daily.c
+        key = period_key(m.day, f.grain).label("period")
+        stmt = (select(key, *keys_extra, func.sum(m[f"pairs_{f.grain}"]).label("pairs"),
+                       func.sum(m[f"repeat_{f.grain}"]).label("repeat_pairs"))
+                .select_from(joined(mart_daily)).where(m.day >= first_day, m.day <= last_day, *brand_conditions(f))
+                .group_by(key, *keys_extra))
+        return wh.frame(stmt)
+    key = period_key(orders.c.ordered_at, f.grain).label("period")
+    pairs = _raw_pairs(joined(orders), [ordered_between(first_day, last_day), *brand_conditions(f)],
+                       key, *keys_extra)
+    pair_keys = [pairs.c.period] + ([pairs.c.group] if group is not None else [])
+    return wh.frame(select(*pair_keys, func.count().label("pairs"), _count_where(pairs.c.n >= 2).label("repeat_pairs"))
+                    .group_by(*pair_keys))
+
+
+def pairs_by_brand(wh: Warehouse, f: Filters, date_from: dt.date, date_to: dt.date, joined) -> pd.DataFrame:
+    """Pairs and repeat pairs per brand_id over [from, to] (selected brands)."""
+    if fresh(wh):
+        p = mart_pair_days.c
+        first, repeat = _in_window(p, date_from, date_to)
+        stmt = (select(p.brand_id, _sum_where(first, p.n).label("pairs"), _sum_where(repeat, p.n).label("repeat_pairs"))
+                .select_from(joined(mart_pair_days))
+                .where(p.day >= date_from, p.day <= date_to, *brand_conditions(f)).group_by(p.brand_id))
+        return wh.frame(stmt)
+    pairs = _raw_pairs(joined(orders), [ordered_between(date_from, date_to), *brand_conditions(f)])
+    return wh.frame(select(pairs.c.brand_id, func.count().label("pairs"),
+                           _count_where(pairs.c.n >= 2).label("repeat_pairs")).group_by(pairs.c.brand_id))
+
+
+def pairs_by_provider(wh: Warehouse, f: Filters, joined) -> pd.DataFrame:
+    """Pairs and repeat pairs over each provider's served orders in [from, to].
+
+    From the marts, a (provider, brand) with one assignment overlapping the range is served on
+    one window of days; those with several (rare: the same provider again) are counted from the
+    raw orders of just those brands, so that a pair is counted once per provider either way."""
+    a = provider_assignments
+    overlaps = [a.c.start_on <= f.date_to, or_(a.c.end_on.is_(None), a.c.end_on >= f.date_from)]
+    if not fresh(wh):
+        return _raw_provider_pairs(wh, f, joined, overlaps, None)
+    spans = (select(a.c.provider_id, a.c.brand_id, func.min(a.c.start_on).label("start_on"),
+                    func.max(a.c.end_on).label("end_on"), func.count().label("assignments"),
+                    func.count(a.c.end_on).label("ended"))
+             .where(*overlaps).group_by(a.c.provider_id, a.c.brand_id).subquery("spans"))
+    single = and_(spans.c.assignments == 1)
+    low = case((spans.c.start_on > f.date_from, spans.c.start_on), else_=literal(f.date_from))
+    high = case((and_(spans.c.ended == 1, spans.c.end_on < f.date_to), spans.c.end_on), else_=literal(f.date_to))
+    p = mart_pair_days.c
+    first = and_(p.day >= low, p.day <= high, or_(p.prev_day.is_(None), p.prev_day < low))
+    repeat = and_(p.prev_day >= low, p.day <= high, or_(p.prev2_day.is_(None), p.prev2_day < low))
+    stmt = (
+        select(spans.c.provider_id, _sum_where(first, p.n).label("pairs"), _sum_where(repeat, p.n).label("repeat_pairs"))
+        .select_from(joined(mart_pair_days).join(spans, spans.c.brand_id == p.brand_id))
+        .where(single, p.day >= f.date_from, p.day <= f.date_to, *brand_conditions(f))
+        .group_by(spans.c.provider_id)
+    )
+    from_marts = wh.frame(stmt)
+    several = select(spans.c.provider_id, spans.c.brand_id).where(spans.c.assignments > 1)
+    rest = _raw_provider_pairs(wh, f, joined, overlaps, several)
+    both = pd.concat([from_marts, rest], ignore_index=True)
+    if both.empty:
+        return pd.DataFrame({"provider_id": pd.Series(dtype="Int64"), "pairs": pd.Series(dtype=float),
+                             "repeat_pairs": pd.Series(dtype=float)})
+    both["provider_id"] = both["provider_id"].astype("int64")
+    for c in ("pairs", "repeat_pairs"):
+        both[c] = both[c].astype(float)
+    return both.groupby("provider_id", as_index=False)[["pairs", "repeat_pairs"]].sum()
+
+
+def _raw_provider_pairs(wh: Warehouse, f: Filters, joined, overlaps, only) -> pd.DataFrame:
+    a = provider_assignments
+    day = day_of(orders.c.ordered_at)
+    within = and_(day >= a.c.start_on, or_(a.c.end_on.is_(None), day <= a.c.end_on))
+    served = joined(orders).join(a, and_(a.c.brand_id == orders.c.brand_id, within))
+    conditions = [ordered_between(f.date_from, f.date_to), *brand_conditions(f)]
+    if only is not None:
+        only = only.subquery("several")
+        served = served.join(only, and_(only.c.provider_id == a.c.provider_id, only.c.brand_id == a.c.brand_id))
+        conditions += overlaps
+    pairs = _raw_pairs(served, conditions, a.c.provider_id)
+    return wh.frame(select(pairs.c.provider_id, func.count().label("pairs"),
+                           _count_where(pairs.c.n >= 2).label("repeat_pairs")).group_by(pairs.c.provider_id))
+
+
+def _in_window(p, date_from, date_to):
+    first = or_(p.prev_day.is_(None), p.prev_day < date_from)
+    repeat = and_(p.prev_day >= date_from, or_(p.prev2_day.is_(None), p.prev2_day < date_from))
+    return first, repeat
+
+
+def _raw_pairs(source, conditions, *keys):
+    """(keys…, brand, buyer) pairs with their order counts, as a subquery."""
+    return (
+        select(*keys, orders.c.brand_id, orders.c.buyer_id, func.count().label("n"))
+        .select_from(source).where(*conditions)
+        .group_by(*keys, orders.c.brand_id, orders.c.buyer_id)
+        .subquery("pairs")
+    )

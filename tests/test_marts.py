@@ -1,0 +1,98 @@
+"""The marts: who may build them, when they count as fresh, and that stale ones are never read.
+
+That the marts give the same figures as the raw tables is proven by the backend matrix
+(tests/test_reports.py and tests/test_brand.py run every report both ways against the oracle).
+"""
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import create_engine, inspect, insert
+
+from data_access import cli, demo, load, marts, reports, schema
+from data_access.filters import Filters
+from data_access.warehouse import Warehouse
+
+
+def _theirs(path, frames) -> str:
+    """A warehouse with the contract tables that beltboard did not create (no marker)."""
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
+    try:
+        schema.metadata.create_all(engine)
+        load.load_frames(engine, frames)
+    finally:
+        engine.dispose()
+    return url
+
+
+def test_build_marts_refuses_a_warehouse_it_did_not_create(tmp_path, frames, capsys):
+    url = _theirs(tmp_path / "theirs.sqlite", frames)
+    assert cli.main(["build-marts", "--url", url]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "not created by beltboard" in err and "--owned" in err and "\n" not in err
+    engine = create_engine(url)
+    try:
+        assert not {m.name for m in (marts.MARTS_META, *marts.MARTS)} & set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_build_marts_writes_into_an_owned_warehouse_when_asked(tmp_path, frames):
+    url = _theirs(tmp_path / "mine.sqlite", frames)
+    assert cli.main(["build-marts", "--url", url, "--owned"]) == 0
+    wh = Warehouse(url)
+    try:
+        assert marts.fresh(wh)
+    finally:
+        wh.engine.dispose()
+
+
+def test_marts_go_stale_when_orders_change_and_are_then_not_read(tmp_path, frames):
+    url = f"sqlite:///{tmp_path / 'ours.sqlite'}"
+    engine = create_engine(url)
+    try:
+        load.create_tables(engine)
+        load.load_frames(engine, frames)
+        marts.build_into(engine)
+    finally:
+        engine.dispose()
+    f = Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31), grain="quarter")
+    wh = Warehouse(url)
+    before = reports.sales(wh, f)
+    assert marts.fresh(wh)
+    wh.engine.dispose()
+
+    engine = create_engine(url)   # a late order arrives: the marts no longer describe the orders
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(schema.orders).values(
+                order_id=int(frames["orders"].order_id.max()) + 1, brand_id=int(frames["brands"].brand_id.iloc[0]),
+                buyer_id=1, ordered_at=dt.datetime(2021, 12, 31, 12), channel="store", traffic_source="public",
+                campaign_id=None, channel_exclusive=False, gmv_cny=1000.0, refunded=False, returned=False,
+                return_shipping_insured=False))
+    finally:
+        engine.dispose()
+    wh = Warehouse(url)
+    try:
+        assert not marts.fresh(wh)
+        after = reports.sales(wh, f)
+    finally:
+        wh.engine.dispose()
+    assert after["orders"].sum() == before["orders"].sum() + 1
+    assert float(after["gmv_cny"].sum()) == float(before["gmv_cny"].sum()) + 1000.0
+
+
+def test_the_demo_builds_fresh_marts(tmp_path):
+    url = f"duckdb:///{tmp_path / 'demo.duckdb'}"
+    demo.build(url, orders=3_000, seed=2)
+    wh = Warehouse(url)
+    try:
+        assert marts.fresh(wh)
+        meta = wh.frame(marts.MARTS_META.select())
+        assert set(meta["mart"]) == {m.name for m in marts.MARTS}
+        assert set(meta["source_rows"]) == {3_000}
+        daily = wh.frame(marts.mart_daily.select())
+        assert int(daily["orders"].sum()) == 3_000
+        assert pd.Series(daily["pairs_year"]).sum() > 0
+    finally:
+        wh.engine.dispose()
