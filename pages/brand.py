@@ -1,0 +1,244 @@
+"""Brand: one brand (?brand=<id>, or picked in the box): its profile, its figures period over period, its
+STEPS timeline, GMV by channel and traffic source, its providers, the ROI windows of its campaigns and its
+trust figures. An id that is malformed, unknown or outside the filters gets a notice and the picker."""
+from ui.legacy import leave_legacy_pages_mode
+
+leave_legacy_pages_mode()
+
+import streamlit as st  # noqa: E402
+
+from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
+from ui.i18n import t  # noqa: E402
+
+PROVIDERS_PAGE = "pages/providers.py"
+CHANNELS = {"distribution": "Influencer distribution", "self_live": "Brand self-broadcast",
+            "short_video": "Short video", "store": "Store"}
+TRAFFIC = {"public": "Public domain", "private": "Private domain"}
+PROVIDER_TYPES = {"agency": "Agency", "mcn": "MCN", "supply_chain": "Supply chain"}
+STATES = {"not_started": "Not started", "in_progress": "In progress", "completed": "Step completed"}
+ROI_KINDS = {"campaigns": "count", "spend_cny": "money", "gmv_t0": "money", "gmv_t10": "money", "gmv_t30": "money",
+             "roi_t0": "ratio", "roi_t10": "ratio", "roi_t30": "ratio", "t30_complete_share": "rate"}
+TRUST_KINDS = {"period_start": "text", "orders": "count", "refund_rate": "rate", "return_rate": "rate",
+               "insured_share": "rate", "private_share": "rate", "repeat_buyer_rate": "rate"}
+WINDOWS = [("roi_t0", "ROI T+0"), ("roi_t10", "ROI T+10"), ("roi_t30", "ROI T+30")]
+
+ctx = widgets.page_header(t("Brand"))
+f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
+ss = st.session_state
+
+# ---------------------------------------------------------------- which brand
+brand_id, raw = widgets.url_id("brand")
+with data.page_errors():
+    roster = data.report("steps", f)  # the selected brands onboarded by the as-of date
+    profile = data.report("brand_profile", f.with_(brand_ids=(brand_id,))) if brand_id is not None else None
+names = {int(b): n for b, n in zip(roster["brand_id"], roster["brand_name"])}
+if profile is not None and not profile.empty and brand_id not in names:  # onboarded after the as-of date
+    names[brand_id] = profile.iloc[0]["name"]
+known = profile is not None and not profile.empty
+
+if ss.get("_p_brand_seen", "unset") != raw or "p_brand" not in ss:
+    ss["p_brand"] = brand_id if known else None
+    ss["_p_brand_seen"] = raw
+if ss.get("p_brand") not in names:
+    ss["p_brand"] = None
+if brand_id is not None and not known:
+    st.info(t("No brand with id {id} is among the brands these filters select. Choose a brand below, or widen "
+              "the filters.", id=brand_id), icon=":material/search_off:")
+choice = st.selectbox(t("Brand"), [None, *names], key="p_brand", placeholder=t("Choose a brand"),
+                      format_func=lambda b: t("Choose a brand") if b is None else f"{names[b]} · #{b}",
+                      help=t("Type to search by name or id."))
+if choice is not None:
+    state.set_page_param("brand", str(choice))
+    ss["_p_brand_seen"] = str(choice)
+elif known:  # the box was cleared
+    state.set_page_param("brand", None)
+    ss["_p_brand_seen"] = None
+
+if choice is None:
+    if not names:
+        widgets.empty_state()
+    else:
+        st.caption(t("Choose a brand to see its profile, STEPS, sales, providers, ROI and trust figures; every "
+                     "table of brands on the other pages opens this page too."))
+    st.stop()
+
+fb = f.with_(brand_ids=(choice,))
+with data.page_errors():
+    profile = data.report("brand_profile", fb)
+    if profile.empty:  # the brand left the selection between the box and now
+        widgets.empty_state()
+        st.stop()
+    p = profile.iloc[0]
+    shown = data.report("brand_series", fb)
+    series_ext = data.report("brand_series", widgets.extended(fb))
+    trust = data.report("trust", fb)
+    trust_ext = data.report("trust", widgets.extended(fb))
+    roi = data.report("roi", fb)
+    base_from, base_to = f.base_range
+    roi_before = data.report("roi", fb.with_(date_from=base_from, date_to=base_to))
+    milestones = data.report("brand_milestones", fb)
+    history = data.report("provider_history", fb)
+
+# ---------------------------------------------------------------- profile header
+st.header(widgets.plain(p["name"]), anchor=False)
+if fmt.is_empty(p["belt_id"]):
+    belt = t("No belt")
+else:
+    belt_name = p["name_zh"] if lang == "zh" else p["name_en"]
+    belt = f"{i18n.province(p['province'], lang)} · {belt_name}"
+fields = [(t("belt"), belt), (t("category"), i18n.enum("category", p["category"], lang)),
+          (t("brand_type"), i18n.enum("brand_type", p["brand_type"], lang)),
+          (t("managed_by"), i18n.enum("managed_by", p["managed_by"], lang)),
+          (t("onboarded_on"), fmt.day(p["onboarded_on"])), (t("brand_id"), str(int(p["brand_id"])))]
+for column, (label, value) in zip(st.columns(len(fields)), fields):
+    column.caption(label)
+    column.markdown(widgets.plain(value))
+
+# ---------------------------------------------------------------- tiles: the last full period vs the one before
+pair = widgets.last_full_period(f.date_from, f.date_to, grain)
+period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
+per_period = series_ext.groupby("period_start", as_index=False)[["gmv_cny", "orders"]].sum()
+now, before = widgets.row_at(per_period, pair.current), widgets.row_at(per_period, pair.previous)
+t_now, t_before = widgets.row_at(trust_ext, pair.current), widgets.row_at(trust_ext, pair.previous)
+c1, c2, c3, c4, c5 = st.columns(5)
+with c1:
+    widgets.multiple_tile(
+        t("GMV · {period}", period=period), fmt.money(now["gmv_cny"], lang),
+        now["gmv_cny"] / before["gmv_cny"] if before["gmv_cny"] else None, previous,
+        fmt.money(before["gmv_cny"], lang), fmt.money(now["gmv_cny"], lang),
+        help=t("Value of orders placed in the period, refunded ones included; the multiple is this period over "
+               "the one before."))
+with c2:
+    widgets.multiple_tile(
+        t("Orders · {period}", period=period), fmt.count(now["orders"]),
+        now["orders"] / before["orders"] if before["orders"] else None, previous, fmt.count(before["orders"]),
+        fmt.count(now["orders"]), help=t("Orders placed in the period, this period over the one before."))
+for column, name, label, up in ((c3, "refund_rate", t("Refund rate · {period}", period=period), False),
+                                (c4, "private_share", t("Private-domain share · {period}", period=period), True)):
+    with column:
+        change = None
+        if not (fmt.is_empty(t_now[name]) or fmt.is_empty(t_before[name])):
+            change = float(t_now[name]) - float(t_before[name])
+        widgets.change_tile(label, fmt.rate(t_now[name]), change,
+                            fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
+                            t("vs {period} ({before})", period=previous, before=fmt.rate(t_before[name])),
+                            good_when_up=up)
+with c5:
+    r_now, r_before = roi.iloc[0]["roi_t30"], roi_before.iloc[0]["roi_t30"]
+    change = None if fmt.is_empty(r_now) or fmt.is_empty(r_before) else float(r_now) - float(r_before)
+    widgets.change_tile(
+        t("ROI T+30"), fmt.ratio(r_now), change, fmt.EMPTY if change is None else f"{change:+.2f}",
+        t("vs previous {days} days ({before} → {after})", days=f.range_days, before=fmt.ratio(r_before),
+          after=fmt.ratio(r_now)),
+        help=t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for campaigns "
+               "starting in the range. The platform judges ROI at T+30."))
+if pair.partial:
+    st.caption(t("Partial period: the data ends on {date}.", date=ctx.as_of.isoformat()))
+
+# ---------------------------------------------------------------- STEPS
+step_labels = {s: i18n.enum("step", s, lang) for s in range(6)}
+st.subheader(t("STEPS timeline"))
+mine = roster[roster["brand_id"] == choice]
+if not mine.empty:
+    r = mine.iloc[0]
+    status = t(STATES.get(r["state"], r["state"]))
+    if r["state"] == "in_progress":
+        status += " · " + t("{n} days in the step", n=fmt.count(r["days_in_step"]))
+    st.caption(t("As of {date}: {step} — {status}.", date=ctx.as_of.isoformat(),
+                 step=step_labels[int(r["current_step"])], status=status))
+if milestones.empty:
+    st.caption(t("This brand has not started STEPS."))
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(charts.steps_gantt(
+            milestones, as_of=ctx.as_of, step_labels=step_labels, lang=lang, step_title=t("step"),
+            start_title=t("started_on"), end_title=t("completed_on"), days_title=t("days"), status_title=t("state"),
+            status_labels={"completed": t("Step completed"), "in_progress": t("In progress")}), theme=None)
+    with right:
+        widgets.rich_table(milestones, {"step": "text", "started_on": "day", "completed_on": "day", "days": "count"},
+                           key="milestones", lang=lang,
+                           labels={"step": [step_labels[int(s)] for s in milestones["step"]]})
+        widgets.download_button(milestones, f"brand-{choice}-steps")
+
+# ---------------------------------------------------------------- GMV by channel and traffic source
+st.subheader(t("GMV by channel and traffic source"))
+if shown["gmv_cny"].sum() == 0:
+    st.caption(t("No orders of this brand in the shown periods."))
+left, right = st.columns(2)
+with left:
+    by_channel = shown.groupby(["period_start", "channel"], as_index=False)[["gmv_cny", "orders"]].sum()
+    by_channel["channel_label"] = [t(CHANNELS.get(c, c)) for c in by_channel["channel"]]
+    st.altair_chart(charts.period_bars(
+        by_channel, value="gmv_cny", value_title=t("gmv_cny"), period_title=t("period"), grain=grain, lang=lang,
+        kind="money", group="channel_label", group_title=t("channel"),
+        tooltips=[("orders", t("orders"), "count")]), theme=None)
+with right:
+    by_source = shown.groupby(["period_start", "traffic_source"], as_index=False)[["gmv_cny", "orders"]].sum()
+    by_source["source_label"] = [t(TRAFFIC.get(s, s)) for s in by_source["traffic_source"]]
+    st.altair_chart(charts.period_bars(
+        by_source, value="gmv_cny", value_title=t("gmv_cny"), period_title=t("period"), grain=grain, lang=lang,
+        kind="money", group="source_label", group_title=t("traffic_source"),
+        tooltips=[("orders", t("orders"), "count")]), theme=None)
+with st.expander(t("GMV by channel and traffic source") + f" · {t('{n} rows', n=fmt.count(len(shown)))}"):
+    widgets.table(shown, {"period_start": "text", "channel": "text", "traffic_source": "text", "gmv_cny": "money",
+                          "orders": "count"}, key="brand_series", lang=lang, height=320,
+                  labels={"period_start": widgets.period_column(shown, grain, lang),
+                          "channel": [t(CHANNELS.get(c, c)) for c in shown["channel"]],
+                          "traffic_source": [t(TRAFFIC.get(s, s)) for s in shown["traffic_source"]]})
+    widgets.download_button(shown, f"brand-{choice}-gmv")
+
+# ---------------------------------------------------------------- providers
+st.subheader(t("Provider history"), help=t("Every assignment of a provider to this brand; days served count both "
+                                           "ends, an open assignment up to the as-of date."))
+if history.empty:
+    st.caption(t("No provider has served this brand: it is run by the brand or platform staff."))
+else:
+    picked = widgets.rich_table(
+        history, {"provider_name": "text", "provider_type": "text", "start_on": "day", "end_on": "day",
+                  "days_served": "count"}, key="history", lang=lang, pick=True,
+        labels={"provider_type": [t(PROVIDER_TYPES.get(v, v)) for v in history["provider_type"]]})
+    st.caption(t("Select a row to open that provider on the Providers page."))
+    widgets.download_button(history, f"brand-{choice}-providers")
+    if picked is not None:
+        st.switch_page(PROVIDERS_PAGE, query_params=state.link_params(
+            provider=str(int(history.iloc[picked]["provider_id"]))))
+
+# ---------------------------------------------------------------- ROI windows
+st.subheader(t("ROI windows of its campaigns"), help=t(
+    "Campaigns of this brand starting in the range: GMV of their orders from the start day to T+0, T+10 and "
+    "T+30, over spend."))
+if int(roi.iloc[0]["campaigns"]) == 0:
+    st.caption(t("No campaign of this brand starts in the range."))
+else:
+    left, right = st.columns([2, 3])
+    with left:
+        overall = roi.assign(label=t("All its campaigns"))
+        st.altair_chart(charts.window_bars(
+            overall, label="label", windows=[(c, t(w)) for c, w in WINDOWS], label_title="", window_title=t("Window"),
+            value_title=t("ROI"), lang=lang, incomplete="t30_complete_share",
+            incomplete_title=t("t30_complete_share"), height=240,
+            tooltips=[("spend_cny", t("spend_cny"), "money"), ("campaigns", t("campaigns"), "count")]), theme=None)
+    with right:
+        widgets.table(roi, ROI_KINDS, key="brand_roi", lang=lang)
+        widgets.download_button(roi, f"brand-{choice}-roi")
+        share = roi.iloc[0]["t30_complete_share"]
+        if not fmt.is_empty(share) and float(share) < 1:
+            st.warning(t("T+30 is not final yet for {share} of the spend (campaigns younger than 30 days).",
+                         share=fmt.rate(1 - float(share))), icon=":material/hourglass_top:")
+
+# ---------------------------------------------------------------- trust
+st.subheader(t("Trust"), help=t("Refunds, returns and return-shipping insurance over the brand's orders placed in "
+                                "each period; private-domain share of GMV; repeat buyers."))
+if trust["orders"].sum() == 0:
+    st.caption(t("No orders of this brand in the shown periods."))
+else:
+    st.altair_chart(charts.period_lines(
+        trust, series=[("refund_rate", t("refund_rate")), ("return_rate", t("return_rate")),
+                       ("insured_share", t("insured_share")), ("private_share", t("private_share")),
+                       ("repeat_buyer_rate", t("repeat_buyer_rate"))],
+        value_title=t("share"), period_title=t("period"), series_title="", grain=grain, lang=lang, kind="rate",
+        height=260), theme=None)
+widgets.table(trust, TRUST_KINDS, key="brand_trust", lang=lang,
+              labels={"period_start": widgets.period_column(trust, grain, lang)})
+widgets.download_button(trust, f"brand-{choice}-trust")

@@ -1,0 +1,197 @@
+"""Providers: the league table of every provider serving the selected brands, peer bands (median and
+top decile across the providers shown), and one provider's view: its brands, its GMV trend, its KPIs
+against its peers. The provider is picked in the table or the box, and kept in the URL (?provider=<id>)."""
+from ui.legacy import leave_legacy_pages_mode
+
+leave_legacy_pages_mode()
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
+from ui.i18n import t  # noqa: E402
+
+PROVIDER_TYPES = {"agency": "Agency", "mcn": "MCN", "supply_chain": "Supply chain"}
+STATES = {"not_started": "Not started", "in_progress": "In progress", "completed": "Step completed"}
+# Every column of the `providers` report, in its order, with its format.
+KINDS = {
+    "provider_id": "text", "provider_name": "text", "brands_served": "count", "new_brands": "count",
+    "gmv_cny": "money", "gmv_multiple": "multiple", "orders": "count", "refund_rate": "rate",
+    "return_rate": "rate", "repeat_buyer_rate": "rate", "roi_t0": "ratio", "roi_t10": "ratio", "roi_t30": "ratio",
+    "steps_completed": "count", "median_days_per_step": "days", "provider_type": "text", "province": "text",
+    "live_ops_experts": "count",
+}
+# The figures peers are compared on: column, kind, higher is better.
+PEERS = [("gmv_cny", "money", True), ("gmv_multiple", "multiple", True), ("refund_rate", "rate", False),
+         ("return_rate", "rate", False), ("repeat_buyer_rate", "rate", True), ("roi_t0", "ratio", True),
+         ("roi_t10", "ratio", True), ("roi_t30", "ratio", True), ("steps_completed", "count", True),
+         ("median_days_per_step", "days", False)]
+STRIPS = ("gmv_cny", "roi_t30", "refund_rate")
+VIEW_TILES = ("roi_t30", "refund_rate", "repeat_buyer_rate", "gmv_multiple", "return_rate", "steps_completed",
+              "median_days_per_step")
+BRAND_KINDS = {"brand_name": "text", "belt_id": "text", "current_step": "text", "state": "text",
+               "days_in_step": "count", "stalled": "bool"}
+
+ctx = widgets.page_header(t("Providers"))
+f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
+base_from, base_to = f.base_range
+
+with data.page_errors():
+    league = data.report("providers", f)
+    before = data.report("providers", f.with_(date_from=base_from, date_to=base_to))
+
+if league.empty:
+    widgets.empty_state()
+    st.stop()
+
+
+def formatted(value, kind: str) -> str:
+    if kind == "days":
+        return widgets.days(value, lang)
+    return charts.formatted(pd.Series([value], dtype=object), kind, lang).iloc[0]
+
+
+# ---------------------------------------------------------------- tiles: this range vs the one before
+versus = t("vs previous {days} days ({before} → {after})", days=f.range_days, before="{before}", after="{after}")
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    now_n, before_n = len(league), len(before)
+    widgets.change_tile(
+        t("Active providers"), fmt.count(now_n), now_n - before_n, fmt.signed_count(now_n - before_n),
+        versus.format(before=fmt.count(before_n), after=fmt.count(now_n)),
+        help=t("Providers serving at least one selected brand in the date range, compared with the range of "
+               "equal length before it."))
+with c2:
+    gmv_now, gmv_before = float(league["gmv_cny"].sum()), float(before["gmv_cny"].sum())
+    widgets.multiple_tile(
+        t("Served GMV"), fmt.money(gmv_now, lang), gmv_now / gmv_before if gmv_before else None,
+        t("previous {days} days", days=f.range_days), fmt.money(gmv_before, lang), fmt.money(gmv_now, lang),
+        help=t("GMV of the orders the providers served (a brand's orders on days inside its provider's "
+               "assignment), over all providers shown."))
+for column, name, tip in (
+        (c3, "new_brands", t("Brands whose assignment to a provider starts in the range, summed over providers.")),
+        (c4, "steps_completed", t("STEPS milestones completed in the range while a provider served the brand, "
+                                  "summed over providers."))):
+    with column:
+        n_now, n_before = int(league[name].sum()), int(before[name].sum()) if not before.empty else 0
+        widgets.change_tile(t(name), fmt.count(n_now), n_now - n_before, fmt.signed_count(n_now - n_before),
+                            versus.format(before=fmt.count(n_before), after=fmt.count(n_now)), help=tip)
+
+# ---------------------------------------------------------------- league table
+ids = [int(i) for i in league["provider_id"]]
+names = dict(zip(ids, league["provider_name"]))
+provider_id, raw = widgets.url_id("provider")
+ss = st.session_state
+if ss.get("_p_provider_seen") != raw or "p_provider" not in ss:
+    ss["p_provider"] = provider_id if provider_id in names else None
+    ss["_p_provider_seen"] = raw
+
+st.subheader(t("League table"), help=t("Every provider serving a selected brand in the range, by served GMV. "
+                                       "Click a column header to sort."))
+type_words = [t(PROVIDER_TYPES.get(v, str(v))) for v in league["provider_type"]]
+picked = widgets.rich_table(
+    league, KINDS, key="league", lang=lang, height=420, pick=True,
+    labels={"provider_id": [str(i) for i in ids], "provider_type": type_words,
+            "province": [i18n.province(p, lang) for p in league["province"]]})
+st.caption(t("Select a row to see that provider below."))
+widgets.download_button(league, "providers")
+if picked is not None:
+    ss["p_provider"] = ids[picked]
+
+# ---------------------------------------------------------------- peer bands
+bands = widgets.peer_bands(league, [c for c, _, _ in PEERS])
+kinds = {c: k for c, k, _ in PEERS}
+ups = {c: up for c, _, up in PEERS}
+st.subheader(t("Peer bands"), help=t("Median and top decile (90th percentile) of each figure across the {n} "
+                                     "providers shown; providers without the figure are left out.",
+                                     n=fmt.count(len(league))))
+chosen = ss.get("p_provider")
+columns = st.columns(len(STRIPS))
+for column, name in zip(columns, STRIPS):
+    band = bands.set_index("metric").loc[name]
+    with column:
+        st.markdown(f"**{t(name)}**")
+        st.altair_chart(charts.peer_strip(
+            league, value=name, label="provider_name", label_title=t("provider_name"), value_title=t(name),
+            lang=lang, kind=kinds[name], key="provider_id", highlight=chosen,
+            bands=[(t("Median {value}", value=formatted(band["median"], kinds[name])), band["median"]),
+                   (t("P90 {value}", value=formatted(band["p90"], kinds[name])), band["p90"])]), theme=None)
+shown_bands = bands.assign(
+    metric_label=[t(m) for m in bands["metric"]],
+    median_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["median"])],
+    p90_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["p90"])])
+with st.expander(t("Peer bands") + f" · {t('{n} rows', n=fmt.count(len(bands)))}"):
+    widgets.table(shown_bands, {"metric": "text", "providers": "count", "median": "text", "p90": "text"},
+                  key="peer_bands", lang=lang, labels={"metric": shown_bands["metric_label"],
+                                                       "median": shown_bands["median_text"],
+                                                       "p90": shown_bands["p90_text"]})
+    widgets.download_button(bands, "provider-peer-bands")
+
+# ---------------------------------------------------------------- one provider
+st.subheader(t("Provider view"))
+if ss.get("p_provider") not in names:
+    ss["p_provider"] = None
+choice = st.selectbox(t("Provider"), [None, *ids], key="p_provider", placeholder=t("Choose a provider"),
+                      format_func=lambda i: t("Choose a provider") if i is None else f"{names[i]} · #{i}")
+if choice is not None:
+    state.set_page_param("provider", str(choice))
+    ss["_p_provider_seen"] = str(choice)
+elif provider_id in names:  # the box was cleared
+    state.set_page_param("provider", None)
+    ss["_p_provider_seen"] = None
+
+if choice is None:
+    if provider_id is not None and provider_id not in names:
+        st.info(t("Provider {id} serves none of the selected brands in this range; choose one of the providers "
+                  "shown.", id=provider_id), icon=":material/person_search:")
+    else:
+        st.caption(t("Pick a provider in the table or the box to see its brands, its GMV trend and its figures "
+                     "against its peers."))
+    st.stop()
+
+row = league.loc[league["provider_id"] == choice].iloc[0]
+st.markdown(f"#### {widgets.plain(row['provider_name'])}")
+st.caption(" · ".join([t(PROVIDER_TYPES.get(row["provider_type"], str(row["provider_type"]))),
+                       i18n.province(row["province"], lang),
+                       t("{n} live-stream operations experts", n=fmt.count(row["live_ops_experts"]))]))
+
+band_of = bands.set_index("metric")
+st.caption(t("Against its peers: each delta is the difference from the median of the {n} providers shown.",
+             n=fmt.count(len(league))))
+first, second = st.columns(4), st.columns(4)
+with first[0]:
+    mine_before = before.loc[before["provider_id"] == choice, "gmv_cny"]
+    widgets.multiple_tile(
+        t("gmv_cny"), fmt.money(row["gmv_cny"], lang), row["gmv_multiple"],
+        t("previous {days} days", days=f.range_days),
+        fmt.money(mine_before.iloc[0] if not mine_before.empty else 0.0, lang), fmt.money(row["gmv_cny"], lang),
+        help=t("GMV of the provider's served orders in the range, over the same in the range of equal length "
+               "before it."))
+for column, name in zip(first[1:] + second, VIEW_TILES):
+    kind, up = kinds[name], ups[name]
+    with column:
+        widgets.vs_peers_tile(t(name), row[name], band_of.loc[name, "median"], band_of.loc[name, "p90"], kind, lang,
+                              good_when_up=up)
+
+st.markdown(f"**{t('Served GMV per period')}**")
+with data.page_errors():
+    series = data.provider_data("provider_series", f, choice)
+    served = data.provider_data("provider_brands", f, choice)
+    steps = data.report("steps", f)
+st.altair_chart(charts.period_bars(
+    series, value="gmv_cny", value_title=t("gmv_cny"), period_title=t("period"), grain=grain, lang=lang,
+    kind="money", tooltips=[("orders", t("orders"), "count")], height=240), theme=None)
+widgets.download_button(series, f"provider-{choice}-gmv")
+
+brands = served.merge(steps, how="inner", on="brand_id")
+st.markdown(f"**{t('Its brands and their STEPS state')}**",
+            help=t("Selected brands this provider serves in the range, with their STEPS state as of {date}.",
+                   date=ctx.as_of.isoformat()))
+if brands.empty:
+    st.caption(fmt.EMPTY)
+else:
+    widgets.table(brands, BRAND_KINDS, key="provider_brands", lang=lang, select_brand=True, height=320,
+                  labels={"belt_id": [ctx.belt_label(b) for b in brands["belt_id"]],
+                          "current_step": [i18n.enum("step", int(s), lang) for s in brands["current_step"]],
+                          "state": [t(STATES.get(s, s)) for s in brands["state"]]})
+    widgets.download_button(brands, f"provider-{choice}-brands")

@@ -1,0 +1,248 @@
+"""STEPS progress: the funnel through the five steps, stalled brands (the threshold kept in the URL as
+?stalled=N) counted by belt and by provider, one brand's timeline with each step's evidence, and the
+evidence table of every selected brand. STEPS are "as of" the data's last day; the date range applies
+only to the evidence (GMV shares in the range)."""
+from ui.legacy import leave_legacy_pages_mode
+
+leave_legacy_pages_mode()
+
+import datetime as dt  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from data_access import periods  # noqa: E402
+from data_access.filters import DEFAULT_STALLED_DAYS  # noqa: E402
+from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
+from ui.i18n import t  # noqa: E402
+
+STATES = {"not_started": "Not started", "in_progress": "In progress", "completed": "Step completed"}
+STEPS_KINDS = {"brand_name": "text", "belt_id": "text", "provider_name": "text", "current_step": "text",
+               "steps_completed": "count", "state": "text", "current_step_started_on": "day",
+               "days_in_step": "count", "stalled": "bool"}
+FUNNEL_KINDS = {"step": "text", "brands_reached": "count", "brands_completed": "count",
+                "conversion_from_previous": "rate", "median_days_to_complete": "days"}
+EVIDENCE_KINDS = {"brand_name": "text", "belt_id": "text", "gmv_cny": "money", "distribution_share": "rate",
+                  "burst_coefficient": "multiple", "public_gmv_growth": "multiple", "self_live_share": "rate",
+                  "private_share": "rate", "repeat_buyer_rate": "rate", "exclusive_share": "rate"}
+# What shows each step in the data (DOMAIN.md): step -> (column, kind) …
+EVIDENCE = {1: [("distribution_share", "rate"), ("burst_coefficient", "multiple")],
+            2: [("public_gmv_growth", "multiple")],
+            3: [("self_live_share", "rate")],
+            4: [("private_share", "rate"), ("repeat_buyer_rate", "rate")],
+            5: [("exclusive_share", "rate")]}
+EVIDENCE_HELP = {
+    "distribution_share": "Share of the brand's GMV in the range sold through influencer distribution.",
+    "burst_coefficient": "The best day's distribution GMV over the mean day's, in the 30 days from step 1's start.",
+    "public_gmv_growth": "Public-traffic GMV in the range over the range of equal length before it.",
+    "self_live_share": "Share of the brand's GMV in the range from its own live room (self-broadcast).",
+    "private_share": "Share of the brand's GMV in the range from private-domain traffic.",
+    "repeat_buyer_rate": "Among the brand's buyers in the range, the share with two or more orders.",
+    "exclusive_share": "Share of the brand's GMV in the range from channel-exclusive products.",
+}
+TOP = 15  # bars per stalled-brands chart
+MAX_STALLED_DAYS = 36_500
+
+ctx = widgets.page_header(t("STEPS"))
+lang, as_of = ctx.lang, ctx.as_of
+ss = st.session_state
+
+# ---------------------------------------------------------------- the stalled threshold, in the URL
+raw = st.query_params.get("stalled")
+from_url = widgets.whole_number(raw)
+if from_url is not None and from_url > MAX_STALLED_DAYS:
+    from_url = None
+if raw is not None and from_url is None:
+    widgets.link_notice("stalled", raw)
+    state.set_page_param("stalled", None)
+    raw = None
+if ss.get("_p_stalled_seen", "unset") != raw or "p_stalled" not in ss:
+    ss["p_stalled"] = from_url if from_url is not None else DEFAULT_STALLED_DAYS
+    ss["_p_stalled_seen"] = raw
+stalled_days = int(st.columns([1, 3])[0].number_input(
+    t("Stalled after … days in one step"), min_value=0, max_value=MAX_STALLED_DAYS, step=10, key="p_stalled",
+    help=t("A brand is stalled when its current step has been in progress for more than this many days "
+           "(default {n}).", n=DEFAULT_STALLED_DAYS)))
+state.set_page_param("stalled", str(stalled_days), str(DEFAULT_STALLED_DAYS))
+ss["_p_stalled_seen"] = st.query_params.get("stalled")
+
+f = ctx.filters.with_(stalled_days=stalled_days)
+previous_as_of = periods.period_start(as_of, f.grain) - dt.timedelta(days=1)
+with data.page_errors():
+    steps = data.report("steps", f)
+    before = data.report("steps", f.with_(as_of=previous_as_of))
+    funnel = data.report("steps_funnel", f)
+    evidence = data.report("step_evidence", f)
+    serving = data.report("providers", f.with_(date_from=as_of, date_to=as_of))
+
+if steps.empty:
+    widgets.empty_state()
+    st.stop()
+
+step_labels = {s: i18n.enum("step", s, lang) for s in range(6)}
+provider_names = {int(i): n for i, n in zip(serving["provider_id"], serving["provider_name"])}
+
+
+def provider_label(provider_id) -> str:
+    if fmt.is_empty(provider_id):
+        return t("No provider")
+    return provider_names.get(int(provider_id), f"#{int(provider_id)}")
+
+
+def shown_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """`steps` rows as a table shows them: with the serving provider's name (the download keeps the report's
+    columns)."""
+    return frame.assign(provider_name=[provider_label(p) for p in frame["provider_id"]])
+
+
+def brand_labels(frame: pd.DataFrame) -> dict:
+    """The words a table of `steps` rows shows instead of ids and codes."""
+    return {"belt_id": [ctx.belt_label(b) for b in frame["belt_id"]],
+            "current_step": [step_labels[int(s)] for s in frame["current_step"]],
+            "state": [t(STATES.get(s, s)) for s in frame["state"]]}
+
+
+# ---------------------------------------------------------------- tiles: as of A vs the end of the period before
+def counts(frame: pd.DataFrame) -> dict:
+    return {"started": int((frame["current_step"] >= 1).sum()),
+            "in_progress": int((frame["state"] == "in_progress").sum()),
+            "all_five": int((frame["steps_completed"] == 5).sum()),
+            "stalled": int(frame["stalled"].sum())}
+
+
+now, then = counts(steps), counts(before)
+tiles = [("started", t("Brands in STEPS"), t("Selected brands that have started at least step 1."), True),
+         ("in_progress", t("In progress"), t("Brands whose current step is not completed yet."), True),
+         ("all_five", t("All five steps completed"), t("Brands with all five steps completed."), True),
+         ("stalled", t("Stalled (> {n} days)", n=stalled_days),
+          t("Brands in progress whose current step started more than {n} days before the as-of date.",
+            n=stalled_days), False)]
+for column, (name, label, tip, up) in zip(st.columns(4), tiles):
+    with column:
+        widgets.change_tile(label, fmt.count(now[name]), now[name] - then[name],
+                            fmt.signed_count(now[name] - then[name]),
+                            t("vs {period} ({before})", period=previous_as_of.isoformat(),
+                              before=fmt.count(then[name])),
+                            help=tip + " " + t("As of {date}, compared with {before}.", date=as_of.isoformat(),
+                                               before=previous_as_of.isoformat()), good_when_up=up)
+
+# ---------------------------------------------------------------- funnel
+st.subheader(t("The STEPS funnel"), help=t(
+    "Per step: brands that reached it (started by the as-of date) and completed it; conversion is the "
+    "brands reaching the step over those reaching the step before; median days from start to completion."))
+funnel["median_days_text"] = [widgets.days(v, lang) for v in funnel["median_days_to_complete"]]
+left, right = st.columns([2, 3])
+with left:
+    st.altair_chart(charts.funnel_bars(
+        funnel, step_labels=step_labels, step_title=t("step"), value_title=t("brands"), measure_title="",
+        measures=[("brands_reached", t("brands_reached")), ("brands_completed", t("brands_completed"))], lang=lang,
+        tooltips=[("conversion_from_previous", t("conversion_from_previous"), "rate"),
+                  ("median_days_text", t("median_days_to_complete"), "text")]), theme=None)
+with right:
+    widgets.rich_table(funnel, FUNNEL_KINDS, key="funnel", lang=lang,
+                       labels={"step": [step_labels[int(s)] for s in funnel["step"]]})
+    widgets.download_button(funnel.drop(columns="median_days_text"), "steps-funnel")
+
+# ---------------------------------------------------------------- stalled brands
+stalled = steps[steps["stalled"]].sort_values(["days_in_step", "brand_id"], ascending=[False, True],
+                                              kind="stable").reset_index(drop=True)
+st.subheader(t("Stalled brands"), help=t("In progress for more than {n} days in their current step, as of {date}.",
+                                         n=stalled_days, date=as_of.isoformat()))
+if stalled.empty:
+    st.success(t("No brand has been in one step for more than {n} days.", n=stalled_days),
+               icon=":material/check_circle:")
+else:
+    by_belt = (stalled.assign(belt_id=stalled["belt_id"].fillna("none")).groupby("belt_id", as_index=False)
+               .size().rename(columns={"size": "brands"}))
+    by_belt["belt"] = [ctx.belt_label(b) for b in by_belt["belt_id"]]
+    by_provider = (stalled.assign(provider=[provider_label(p) for p in stalled["provider_id"]])
+                   .groupby("provider", as_index=False).size().rename(columns={"size": "brands"})
+                   .sort_values(["brands", "provider"], ascending=[False, True], kind="stable"))
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('Stalled brands by industry belt')}**",
+                    help=t("The {n} belts with the most stalled brands.", n=TOP))
+        st.caption(t("Click a bar to narrow the filters to that belt."))
+        top_belts = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable").head(TOP)
+        widgets.belt_chart(charts.ranking_bars(
+            top_belts, label="belt", value="brands", label_title=t("belt"), value_title=t("brands"), lang=lang,
+            key="belt_id", selection="stalled_belt"), selection="stalled_belt", key="stalled_by_belt")
+    with right:
+        st.markdown(f"**{t('Stalled brands by provider')}**",
+                    help=t("The {n} providers with the most stalled brands (the provider serving on the as-of "
+                           "date).", n=TOP))
+        st.altair_chart(charts.ranking_bars(
+            by_provider.head(TOP), label="provider", value="brands", label_title=t("provider_name"),
+            value_title=t("brands"), lang=lang), theme=None)
+    with st.expander(t("Stalled brands counted by industry belt and by provider")):
+        left, right = st.columns(2)
+        with left:
+            counts_by_belt = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable")[
+                ["belt_id", "brands"]]
+            widgets.table(counts_by_belt, {"belt_id": "text", "brands": "count"}, key="stalled_belts", lang=lang,
+                          height=300, labels={"belt_id": [ctx.belt_label(b) for b in counts_by_belt["belt_id"]]})
+            widgets.download_button(counts_by_belt, "stalled-by-belt")
+        with right:
+            widgets.table(by_provider, {"provider": "text", "brands": "count"}, key="stalled_providers", lang=lang,
+                          height=300)
+            widgets.download_button(by_provider, "stalled-by-provider")
+    st.markdown(f"**{t('{n} stalled brands', n=fmt.count(len(stalled)))}**")
+    widgets.table(shown_rows(stalled), STEPS_KINDS, key="stalled", lang=lang, select_brand=True, height=300,
+                  labels=brand_labels(stalled))
+    widgets.download_button(stalled, "stalled-brands")
+
+with st.expander(t("Every selected brand's STEPS state") + f" · {t('{n} rows', n=fmt.count(len(steps)))}"):
+    widgets.table(shown_rows(steps), STEPS_KINDS, key="steps_all", lang=lang, select_brand=True, height=360,
+                  labels=brand_labels(steps))
+    widgets.download_button(steps, "steps")
+
+# ---------------------------------------------------------------- one brand's timeline and evidence
+st.subheader(t("One brand's timeline"), help=t(
+    "Each step from its start to its completion, or to the as-of date while in progress; below, the data "
+    "that shows each step, over the date range."))
+started = steps[steps["current_step"] >= 1]
+if started.empty:
+    st.caption(t("No selected brand has started STEPS yet."))
+else:
+    names = dict(zip((int(b) for b in started["brand_id"]), started["brand_name"]))
+    options = list(names)
+    default = int(stalled["brand_id"].iloc[0]) if not stalled.empty else next(
+        (int(b) for b in evidence["brand_id"] if int(b) in names), options[0])
+    if ss.get("p_steps_brand") not in names:
+        ss["p_steps_brand"] = default
+    brand_id = st.selectbox(t("Brand"), options, key="p_steps_brand",
+                            format_func=lambda b: f"{names[b]} · #{b}", help=t("Type to search."))
+    with data.page_errors():
+        milestones = data.report("brand_milestones", f.with_(brand_ids=(brand_id,)))
+    st.altair_chart(charts.steps_gantt(
+        milestones, as_of=as_of, step_labels=step_labels, lang=lang, step_title=t("step"),
+        start_title=t("started_on"), end_title=t("completed_on"), days_title=t("days"), status_title=t("state"),
+        status_labels={"completed": t("Step completed"), "in_progress": t("In progress")}), theme=None)
+    mine = evidence[evidence["brand_id"] == brand_id]
+    if mine.empty:
+        st.caption(t("This brand has no orders in the date range, so there is no evidence to show."))
+    else:
+        row = mine.iloc[0]
+        for column, step in zip(st.columns(5), EVIDENCE):
+            with column:
+                st.markdown(f"**{step_labels[step]}**")
+                for name, kind in EVIDENCE[step]:
+                    st.metric(t(name), charts.formatted(pd.Series([row[name]], dtype=object), kind, lang).iloc[0],
+                              help=t(EVIDENCE_HELP[name]))
+    # A callback, not the button's value: the click survives a rerun that happens before this line.
+    st.button(t("Open the brand page"), icon=":material/storefront:", key="open_timeline_brand",
+              on_click=lambda: ss.update({"_p_open_brand": brand_id}))
+    if ss.pop("_p_open_brand", None) == brand_id:
+        widgets.open_brand(brand_id)
+
+# ---------------------------------------------------------------- evidence of every selected brand
+st.subheader(t("STEPS evidence of every selected brand"), help=t(
+    "Selected brands with orders in the range, by GMV. Shares are of the brand's GMV in the range; public-traffic "
+    "growth compares the range with the one of equal length before; the burst coefficient is over the 30 days "
+    "from step 1's start."))
+if evidence.empty:
+    widgets.empty_state()
+else:
+    widgets.table(evidence, EVIDENCE_KINDS, key="evidence", lang=lang, select_brand=True, height=360,
+                  labels={"belt_id": [ctx.belt_label(b) for b in evidence["belt_id"]]})
+    widgets.download_button(evidence, "steps-evidence")

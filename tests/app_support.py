@@ -1,0 +1,166 @@
+"""Helpers for the AppTests of the dashboard (fixtures are in tests/conftest_app.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from data_access.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = str(ROOT / "dashboard.py")
+DEMO_ORDERS = 20_000
+DEMO_SEED = 11
+
+
+@dataclass
+class AppWarehouse:
+    url: str
+    wh: Warehouse
+    frames: dict[str, pd.DataFrame] = field(repr=False)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.wh.as_of()
+
+
+class RecordingMediaStorage(MemoryMediaFileStorage):
+    """The AppTest's media storage, kept so a test can read what a download button serves."""
+    latest: RecordingMediaStorage | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        RecordingMediaStorage.latest = self
+
+
+def download_bytes(at: AppTest, key: str) -> bytes:
+    """The bytes the download button with this key serves."""
+    buttons = [b for b in at.get("download_button") if b.key == key]
+    assert buttons, f"no download button {key!r}; have {[b.key for b in at.get('download_button')]}"
+    url = buttons[0].proto.url
+    return RecordingMediaStorage.latest.get_file(url.rsplit("/", 1)[-1]).content
+
+
+def cli_export(url: str, report: str, *args: str) -> bytes:
+    """`python -m data_access export REPORT ARGS…` against the warehouse at `url`: its stdout."""
+    env = {**os.environ, "WAREHOUSE_URL": url}
+    done = subprocess.run([sys.executable, "-m", "data_access", "export", report, *args], cwd=ROOT, env=env,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of visible text of a run, for "does the page say …" checks."""
+    parts = []
+    for kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in at.get(kind)]
+    for m in at.metric:
+        parts += [m.label, m.value, m.proto.delta, m.proto.delta_description]
+    return "\n".join(parts)
+
+
+def sidebar_texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in at.sidebar.caption)
+
+
+def metric(at: AppTest, label_start: str):
+    found = [m for m in at.metric if m.label.startswith(label_start)]
+    assert found, f"no tile starting {label_start!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def last_full_period(date_from: dt.date, date_to: dt.date, grain: str) -> dt.date:
+    """Independently of ui.widgets: the last period overlapping the range that ends by `to`."""
+    starts = pd.period_range(pd.Timestamp(date_from), pd.Timestamp(date_to),
+                             freq={"month": "M", "quarter": "Q", "year": "Y"}[grain])
+    full = [p for p in starts if p.end_time.date() <= date_to]
+    return (full[-1] if full else starts[-1]).start_time.date()
+
+
+def previous_period(start: dt.date, grain: str, n: int = 1) -> dt.date:
+    months = {"month": 1, "quarter": 3, "year": 12}[grain] * n
+    return (pd.Timestamp(start) - pd.DateOffset(months=months)).date()
+
+
+def period_end(start: dt.date, grain: str) -> dt.date:
+    return (pd.Timestamp(previous_period(start, grain, -1)) - pd.Timedelta(days=1)).date()
+
+
+def row(df: pd.DataFrame, period: dt.date) -> pd.Series:
+    rows = df[pd.to_datetime(df["period_start"]).dt.date == period]
+    assert len(rows) == 1, f"no single row for {period}"
+    return rows.iloc[0]
+
+
+def nothing_matches(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """URL parameters of a belt and a category that no brand has together: the filters match nothing."""
+    brands = frames["brands"]
+    held = set(zip(brands["belt_id"].dropna(), brands["category"]))
+    for belt in sorted(frames["industry_belts"]["belt_id"]):
+        for category in ("electronics", "agri", "food", "jewelry", "beauty"):
+            if (belt, category) not in held:
+                return {"belt": belt, "category": category}
+    raise AssertionError("every belt holds every category")
+
+
+def busiest_belt(frames: dict[str, pd.DataFrame]) -> str:
+    return str(frames["brands"]["belt_id"].value_counts().index[0])
+
+
+def click_chart_selection(at: AppTest, key_start: str, selection: dict) -> AppTest:
+    """Rerun as the browser does after a click on a chart with on_select="rerun".
+
+    The frontend sends the chart's selection state as a JSON string inside the widget's JSON value.
+    """
+    import json
+
+    charts = []
+
+    def collect(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "vega_lite_chart" and key_start in child.proto.id:
+                charts.append(child)
+            collect(child)
+
+    collect(at._tree)
+    assert charts, f"no chart with key {key_start!r}"
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = charts[0].proto.id
+    state.json_value = json.dumps(json.dumps({"selection": selection}))
+    return at._run(states)
+
+
+def chart_frames(at: AppTest) -> list[pd.DataFrame]:
+    """The data of every Altair chart of a run (Streamlit ships it beside the spec, as Arrow)."""
+    from streamlit import dataframe_util
+
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frames.append(dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data))
+        if chart.proto.data.data:
+            frames.append(dataframe_util.convert_arrow_bytes_to_pandas_df(chart.proto.data.data))
+    return frames
+
+
+def untranslated_columns(at: AppTest) -> list[str]:
+    """Table column headers still showing a field name (a word with "_") instead of words."""
+    import json
+
+    bad = []
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns) if table.proto.columns else {}
+        for column, options in config.items():
+            label = (options or {}).get("label")
+            if column != "_index" and (label is None or "_" in label):
+                bad.append(f"{column}: {label!r}")
+    return bad

@@ -1,0 +1,111 @@
+"""Sales multiples page through dashboard.py."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from data_access.filters import Filters
+from data_access.reports import REPORTS
+from tests.app_support import (
+    untranslated_columns,
+    busiest_belt, cli_export, download_bytes, last_full_period, metric, nothing_matches, previous_period, row,
+    texts,
+)
+from ui import fmt
+
+pytest_plugins = ["tests.conftest_app"]
+PAGE = "pages/sales.py"
+
+
+def test_default_view_figures_equal_the_report(run_app, app_warehouse):
+    at = run_app({"lang": "en"}, page=PAGE)
+    as_of = app_warehouse.as_of
+    f = Filters(date_from=dt.date(as_of.year, 1, 1), date_to=as_of)
+    p = last_full_period(f.date_from, f.date_to, "month")
+    report = REPORTS["sales"](app_warehouse.wh, f.with_(date_from=previous_period(p, "month")))
+    now, before = row(report, p), row(report, previous_period(p, "month"))
+    label = fmt.period(p, "month", "en")
+    gmv = metric(at, f"GMV · {label}")
+    assert (gmv.value, gmv.proto.delta) == (fmt.money(now["gmv_cny"], "en"), fmt.multiple(now["gmv_multiple"]))
+    assert gmv.proto.delta_description == (
+        f"vs {fmt.period(previous_period(p, 'month'), 'month', 'en')} "
+        f"({fmt.money(before['gmv_cny'], 'en')} → {fmt.money(now['gmv_cny'], 'en')})")
+    net = metric(at, f"Net GMV · {label}")
+    assert net.value == fmt.money(now["net_gmv_cny"], "en")
+    assert net.proto.delta == fmt.multiple(now["net_gmv_cny"] / before["net_gmv_cny"])
+    orders = metric(at, f"Orders · {label}")
+    assert (orders.value, orders.proto.delta) == (fmt.count(now["orders"]), fmt.multiple(now["orders_multiple"]))
+
+
+def test_top_movers_are_the_highest_multiples(run_app, app_warehouse):
+    at = run_app({"lang": "en"}, page=PAGE)
+    as_of = app_warehouse.as_of
+    multiples = REPORTS["brand_multiples"](app_warehouse.wh, Filters(date_from=dt.date(as_of.year, 1, 1),
+                                                                     date_to=as_of))
+    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers")][0].value
+    expected = multiples.dropna(subset=["multiple"]).sort_values(
+        ["multiple", "current_gmv_cny", "brand_id"], ascending=[False, False, True]).head(20)
+    assert list(movers["brand_name"]) == list(expected["brand_name"])
+    assert download_bytes(at, "dl_top-movers") != b""
+
+
+def test_selecting_a_brand_opens_the_brand_page(run_app, app_warehouse):
+    belt = busiest_belt(app_warehouse.frames)
+    at = run_app({"lang": "en", "belt": belt}, page=PAGE)
+    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers")][0]
+    first_brand = movers.value.iloc[0]["brand_name"]
+    brands = app_warehouse.frames["brands"]
+    brand_id = int(brands.loc[(brands["name"] == first_brand) & (brands["belt_id"] == belt), "brand_id"].iloc[0])
+    at.session_state[movers.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Brand"
+    assert at.query_params["brand"] == str(brand_id)
+    assert at.query_params["belt"] == belt, "the filters travel with the link"
+
+
+def test_cohorts_come_from_the_warehouse(run_app, app_warehouse):
+    at = run_app({"lang": "en"}, page=PAGE)
+    table = [d.value for d in at.dataframe if "months_since_onboarding" in d.value.columns][0]
+    as_of = app_warehouse.as_of
+    orders = app_warehouse.frames["orders"]
+    in_range = orders[pd.to_datetime(orders["ordered_at"]).dt.date >= dt.date(as_of.year, 1, 1)]
+    assert table["gmv_cny"].sum() == pytest.approx(in_range["gmv_cny"].sum())
+    assert download_bytes(at, "dl_cohort-gmv").startswith("\ufeffcohort_quarter,months_since_onboarding".encode())
+
+
+def test_belt_filter_and_csv_downloads_equal_the_export_command(run_app, app_warehouse):
+    belt = busiest_belt(app_warehouse.frames)
+    query = {"belt": [belt, "none"], "preset": "custom", "from": "2021-04-01", "to": "2021-09-15", "grain": "quarter",
+             "managed_by": "provider"}
+    at = run_app(query, page=PAGE)
+    args = ["--from", "2021-04-01", "--to", "2021-09-15", "--grain", "quarter", "--belt", belt, "--belt", "none",
+            "--managed-by", "provider"]
+    assert download_bytes(at, "dl_sales") == cli_export(app_warehouse.url, "sales", *args)
+    assert download_bytes(at, "dl_brand-multiples") == cli_export(app_warehouse.url, "brand_multiples", *args)
+
+
+def test_filters_matching_nothing_show_the_empty_state(run_app, app_warehouse):
+    at = run_app({**nothing_matches(app_warehouse.frames), "lang": "en"}, page=PAGE)
+    assert "No brands match these filters" in texts(at)
+    assert not at.metric
+
+
+def test_a_range_before_any_data_shows_the_empty_state(run_app):
+    at = run_app({"preset": "custom", "from": "2000-01-01", "to": "2000-03-31", "lang": "en"}, page=PAGE)
+    assert "No brands match these filters" in texts(at)
+
+
+def test_bad_url_values_warn_and_the_page_still_renders(run_app):
+    at = run_app({"belt": "nope", "from": "2021-13-99", "grain": "week", "lang": "en"}, page=PAGE)
+    assert "from=2021-13-99" in "\n".join(w.value for w in at.warning)
+    assert at.title[0].value == "Sales multiples"
+
+
+def test_both_languages(run_app):
+    zh, en = run_app({"lang": "zh"}, page=PAGE), run_app({"lang": "en"}, page=PAGE)
+    assert "按入驻季度的品牌队列" in [s.value for s in zh.subheader]
+    assert "Cohorts by onboarding quarter" in [s.value for s in en.subheader]
+    assert not untranslated_columns(zh) and not untranslated_columns(en)

@@ -1,0 +1,340 @@
+"""Charts as pure functions: DataFrame in, `alt.Chart` out. No Streamlit, one shared theme.
+
+Every mark has a tooltip, with numbers formatted the reader's way (ui.fmt); axis titles are
+passed in already translated. Inputs are aggregates: at most MAX_ROWS rows are drawn.
+Render with `st.altair_chart(chart, theme=None)` so the registered theme applies.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from . import fmt
+
+MAX_ROWS = 5_000
+THEME = "beltboard"
+ACCENT = "#E8552B"
+PALETTE = ["#E8552B", "#2B7BE8", "#1FA37A", "#F2A93B", "#8E5BD9", "#D94E8F", "#4BB3C8", "#7A8699",
+           "#B5651D", "#5C946E", "#C9B037", "#3D5A80"]
+FONT = '"Source Sans Pro", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
+KINDS = ("money", "count", "multiple", "rate", "ratio", "text", "day")
+
+
+@alt.theme.register(THEME, enable=True)
+def beltboard_theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"stroke": None},
+            "background": "#FFFFFF",
+            "range": {"category": PALETTE, "heatmap": {"scheme": "oranges"}},
+            "mark": {"color": ACCENT},
+            "bar": {"color": ACCENT, "cornerRadiusEnd": 2},
+            "line": {"color": ACCENT, "strokeWidth": 2},
+            "point": {"filled": True, "size": 40},
+            "axis": {"labelColor": "#4A5060", "titleColor": "#1F2430", "gridColor": "#ECEEF2",
+                     "domainColor": "#C9CDD6", "tickColor": "#C9CDD6", "labelFontSize": 12, "titleFontSize": 12,
+                     "titleFontWeight": 600},
+            "axisX": {"labelAngle": 0, "labelOverlap": "greedy"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 240},
+            "title": {"fontSize": 14, "anchor": "start", "color": "#1F2430"},
+        }
+    }
+
+
+def formatted(values: pd.Series, kind: str, lang: str) -> pd.Series:
+    """A column as the reader reads it (for tooltips and labels)."""
+    f = {
+        "money": lambda v: fmt.money(v, lang), "count": fmt.count, "multiple": fmt.multiple, "rate": fmt.rate,
+        "ratio": fmt.ratio, "day": fmt.day, "text": lambda v: fmt.EMPTY if fmt.is_empty(v) else str(v),
+    }[kind]
+    return pd.Series([f(v) for v in values], index=values.index, dtype=object)
+
+
+def with_tooltips(df: pd.DataFrame, spec: Sequence[tuple[str, str, str]], lang: str):
+    """(frame with a formatted text column per spec entry, the alt.Tooltip list)."""
+    out = df.copy()
+    tips = []
+    for i, (column, title, kind) in enumerate(spec):
+        name = f"_tip{i}"
+        out[name] = formatted(out[column], kind, lang)
+        tips.append(alt.Tooltip(f"{name}:N", title=title))
+    return out, tips
+
+
+def axis_for(kind: str, lang: str, title: str | None = None) -> alt.Axis:
+    """A value axis labelled the reader's way."""
+    if kind == "money":
+        if lang == "zh":
+            expr = ("abs(datum.value) >= 1e8 ? '¥' + format(datum.value / 1e8, ',.1~f') + '亿' : "
+                    "abs(datum.value) >= 1e4 ? '¥' + format(datum.value / 1e4, ',.0f') + '万' : "
+                    "'¥' + format(datum.value, ',.0f')")
+        else:
+            expr = ("abs(datum.value) >= 1e9 ? '¥' + format(datum.value / 1e9, ',.3~r') + 'B' : "
+                    "abs(datum.value) >= 1e6 ? '¥' + format(datum.value / 1e6, ',.3~r') + 'M' : "
+                    "abs(datum.value) >= 1e3 ? '¥' + format(datum.value / 1e3, ',.3~r') + 'K' : "
+                    "'¥' + format(datum.value, ',.0f')")
+        return alt.Axis(title=title, labelExpr=expr)
+    if kind == "rate":
+        return alt.Axis(title=title, format=".0%")
+    if kind == "multiple":
+        return alt.Axis(title=title, labelExpr="format(datum.value, '.1~f') + '×'")
+    return alt.Axis(title=title, format=",~r", tickMinStep=1)
+
+
+def _limited(df: pd.DataFrame) -> pd.DataFrame:
+    return df.head(MAX_ROWS)
+
+
+def period_labels(df: pd.DataFrame, grain: str, lang: str) -> pd.DataFrame:
+    out = df.copy()
+    out["period_label"] = [fmt.period(p, grain, lang) for p in out["period_start"]]
+    return out
+
+
+def period_bars(df: pd.DataFrame, *, value: str, value_title: str, period_title: str, grain: str, lang: str,
+                kind: str = "count", group: str | None = None, group_title: str | None = None,
+                tooltips: Sequence[tuple[str, str, str]] = (), height: int = 280) -> alt.Chart:
+    """One bar per period (`period_start`), stacked by `group` (a label column) when given."""
+    d = period_labels(_limited(df), grain, lang)
+    spec = [("period_label", period_title, "text")]
+    if group:
+        spec.append((group, group_title or group, "text"))
+    spec += [(value, value_title, kind), *tooltips]
+    d, tips = with_tooltips(d, spec, lang)
+    order = list(dict.fromkeys(d["period_label"]))
+    encoding = dict(
+        x=alt.X("period_label:N", sort=order, title=period_title),
+        y=alt.Y(f"{value}:Q", title=value_title, axis=axis_for(kind, lang, value_title), stack="zero"),
+        tooltip=tips,
+    )
+    if group:
+        encoding["color"] = alt.Color(f"{group}:N", title=group_title, sort=sorted(set(d[group])))
+    return alt.Chart(d, height=height).mark_bar().encode(**encoding)
+
+
+def period_lines(df: pd.DataFrame, *, series: Sequence[tuple[str, str]], value_title: str, period_title: str,
+                 series_title: str, grain: str, lang: str, kind: str = "money", height: int = 280) -> alt.Chart:
+    """One line per (column, label) in `series`, over periods."""
+    d = period_labels(_limited(df), grain, lang)
+    long = d.melt(id_vars=["period_start", "period_label"], value_vars=[c for c, _ in series],
+                  var_name="series_key", value_name="value")
+    long["series"] = long["series_key"].map(dict(series))
+    long, tips = with_tooltips(long, [("period_label", period_title, "text"), ("series", series_title, "text"),
+                                      ("value", value_title, kind)], lang)
+    order = list(dict.fromkeys(d["period_label"]))
+    return alt.Chart(long, height=height).mark_line(point=True).encode(
+        x=alt.X("period_label:N", sort=order, title=period_title),
+        y=alt.Y("value:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        color=alt.Color("series:N", title=series_title, sort=[label for _, label in series]),
+        tooltip=tips,
+    )
+
+
+def ranking_bars(df: pd.DataFrame, *, label: str, value: str, label_title: str, value_title: str, lang: str,
+                 kind: str = "count", key: str | None = None, selection: str | None = None,
+                 tooltips: Sequence[tuple[str, str, str]] = (), keep_order: bool = False) -> alt.Chart:
+    """Horizontal bars, largest first (or in the frame's order with `keep_order`).
+
+    With `selection`, a click selects the bar's `key` value.
+    """
+    d = _limited(df)
+    if not keep_order:
+        d = d.sort_values(value, ascending=False, kind="stable")
+    d, tips = with_tooltips(d, [(label, label_title, "text"), (value, value_title, kind), *tooltips], lang)
+    chart = alt.Chart(d, height=max(120, 24 * len(d))).mark_bar().encode(
+        y=alt.Y(f"{label}:N", sort=list(d[label]), title=label_title, axis=alt.Axis(labelLimit=260)),
+        x=alt.X(f"{value}:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        tooltip=tips,
+    )
+    if selection and key:
+        pick = alt.selection_point(name=selection, fields=[key], on="click", clear="dblclick")
+        chart = chart.add_params(pick).encode(
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+        )
+    return chart
+
+
+def category_bars(df: pd.DataFrame, *, label: str, value: str, label_title: str, value_title: str, lang: str,
+                  order: Sequence[str], kind: str = "count", tooltips: Sequence[tuple[str, str, str]] = (),
+                  height: int = 260) -> alt.Chart:
+    """Vertical bars in a given order (a histogram whose bins were made in pandas)."""
+    d, tips = with_tooltips(_limited(df), [(label, label_title, "text"), (value, value_title, kind), *tooltips],
+                            lang)
+    return alt.Chart(d, height=height).mark_bar().encode(
+        x=alt.X(f"{label}:N", sort=list(order), title=label_title),
+        y=alt.Y(f"{value}:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        tooltip=tips,
+    )
+
+
+def share_bars(df: pd.DataFrame, *, measure: str, group: str, value: str, measure_title: str, group_title: str,
+               value_title: str, share_title: str, lang: str, kinds: dict[str, str]) -> alt.Chart:
+    """One 100% bar per measure (e.g. brands, GMV), split by group. `kinds`: measure label -> value kind."""
+    d = _limited(df).copy()
+    totals = d.groupby(measure)[value].transform("sum")
+    d["share"] = d[value] / totals.where(totals != 0)
+    d["_value_txt"] = [formatted(pd.Series([v]), kinds.get(m, "count"), lang).iloc[0]
+                       for m, v in zip(d[measure], d[value])]
+    d, tips = with_tooltips(d, [(measure, measure_title, "text"), (group, group_title, "text"),
+                                ("_value_txt", value_title, "text"), ("share", share_title, "rate")], lang)
+    return alt.Chart(d, height=alt.Step(34)).mark_bar().encode(
+        y=alt.Y(f"{measure}:N", title=None),
+        x=alt.X("share:Q", stack="normalize", title=share_title, axis=alt.Axis(format=".0%")),
+        color=alt.Color(f"{group}:N", title=group_title),
+        tooltip=tips,
+    )
+
+
+def heatmap(df: pd.DataFrame, *, x: str, y: str, value: str, x_title: str, y_title: str, value_title: str,
+            lang: str, kind: str = "money", tooltips: Sequence[tuple[str, str, str]] = ()) -> alt.Chart:
+    """A grid of cells coloured by `value` (e.g. cohorts × months since onboarding)."""
+    d, tips = with_tooltips(_limited(df), [(y, y_title, "text"), (x, x_title, "text"), (value, value_title, kind),
+                                           *tooltips], lang)
+    rows = list(dict.fromkeys(d[y]))
+    return alt.Chart(d, height=max(140, 26 * len(rows))).mark_rect().encode(
+        x=alt.X(f"{x}:O", title=x_title),
+        y=alt.Y(f"{y}:N", sort=rows, title=y_title),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="oranges"),
+                        legend=alt.Legend(orient="right", labelExpr=axis_for(kind, lang).labelExpr
+                                          if kind == "money" else alt.Undefined)),
+        tooltip=tips,
+    )
+
+
+# ---------------------------------------------------------------- providers / STEPS / brand / trust pages
+
+BAND_COLORS = ("#2B7BE8", "#1FA37A")  # median, 90th percentile
+
+
+def peer_strip(df: pd.DataFrame, *, value: str, label: str, label_title: str, value_title: str, lang: str,
+               kind: str, bands: Sequence[tuple[str, float]], key: str | None = None, highlight=None,
+               height: int = 170) -> alt.LayerChart:
+    """Every row a dot along `value` (spread vertically so none hides another); `bands` ((title, value): the
+    peers' median and P90) as rule lines. The row whose `key` equals `highlight` is drawn large."""
+    d = _limited(df)
+    d = d[pd.to_numeric(d[value], errors="coerce").notna()].copy()
+    d[value] = d[value].astype(float)
+    d["_spread"] = [(i * 0.618034) % 1 for i in range(len(d))]  # deterministic, evenly spread
+    d, tips = with_tooltips(d, [(label, label_title, "text"), (value, value_title, kind)], lang)
+    axis = axis_for(kind, lang, value_title)
+    axis.tickCount = 5
+    axis.labelOverlap = "greedy"
+    x = alt.X(f"{value}:Q", title=value_title, axis=axis, scale=alt.Scale(zero=kind in ("money", "count")))
+    y = alt.Y("_spread:Q", axis=None, scale=alt.Scale(domain=[-0.1, 1.1]))
+    dots = alt.Chart(d, height=height).mark_circle(size=36, opacity=0.45, color="#7A8699").encode(
+        x=x, y=y, tooltip=tips)
+    lines = pd.DataFrame([{"band": title, "value": v} for title, v in bands
+                          if v is not None and not pd.isna(v)], columns=["band", "value"])
+    lines, line_tips = with_tooltips(lines, [("band", value_title, "text")], lang)
+    colors = alt.Scale(domain=[title for title, _ in bands], range=list(BAND_COLORS[:len(bands)]))
+    rules = alt.Chart(lines).mark_rule(strokeWidth=2.5, strokeDash=[6, 3]).encode(
+        x="value:Q", color=alt.Color("band:N", scale=colors, title=None), tooltip=line_tips)
+    layers = [dots, rules]
+    if key is not None and highlight is not None:
+        mine = d[d[key] == highlight]
+        if not mine.empty:
+            layers.append(alt.Chart(mine).mark_point(filled=True, size=180, color=ACCENT, opacity=1,
+                                                     stroke="#FFFFFF", strokeWidth=1.5).encode(
+                x=f"{value}:Q", y=y, tooltip=tips))
+    return alt.layer(*layers).properties(height=height)
+
+
+def steps_gantt(df: pd.DataFrame, *, as_of, step_labels: dict, status_labels: dict, lang: str, step_title: str,
+                start_title: str, end_title: str, days_title: str, status_title: str,
+                height: int | None = None) -> alt.LayerChart:
+    """One bar per STEPS milestone (`step`, `started_on`, `completed_on`, `days`) reached by `as_of`: from
+    its start to its completion, or to `as_of` while in progress (drawn lighter); a rule marks `as_of`."""
+    as_of = pd.Timestamp(as_of)
+    d = df.copy()
+    d["start"] = pd.to_datetime(d["started_on"])
+    done = pd.to_datetime(d["completed_on"])
+    d = d[d["start"] <= as_of].copy()
+    done = done.loc[d.index]
+    completed = done.notna() & (done <= as_of)
+    d["end"] = done.where(completed, as_of)
+    d["status"] = [status_labels["completed"] if c else status_labels["in_progress"] for c in completed]
+    d["step_label"] = [step_labels.get(int(s), str(s)) for s in d["step"]]
+    d["end_text"] = [fmt.day(e) if c else status_labels["in_progress"] for e, c in zip(done, completed)]
+    d, tips = with_tooltips(d, [("step_label", step_title, "text"), ("started_on", start_title, "day"),
+                                ("end_text", end_title, "text"), ("days", days_title, "count"),
+                                ("status", status_title, "text")], lang)
+    order = [step_labels[k] for k in sorted(step_labels) if k]
+    bars = alt.Chart(d, height=height or 42 * max(len(order), 1)).mark_bar(cornerRadius=3, height=22).encode(
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, tickCount=6,
+                                                     labelOverlap="greedy")),
+        x2="end:T",
+        y=alt.Y("step_label:N", sort=order, title=step_title, axis=alt.Axis(labelLimit=260)),
+        color=alt.Color("step_label:N", sort=order, title=step_title, legend=None),
+        opacity=alt.Opacity("status:N", scale=alt.Scale(domain=[status_labels["completed"],
+                                                                status_labels["in_progress"]], range=[1.0, 0.45]),
+                            title=status_title),
+        tooltip=tips,
+    )
+    rule = alt.Chart(pd.DataFrame({"as_of": [as_of], "text": [fmt.day(as_of)]})).mark_rule(
+        strokeDash=[4, 3], color="#1F2430").encode(x="as_of:T", tooltip=alt.Tooltip("text:N", title=end_title))
+    return alt.layer(bars, rule)
+
+
+def funnel_bars(df: pd.DataFrame, *, step_labels: dict, measures: Sequence[tuple[str, str]], step_title: str,
+                value_title: str, measure_title: str, lang: str,
+                tooltips: Sequence[tuple[str, str, str]] = ()) -> alt.Chart:
+    """The STEPS funnel: per step, one bar per measure ((column, title): reached, completed)."""
+    d = _limited(df).copy()
+    d["step_label"] = [step_labels.get(int(s), str(s)) for s in d["step"]]
+    long = d.melt(id_vars=[c for c in d.columns if c not in [m for m, _ in measures]],
+                  value_vars=[m for m, _ in measures], var_name="measure_key", value_name="value")
+    long["measure"] = long["measure_key"].map(dict(measures))
+    long, tips = with_tooltips(long, [("step_label", step_title, "text"), ("measure", measure_title, "text"),
+                                      ("value", value_title, "count"), *tooltips], lang)
+    order = list(d["step_label"])
+    axis = axis_for("count", lang, value_title)
+    axis.tickCount = 5
+    axis.labelOverlap = "greedy"
+    return alt.Chart(long, height=70 * max(len(order), 1)).mark_bar().encode(
+        y=alt.Y("step_label:N", sort=order, title=step_title, axis=alt.Axis(labelLimit=260)),
+        yOffset=alt.YOffset("measure:N", sort=[title for _, title in measures]),
+        x=alt.X("value:Q", title=value_title, axis=axis),
+        color=alt.Color("measure:N", sort=[title for _, title in measures], title=measure_title),
+        tooltip=tips,
+    )
+
+
+def window_bars(df: pd.DataFrame, *, label: str, windows: Sequence[tuple[str, str]], label_title: str,
+                window_title: str, value_title: str, lang: str, kind: str = "ratio", key: str | None = None,
+                selection: str | None = None, incomplete: str | None = None, incomplete_title: str = "",
+                tooltips: Sequence[tuple[str, str, str]] = (), height: int = 380) -> alt.Chart:
+    """Grouped bars: per row (`label`), one bar per window column ((column, title): ROI T+0/T+10/T+30).
+    `incomplete` names a 0–1 column (the share of spend whose last window is final): bars of the last
+    window are drawn lighter where it is below 1. With `selection`, a click selects the row's `key`."""
+    d = _limited(df).copy()
+    last_window = windows[-1][0]
+    if incomplete:
+        d["_final"] = [not fmt.is_empty(v) and float(v) >= 1 for v in d[incomplete]]
+    long = d.melt(id_vars=[c for c in d.columns if c not in [w for w, _ in windows]],
+                  value_vars=[w for w, _ in windows], var_name="window_key", value_name="value")
+    long["window"] = long["window_key"].map(dict(windows))
+    long["_solid"] = True
+    if incomplete:
+        long["_solid"] = ~((long["window_key"] == last_window) & ~long["_final"].astype(bool))
+    long["_solid"] = long["_solid"].map({True: "final", False: incomplete_title or "incomplete"})
+    extra = [(incomplete, incomplete_title, "rate")] if incomplete else []
+    long, tips = with_tooltips(long, [(label, label_title, "text"), ("window", window_title, "text"),
+                                      ("value", value_title, kind), *extra, *tooltips], lang)
+    order = list(dict.fromkeys(d[label]))
+    chart = alt.Chart(long, height=height).mark_bar().encode(
+        x=alt.X(f"{label}:N", sort=order, title=label_title,
+                axis=alt.Axis(labelAngle=-35, labelLimit=170, labelOverlap=False)),
+        xOffset=alt.XOffset("window:N", sort=[title for _, title in windows]),
+        y=alt.Y("value:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        color=alt.Color("window:N", sort=[title for _, title in windows], title=window_title),
+        opacity=alt.Opacity("_solid:N", scale=alt.Scale(domain=["final", incomplete_title or "incomplete"],
+                                                         range=[1.0, 0.4]), legend=None),
+        tooltip=tips,
+    )
+    if selection and key:
+        pick = alt.selection_point(name=selection, fields=[key], on="click", clear="dblclick")
+        chart = chart.add_params(pick)
+    return chart

@@ -1,0 +1,60 @@
+"""Keep Streamlit's legacy `pages/` mode from running a page without our frame.
+
+A folder `pages/` beside the entry script makes `PagesManager` (streamlit/runtime/pages_manager.py)
+set the class attribute `uses_pages_directory = True` the first time a PagesManager is built
+while the attribute is still None: on the first session after a server start, and in AppTest
+on every run (AppTest resets it to None before each run). While it is truthy, the script runner
+(runtime/scriptrunner/script_runner.py, `_mpa_v1`) ignores our `st.navigation` and builds a
+navigation of its own from the files in `pages/`, so `/sales` would exec `pages/sales.py`
+directly: no sidebar, no filters, no "data as of".
+
+`leave_legacy_pages_mode()` runs first in `dashboard.py` and in every page module. When the
+flag is truthy it sets it to False (what `st.navigation` itself does, one run too late) and
+asks for a rerun of the page the visitor asked for. The rerun execs `dashboard.py`, whose
+`st.navigation` routes the same URL through the frame. Because the flag is a class attribute
+and is never None again, a server pays this one extra run once; AppTest pays it on each run.
+
+One trace remains: when that very first run asks for a path that is not a file name in pages/
+(only `/trust-roi`: the file is trust_roi.py), the legacy navigation has already sent the browser
+a "Page not found" notice before our code runs. The page still renders inside the frame; the
+notice can be dismissed, and no later session sees it.
+"""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+from streamlit.util import calc_hash
+
+
+def legacy_mode_active() -> bool:
+    return bool(PagesManager.uses_pages_directory)
+
+
+def requested_page_hash(pages_manager) -> str:
+    """The hash `st.navigation` gives the page the visitor asked for ("" for the default page).
+
+    A page's hash is `calc_hash(url_path)`. The request names the page by hash (a click in the
+    navigation, `st.switch_page`, AppTest.switch_page) or, on a first load, by the URL path;
+    the legacy navigation may have resolved either to a different page (`/trust-roi` is not a
+    legacy page name: legacy mode would fall back to the main script), so we re-ask for the
+    original request rather than for the page legacy mode picked.
+    """
+    if pages_manager.intended_page_script_hash:
+        return pages_manager.intended_page_script_hash
+    if pages_manager.intended_page_name:
+        return calc_hash(pages_manager.intended_page_name)
+    return ""
+
+
+def leave_legacy_pages_mode() -> None:
+    """If Streamlit is in legacy pages/ mode, switch it off and rerun through dashboard.py."""
+    if not legacy_mode_active():
+        return
+    PagesManager.uses_pages_directory = False
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        # st.rerun() re-requests ctx.page_script_hash, i.e. the page the legacy navigation
+        # chose; point it at the page the visitor asked for instead.
+        ctx.pages_manager.set_current_page_script_hash(requested_page_hash(ctx.pages_manager))
+    st.rerun()

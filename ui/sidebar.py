@@ -1,0 +1,171 @@
+"""The frame's sidebar: language, data as-of, the filters, refresh. Keeps widgets and URL in step.
+
+Each run:
+1. the URL's common parameters are read (and put back from the session when a page switch
+   dropped them: ui.state.restore_after_page_switch);
+2. on the session's first run, or when the URL changed under us (back/forward, a click on a
+   chart that narrowed the belts), the widgets are seeded from the URL, validated; values that
+   could not be used are listed in a warning;
+3. the widgets render; their values are encoded and written back to the URL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from data_access import schema
+from data_access.filters import GRAINS
+from data_access.warehouse import WarehouseError
+
+from . import data, fmt, i18n, state
+from .i18n import t
+
+KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by")
+RANGE = "_bb_range"
+ALL = "all"
+PRESET_LABELS = {"last30": "Last 30 days of data", "last90": "Last 90 days of data", "quarter": "This quarter",
+                 "ytd": "Year to date", "custom": "Custom"}
+GRAIN_LABELS = {"month": "Month", "quarter": "Quarter", "year": "Year"}
+
+
+def belt_labels(meta: data.Meta, lang: str) -> dict[str, str]:
+    """belt_id -> "省份 · 名称" (Chinese) or "Province · name" (English)."""
+    name = "name_zh" if lang == "zh" else "name_en"
+    return {row.belt_id: f"{i18n.province(row.province, lang)} · {getattr(row, name)}"
+            for row in meta.belts.itertuples()}
+
+
+def belt_options(meta: data.Meta, lang: str) -> list[str]:
+    """Belts grouped by province (sorted by the province's and the belt's name as shown), then no belt."""
+    labels = belt_labels(meta, lang)
+    return sorted(meta.belt_ids, key=lambda b: labels[b]) + [schema.NO_BELT]
+
+
+def _seed(view: state.View, as_of: dt.date) -> None:
+    ss = st.session_state
+    ss["f_preset"] = view.preset
+    if view.preset == "custom":
+        ss["f_from"], ss["f_to"] = state.date_range(view, as_of)
+    ss["f_grain"] = view.grain
+    ss["f_belt"] = list(view.belts)
+    ss["f_province"] = list(view.provinces)
+    ss["f_category"] = list(view.categories)
+    ss["f_brand_type"] = list(view.brand_types)
+    ss["f_managed_by"] = view.managed_by or ALL
+
+
+def _on_preset() -> None:
+    """Switching to custom starts from the range that was showing."""
+    ss = st.session_state
+    if ss.get("f_preset") == "custom" and RANGE in ss:
+        ss["f_from"], ss["f_to"] = ss[RANGE]
+
+
+def _on_reset() -> None:
+    ss = st.session_state
+    lang = ss.get("f_lang")
+    for key in (*KEYS, "f_from", "f_to"):
+        ss.pop(key, None)
+    ss.pop(state.LAST_URL, None)
+    ss.pop(state.NOTICE, None)
+    st.query_params.clear()
+    if lang:
+        st.query_params["lang"] = lang
+
+
+def _view_from_widgets(lang: str) -> state.View:
+    ss = st.session_state
+    date_from = date_to = None
+    if ss["f_preset"] == "custom":
+        date_from, date_to = ss.get("f_from"), ss.get("f_to")
+    managed_by = ss["f_managed_by"]
+    return state.View(
+        lang=lang, preset=ss["f_preset"], date_from=date_from, date_to=date_to, grain=ss["f_grain"],
+        belts=tuple(sorted(ss["f_belt"])), provinces=tuple(sorted(ss["f_province"])),
+        categories=tuple(sorted(ss["f_category"])), brand_types=tuple(sorted(ss["f_brand_type"])),
+        managed_by=None if managed_by == ALL else managed_by,
+    )
+
+
+def render(lang: str) -> state.PageContext:
+    """Draw the sidebar; return the page context. On a warehouse error, say so and stop the run."""
+    ss = st.session_state
+    sb = st.sidebar
+    sb.radio(t("Language"), i18n.LANGS, format_func=i18n.LANG_LABELS.get, key="f_lang", horizontal=True)
+    try:
+        meta = data.meta()
+    except WarehouseError as exc:
+        data.show_error(exc)
+        sb.button(t("Refresh data"), on_click=data.refresh, icon=":material/refresh:", key="refresh_data")
+        st.stop()
+
+    sb.caption(t("Data as of {date}", date=meta.as_of.isoformat()))
+
+    url = state.url_params()
+    last = ss.get(state.LAST_URL)
+    if last is None or url != last or any(key not in ss for key in KEYS):
+        decoded = state.decode(url, meta.belt_ids, meta.provinces)
+        _seed(decoded.view, meta.as_of)
+        if decoded.dropped:
+            ss[state.NOTICE] = (decoded.dropped, state.encode(decoded.view.with_(lang=lang)))
+        else:
+            ss.pop(state.NOTICE, None)
+
+    sb.subheader(t("Filters"))
+    sb.selectbox(t("Date range"), state.PRESETS, format_func=lambda p: t(PRESET_LABELS[p], lang), key="f_preset",
+                 on_change=_on_preset, help=t("Relative to the last day with data ({date}).",
+                                              date=meta.as_of.isoformat()))
+    if ss["f_preset"] == "custom":
+        if "f_from" not in ss or "f_to" not in ss:
+            ss["f_from"], ss["f_to"] = state.date_range(state.View(preset="custom"), meta.as_of)
+        low = min(dt.date(2000, 1, 1), ss["f_from"], ss["f_to"])
+        high = max(meta.as_of, ss["f_from"], ss["f_to"])
+        left, right = sb.columns(2)
+        left.date_input(t("From"), key="f_from", min_value=low, max_value=high, format="YYYY-MM-DD")
+        right.date_input(t("To"), key="f_to", min_value=low, max_value=high, format="YYYY-MM-DD")
+
+    view = _view_from_widgets(lang)
+    if view.date_from and view.date_to and view.date_from > view.date_to:
+        sb.warning(t("The start date was after the end date; the two were swapped."))
+        view = view.with_(date_from=view.date_to, date_to=view.date_from)
+    filters = state.to_filters(view, meta.as_of)
+    ss[RANGE] = (filters.date_from, filters.date_to)
+    sb.caption(fmt.date_range(filters.date_from, filters.date_to, lang))
+
+    sb.radio(t("Period"), GRAINS, format_func=lambda g: t(GRAIN_LABELS[g], lang), key="f_grain", horizontal=True)
+    labels = belt_labels(meta, lang)
+    sb.multiselect(t("Industry belts"), belt_options(meta, lang), key="f_belt",
+                   format_func=lambda b: t("No belt", lang) if b == schema.NO_BELT else labels.get(b, b),
+                   placeholder=t("All belts"), help=t("Type to search belts or provinces"))
+    sb.multiselect(t("Provinces"), meta.provinces, key="f_province", format_func=lambda p: i18n.province(p, lang),
+                   placeholder=t("All provinces"), help=t("Of the brand's industry belt."))
+    sb.multiselect(t("Categories"), schema.CATEGORIES, key="f_category",
+                   format_func=lambda c: i18n.enum("category", c, lang), placeholder=t("All categories"))
+    sb.multiselect(t("Brand types"), schema.BRAND_TYPES, key="f_brand_type",
+                   format_func=lambda c: i18n.enum("brand_type", c, lang), placeholder=t("All brand types"))
+    sb.radio(t("Managed by"), (ALL, *schema.MANAGED_BY), key="f_managed_by",
+             format_func=lambda m: t("All", lang) if m == ALL else i18n.enum("managed_by", m, lang))
+
+    sb.button(t("Reset filters"), on_click=_on_reset, icon=":material/filter_alt_off:", key="reset_filters",
+              width="stretch")
+    sb.button(t("Refresh data"), on_click=data.refresh, icon=":material/refresh:", key="refresh_data",
+              width="stretch", help=t("Reload every figure from the warehouse (figures are cached for 10 minutes)."))
+
+    encoded = state.encode(view)
+    state.write_url(encoded)
+    ss[state.LAST_URL] = encoded
+
+    notice = ss.get(state.NOTICE)
+    if notice and notice[1] == encoded:
+        st.warning(t("Some values in the link were not understood and were ignored: {items}",
+                     items=", ".join(f"`{_literal(item)}`" for item in notice[0])), icon=":material/link_off:")
+
+    return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,
+                             url_params=encoded)
+
+
+def _literal(text: str) -> str:
+    """A URL value fit for a Markdown code span: no backticks, not endless."""
+    text = text.replace("`", "'").replace("\n", " ")
+    return text if len(text) <= 60 else text[:57] + "…"

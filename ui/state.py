@@ -1,0 +1,273 @@
+"""Filters live in the URL.
+
+    ?lang=en&preset=custom&from=2021-04-01&to=2021-06-30&grain=quarter
+     &belt=linyi-apparel&belt=none&province=Zhejiang&category=apparel&brand_type=new&managed_by=provider
+
+The top half of this module is pure (decode / encode / date ranges, tested without Streamlit):
+`decode` validates a URL's values against the warehouse's belts and provinces and the schema
+enums, and returns what it had to drop, so the page can say so instead of failing.
+The bottom half keeps the URL, the sidebar widgets and the pages in step (with ui/sidebar.render).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from data_access import periods, schema
+from data_access.filters import GRAINS, Filters
+
+from . import i18n
+
+PRESETS = ("last30", "last90", "quarter", "ytd", "custom")
+DEFAULT_PRESET = "ytd"
+DEFAULT_GRAIN = "month"
+LIST_KEYS = {"belt": "belts", "province": "provinces", "category": "categories", "brand_type": "brand_types"}
+COMMON_KEYS = ("lang", "preset", "from", "to", "grain", "belt", "province", "category", "brand_type", "managed_by")
+
+
+@dataclass(frozen=True)
+class View:
+    """What the URL asks to see, validated. Dates only for the custom preset."""
+    lang: str | None = None
+    preset: str = DEFAULT_PRESET
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    grain: str = DEFAULT_GRAIN
+    belts: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    brand_types: tuple[str, ...] = ()
+    managed_by: str | None = None
+
+    def with_(self, **changes) -> View:
+        return replace(self, **changes)
+
+
+@dataclass
+class Decoded:
+    view: View
+    dropped: list[str] = field(default_factory=list)  # "key=value" items that were ignored
+
+
+def _iso(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        return None
+
+
+def decode(params: Mapping[str, Sequence[str] | str], known_belts: Collection[str],
+           known_provinces: Collection[str]) -> Decoded:
+    """A View from URL parameters; unknown or malformed values are dropped and listed."""
+    dropped: list[str] = []
+
+    def values(key: str) -> list[str]:
+        raw = params.get(key, [])
+        return [raw] if isinstance(raw, str) else [v for v in raw]
+
+    def single(key: str, allowed: Collection[str]) -> str | None:
+        chosen = None
+        for v in values(key):
+            if v in allowed:
+                chosen = v
+            else:
+                dropped.append(f"{key}={v}")
+        return chosen
+
+    def several(key: str, allowed: Collection[str]) -> tuple[str, ...]:
+        kept = []
+        for v in values(key):
+            if v in allowed:
+                kept.append(v)
+            elif v != "":
+                dropped.append(f"{key}={v}")
+        return tuple(sorted(set(kept)))
+
+    def date(key: str) -> dt.date | None:
+        chosen = None
+        for v in values(key):
+            d = _iso(v)
+            if d is None:
+                dropped.append(f"{key}={v}")
+            else:
+                chosen = d
+        return chosen
+
+    lang = single("lang", i18n.LANGS)
+    preset = single("preset", PRESETS)
+    date_from, date_to = date("from"), date("to")
+    if date_from and date_to and date_from > date_to:
+        dropped += [f"from={date_from}", f"to={date_to}"]
+        date_from = date_to = None
+    if preset is None:
+        preset = "custom" if (date_from or date_to) else DEFAULT_PRESET
+    if preset != "custom":
+        date_from = date_to = None
+    view = View(
+        lang=lang, preset=preset, date_from=date_from, date_to=date_to,
+        grain=single("grain", GRAINS) or DEFAULT_GRAIN,
+        belts=several("belt", set(known_belts) | {schema.NO_BELT}),
+        provinces=several("province", set(known_provinces)),
+        categories=several("category", schema.CATEGORIES),
+        brand_types=several("brand_type", schema.BRAND_TYPES),
+        managed_by=single("managed_by", schema.MANAGED_BY),
+    )
+    return Decoded(view, dropped)
+
+
+def encode(view: View) -> dict[str, list[str]]:
+    """The URL parameters of a View: defaults left out, lists sorted, so equal views give equal URLs."""
+    out: dict[str, list[str]] = {}
+    if view.lang:
+        out["lang"] = [view.lang]
+    if view.preset != DEFAULT_PRESET:
+        out["preset"] = [view.preset]
+    if view.preset == "custom":
+        if view.date_from:
+            out["from"] = [view.date_from.isoformat()]
+        if view.date_to:
+            out["to"] = [view.date_to.isoformat()]
+    if view.grain != DEFAULT_GRAIN:
+        out["grain"] = [view.grain]
+    for key, attr in LIST_KEYS.items():
+        if getattr(view, attr):
+            out[key] = sorted(getattr(view, attr))
+    if view.managed_by:
+        out["managed_by"] = [view.managed_by]
+    return out
+
+
+def date_range(view: View, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """[from, to] of a view, presets counted back from the as-of date (the last day with data)."""
+    if view.preset == "last30":
+        return as_of - dt.timedelta(days=29), as_of
+    if view.preset == "last90":
+        return as_of - dt.timedelta(days=89), as_of
+    if view.preset == "quarter":
+        return periods.period_start(as_of, "quarter"), as_of
+    if view.preset == "custom":
+        date_to = view.date_to or as_of
+        date_from = view.date_from or min(dt.date(date_to.year, 1, 1), date_to)
+        return date_from, date_to
+    return dt.date(as_of.year, 1, 1), as_of
+
+
+def to_filters(view: View, as_of: dt.date) -> Filters:
+    """The Filters of a view: the same object `python -m data_access export` builds from its flags."""
+    date_from, date_to = date_range(view, as_of)
+    return Filters(
+        belts=view.belts, provinces=view.provinces, categories=view.categories, brand_types=view.brand_types,
+        managed_by=(view.managed_by,) if view.managed_by else (), date_from=date_from, date_to=date_to,
+        grain=view.grain,
+    )
+
+
+# ---------------------------------------------------------------- Streamlit side
+
+LAST_URL = "_bb_last_url"       # the common parameters this session last wrote
+NOTICE = "_bb_notice"           # (dropped items, the URL they were dropped from → the URL after)
+CONTEXT = "_bb_context"         # PageContext of the current run
+LANG = "_bb_lang"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page reads: the filters (dates resolved), the language, the as-of date."""
+    filters: Filters
+    view: View
+    lang: str
+    as_of: dt.date
+    belt_names: Mapping[str, str]   # belt_id -> "省份 · 名称" in the reader's language
+    url_params: Mapping[str, list[str]]
+
+    def belt_label(self, belt_id) -> str:
+        if belt_id is None or belt_id == schema.NO_BELT:
+            return i18n.t("No belt", self.lang)
+        return self.belt_names.get(belt_id, str(belt_id))
+
+
+def url_params() -> dict[str, list[str]]:
+    import streamlit as st
+    return {key: st.query_params.get_all(key) for key in COMMON_KEYS if key in st.query_params}
+
+
+def write_url(params: Mapping[str, list[str]]) -> None:
+    """Make the URL's common parameters equal `params` (page-specific ones are left alone)."""
+    import streamlit as st
+    current = url_params()
+    if current == dict(params):
+        return
+    for key in COMMON_KEYS:
+        if key in current and key not in params:
+            del st.query_params[key]
+    for key, values in params.items():
+        if current.get(key) != values:
+            st.query_params[key] = values if len(values) != 1 else values[0]
+
+
+def restore_after_page_switch() -> dict[str, list[str]]:
+    """The URL's common parameters, put back from this session when a page switch dropped them."""
+    import streamlit as st
+    current = url_params()
+    last = st.session_state.get(LAST_URL)
+    if not current and last:
+        write_url(last)
+        return dict(last)
+    return current
+
+
+def language() -> str:
+    """The language of this run: the sidebar switch, else ?lang=, else the browser, else zh."""
+    import streamlit as st
+    ss = st.session_state
+    url = restore_after_page_switch()
+    url_lang = (url.get("lang") or [None])[-1]
+    external_change = ss.get(LAST_URL) is not None and url != ss.get(LAST_URL)
+    if ss.get("f_lang") in i18n.LANGS and not external_change:
+        lang = ss["f_lang"]
+    elif url_lang in i18n.LANGS:
+        lang = url_lang
+    else:
+        lang = ss.get("f_lang") if ss.get("f_lang") in i18n.LANGS else (i18n.browser_language() or i18n.DEFAULT_LANG)
+    ss[LANG] = lang
+    if ss.get("f_lang") != lang:
+        ss["f_lang"] = lang
+    return lang
+
+
+def context() -> PageContext:
+    """The current run's page context (set by the frame before the page runs)."""
+    import streamlit as st
+    return st.session_state[CONTEXT]
+
+
+def page_param(key: str, options: Sequence[str], default: str) -> str:
+    """A page-specific URL parameter: its value when valid, else the default."""
+    import streamlit as st
+    value = st.query_params.get(key)
+    return value if value in options else default
+
+
+def set_page_param(key: str, value: str | None, default: str | None = None) -> None:
+    import streamlit as st
+    if value is None or value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+def narrow_to_belt(belt_id: str) -> None:
+    """Set the belt filter to one belt (through the URL: the sidebar follows on the rerun)."""
+    import streamlit as st
+    st.query_params["belt"] = belt_id
+    st.rerun()
+
+
+def link_params(**extra: str) -> dict[str, list[str] | str]:
+    """The current filters as query parameters for st.switch_page, plus `extra`."""
+    import streamlit as st
+    params: dict[str, list[str] | str] = dict(st.session_state.get(LAST_URL) or {})
+    params.update(extra)
+    return params

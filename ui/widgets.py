@@ -1,0 +1,336 @@
+"""Shared page pieces, defined once: header, KPI tiles, tables, CSV download, empty state."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from data_access import periods
+from data_access.export import csv_bytes
+
+from . import fmt, state
+from .i18n import t
+
+BRAND_PAGE = "pages/brand.py"
+
+
+def page_header(title: str) -> state.PageContext:
+    """The page title and "data as of"; returns the page context."""
+    ctx = state.context()
+    st.title(title)
+    st.caption(t("Data as of {date}", date=ctx.as_of.isoformat()) + " · "
+               + fmt.date_range(ctx.filters.date_from, ctx.filters.date_to, ctx.lang))
+    return ctx
+
+
+def empty_state() -> None:
+    st.info(t("No brands match these filters — widen the date range or clear the belt filter."),
+            icon=":material/filter_alt_off:")
+
+
+# ---------------------------------------------------------------- KPI tiles
+
+@dataclass(frozen=True)
+class PeriodPair:
+    """The period a tile reports (the range's last full period) and the one before it."""
+    current: dt.date
+    previous: dt.date
+    partial: bool  # the range has no full period: `current` is its last, incomplete one
+
+
+def last_full_period(date_from: dt.date, date_to: dt.date, grain: str) -> PeriodPair:
+    """The last period overlapping [from, to] that ends on or before `to` (else the last one)."""
+    shown = periods.periods_overlapping(date_from, date_to, grain)
+    full = [p for p in shown if periods.period_end(p, grain) <= date_to]
+    current = full[-1] if full else shown[-1]
+    return PeriodPair(current, periods.shift(current, grain, -1), partial=not full)
+
+
+def extended(f, grain: str | None = None):
+    """Filters whose range reaches back one period, so the period before the first one is a row too."""
+    grain = grain or f.grain
+    start = periods.shift(periods.period_start(f.date_from, grain), grain, -1)
+    return f.with_(date_from=start)
+
+
+def row_at(df: pd.DataFrame, period: dt.date) -> pd.Series | None:
+    rows = df[pd.to_datetime(df["period_start"]).dt.date == period]
+    return None if rows.empty else rows.iloc[0]
+
+
+def multiple_tile(label: str, value: str | None, multiple, base_label: str, before: str, after: str,
+                  help: str | None = None) -> None:
+    """A tile whose delta is a multiple of the period before, naming that period and both counts.
+
+    With `value` None the multiple itself is the tile's value (e.g. year over year).
+    """
+    if fmt.is_empty(multiple):
+        color, arrow = "off", "off"
+    elif float(multiple) > 1:
+        color, arrow = "normal", "up"
+    elif float(multiple) < 1:
+        color, arrow = "red", "down"
+    else:
+        color, arrow = "off", "off"
+    description = t("vs {period} ({before} → {after})", period=base_label, before=before, after=after)
+    if value is None:
+        st.metric(label, fmt.multiple(multiple), delta=description, delta_color=color, delta_arrow=arrow,
+                  help=help, border=True)
+        return
+    st.metric(label, value, delta=fmt.multiple(multiple), delta_color=color, delta_arrow=arrow,
+              delta_description=description, help=help, border=True)
+
+
+def change_tile(label: str, value: str, change: float | None, change_text: str, description: str,
+                help: str | None = None, good_when_up: bool = True) -> None:
+    """A tile whose delta is a difference (counts, rates in points)."""
+    if change is None or fmt.is_empty(change) or change == 0:
+        color, arrow = "off", "off"
+    else:
+        color = "normal" if good_when_up else "inverse"
+        arrow = "up" if change > 0 else "down"
+        if change < 0 and not change_text.startswith("-"):
+            change_text = "-" + change_text.lstrip("+")
+    st.metric(label, value, delta=change_text, delta_color=color, delta_arrow=arrow,
+              delta_description=description, help=help, border=True)
+
+
+# ---------------------------------------------------------------- tables
+
+def column_config(kinds: Mapping[str, str], lang: str) -> dict:
+    """st.dataframe column formats by kind: money, count, multiple, rate, ratio, day, text, bool."""
+    config = {}
+    for column, kind in kinds.items():
+        label = t(column)
+        if kind == "money":
+            config[column] = st.column_config.NumberColumn(label, format="¥%,.0f")
+        elif kind == "count":
+            config[column] = st.column_config.NumberColumn(label, format="%,d")
+        elif kind == "multiple":
+            config[column] = st.column_config.NumberColumn(label, format="%.1f×")
+        elif kind == "rate":  # shown ×100 by `table`
+            config[column] = st.column_config.NumberColumn(label, format="%.1f%%")
+        elif kind == "ratio":
+            config[column] = st.column_config.NumberColumn(label, format="%.2f")
+        elif kind == "day":
+            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif kind == "bool":
+            config[column] = st.column_config.CheckboxColumn(label)
+        else:
+            config[column] = st.column_config.TextColumn(label)
+    return config
+
+
+def table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
+          labels: Mapping[str, pd.Series] | None = None, select_brand: bool = False,
+          height: int | str = "auto"):
+    """Show `df` (its `kinds` columns, in that order) with formats; text stays plain text.
+
+    `labels` replaces a column's shown values (e.g. a period as "2021年Q2", a belt by its name)
+    without touching `df`, which is what the download writes. With `select_brand`, picking a
+    row opens the brand page for that row's `brand_id`.
+    """
+    shown = df.reset_index(drop=True).copy()
+    kinds = dict(kinds)
+    for column, values in (labels or {}).items():
+        shown[column] = list(values)
+        kinds[column] = "text"
+    for column, kind in kinds.items():
+        if kind == "rate" and column in shown.columns:
+            shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
+    columns = [c for c in kinds if c in shown.columns]
+    options = dict(hide_index=True, column_order=columns, column_config=column_config(kinds, lang),
+                   height=height, key=f"{key}_{st.session_state.get('_bb_pick_round', 0)}")
+    if not select_brand:
+        st.dataframe(shown, **options)
+        return None
+    event = st.dataframe(shown, on_select="rerun", selection_mode="single-row", **options)
+    st.caption(t("Select a row to open the brand page."))
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        brand_id = df.reset_index(drop=True).iloc[rows[0]]["brand_id"]
+        open_brand(int(brand_id))
+    return event
+
+
+def open_brand(brand_id: int) -> None:
+    """Go to the brand page with ?brand=<id>, keeping the filters."""
+    st.session_state["_bb_pick_round"] = st.session_state.get("_bb_pick_round", 0) + 1
+    st.switch_page(BRAND_PAGE, query_params=state.link_params(brand=str(brand_id)))
+
+
+def download_button(df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
+    """The rows given, as the one CSV format (data_access.export.csv_bytes): same bytes as the CLI."""
+    ctx = state.context()
+    f = ctx.filters
+    file_name = f"beltboard-{name}-{f.date_from.isoformat()}-{f.date_to.isoformat()}.csv"
+    st.download_button(
+        t("Download CSV"), data=csv_bytes(df), file_name=file_name, mime="text/csv", key=key or f"dl_{name}",
+        on_click="ignore", icon=":material/download:",
+        help=t("The rows shown, as UTF-8 CSV with a byte-order mark (opens cleanly in Excel); the same format "
+               "as `python -m data_access export`."),
+    )
+
+
+def period_column(df: pd.DataFrame, grain: str, lang: str) -> pd.Series:
+    return pd.Series([fmt.period(p, grain, lang) for p in df["period_start"]], index=df.index)
+
+
+def group_labels(values: Sequence, by: str, ctx: state.PageContext) -> list[str]:
+    """Breakdown values (belt ids, provinces, enums) in words."""
+    from . import i18n
+    out = []
+    for v in values:
+        if by == "belt":
+            out.append(ctx.belt_label(v))
+        elif by == "province":
+            out.append(i18n.province(None if v == "none" else v, ctx.lang))
+        else:
+            out.append(i18n.enum(by, v, ctx.lang))
+    return out
+
+
+def page_choice(label: str, param: str, options: Sequence[str], default: str, format_func, *,
+                help: str | None = None, label_visibility: str = "visible") -> str:
+    """A page-specific choice kept in the URL as ?<param>=… (left out when it is the default)."""
+    ss = st.session_state
+    key = f"p_{param}"
+    raw = st.query_params.get(param)
+    if raw is not None and raw not in options:
+        st.warning(t("Some values in the link were not understood and were ignored: {items}",
+                     items=f"`{param}={raw.replace('`', '')[:60]}`"), icon=":material/link_off:")
+    if key not in ss:
+        ss[key] = raw if raw in options else default
+    value = st.segmented_control(label, options, key=key, format_func=format_func, help=help,
+                                 label_visibility=label_visibility) or default
+    state.set_page_param(param, value, default)
+    return value
+
+
+# ---------------------------------------------------------------- providers / STEPS / brand / trust pages
+
+MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
+
+
+def plain(text) -> str:
+    """Data text (a brand or provider name) shown literally where Streamlit reads Markdown."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in str(text))
+
+
+def link_notice(param: str, raw: str) -> None:
+    """The frame's "not understood" warning for one page-specific URL value."""
+    st.warning(t("Some values in the link were not understood and were ignored: {items}",
+                 items=f"`{param}={raw.replace('`', '')[:60]}`"), icon=":material/link_off:")
+
+
+def whole_number(raw: str | None) -> int | None:
+    """A URL value as a whole number ≥ 0 that fits a BIGINT id, else None."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+        return None
+    return int(text)
+
+
+def url_id(param: str) -> tuple[int | None, str | None]:
+    """(the id in ?<param>=…, the raw text) for an id kept in the URL. A value that is not a whole
+    number ≥ 0 is warned about and removed from the URL; (None, None) when there is none."""
+    raw = st.query_params.get(param)
+    if raw is None or raw == "":
+        return None, None
+    value = whole_number(raw)
+    if value is None:
+        link_notice(param, raw)
+        state.set_page_param(param, None)
+    return value, raw
+
+
+def rich_table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
+               labels: Mapping[str, pd.Series] | None = None, height: int | str = "auto",
+               pick: bool = False) -> int | None:
+    """Like `table`, with one more kind, "days" (a number of days). With `pick`, picking a row returns
+    its position in `df` (once: the pick is then cleared); `df` itself is what a download writes."""
+    shown = df.reset_index(drop=True).copy()
+    kinds = dict(kinds)
+    for column, values in (labels or {}).items():
+        shown[column] = list(values)
+        kinds[column] = "text"
+    for column, kind in kinds.items():
+        if kind == "rate" and column in shown.columns:
+            shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
+    columns = [c for c in kinds if c in shown.columns]
+    config = column_config({c: "ratio" if k == "days" else k for c, k in kinds.items()}, lang)
+    for column, kind in kinds.items():
+        if kind == "days":
+            config[column] = st.column_config.NumberColumn(t(column), format="%.1f 天" if lang == "zh" else "%.1f d")
+    round_key = f"_bb_pick_{key}"
+    round_ = st.session_state.get(round_key, 0)
+    options = dict(hide_index=True, column_order=columns, column_config=config, height=height,
+                   key=f"{key}_{round_}")
+    if not pick:
+        st.dataframe(shown, **options)
+        return None
+    event = st.dataframe(shown, on_select="rerun", selection_mode="single-row", **options)
+    rows = event.selection.rows if event is not None else []
+    if not rows:
+        return None
+    st.session_state[round_key] = round_ + 1
+    return int(rows[0])
+
+
+def belt_chart(chart, *, selection: str, key: str) -> None:
+    """An Altair chart whose selection `selection` carries `belt_id`: a click narrows the filters to
+    that belt (the onboarding page's mechanism: ui.state.narrow_to_belt)."""
+    round_ = st.session_state.get("_bb_belt_round", 0)
+    event = st.altair_chart(chart, theme=None, on_select="rerun", selection_mode=selection, key=f"{key}_{round_}")
+    picked = (event.selection.get(selection) or []) if event is not None else []
+    if picked and picked[0].get("belt_id"):
+        st.session_state["_bb_belt_round"] = round_ + 1
+        state.narrow_to_belt(picked[0]["belt_id"])
+
+
+def days(value, lang: str) -> str:
+    """A number of days: "43 天" / "47.5 d"."""
+    if fmt.is_empty(value):
+        return fmt.EMPTY
+    number = f"{float(value):,.1f}".removesuffix(".0")
+    return f"{number} 天" if lang == "zh" else f"{number} d"
+
+
+def peer_bands(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Median and 90th percentile (linear interpolation) of each column over the rows given, empty
+    values left out; `providers` counts the rows with a value."""
+    rows = []
+    for column in columns:
+        values = pd.to_numeric(df[column], errors="coerce").astype(float).dropna()
+        rows.append({"metric": column, "providers": int(len(values)),
+                     "median": float(values.median()) if len(values) else float("nan"),
+                     "p90": float(values.quantile(0.9)) if len(values) else float("nan")})
+    return pd.DataFrame(rows, columns=["metric", "providers", "median", "p90"])
+
+
+def vs_peers_tile(label: str, value, median, p90, kind: str, lang: str, *, good_when_up: bool = True,
+                  help: str | None = None) -> None:
+    """A tile of one provider's figure, its delta the difference from the peers' median."""
+    shown = {"money": lambda v: fmt.money(v, lang), "rate": fmt.rate, "ratio": fmt.ratio,
+             "multiple": fmt.multiple, "count": fmt.count, "days": lambda v: days(v, lang)}[kind]
+    change = None
+    if not (fmt.is_empty(value) or fmt.is_empty(median)):
+        change = float(value) - float(median)
+    if change is None:
+        text = fmt.EMPTY
+    elif kind == "money":
+        text = ("+" if change >= 0 else "-") + fmt.money(abs(change), lang)
+    elif kind == "rate":
+        text = f"{change * 100:+.1f} pp"
+    elif kind == "multiple":
+        text = f"{change:+,.1f}×"
+    elif kind in ("count", "days"):
+        text = f"{change:+,.1f}".removesuffix(".0")
+    else:
+        text = f"{change:+,.2f}"
+    change_tile(label, shown(value), change, text,
+                t("median {median} · P90 {p90}", median=shown(median), p90=shown(p90)),
+                help=help, good_when_up=good_when_up)
