@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DEMO_ORDERS ?= 1000000
 
-.PHONY: run test demo browser clean
+.PHONY: run test demo browser screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ browser:
 
 test: $(VENV)/.test-installed browser
 	$(PY) -m pytest
+
+# One PNG per page into docs/screenshots/ (demo data, 1440x900).
+screenshots: $(VENV)/.test-installed browser demo
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) data/warehouse.duckdb

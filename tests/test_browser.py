@@ -1,0 +1,248 @@
+"""What only a real browser shows: routing on a fresh server, URL state, clicks, downloads, fonts.
+
+A real `streamlit run dashboard.py` on a free port, driven by Debian's Chromium through
+Playwright, reading the edge-case warehouse (its brand names look like spreadsheet formulas).
+"""
+import csv
+import io
+import os
+import urllib.parse
+
+import pytest
+from sqlalchemy import create_engine
+
+from data_access import load
+from data_access.export import BOM
+from data_access.filters import Filters
+from data_access.reports import brand_multiples
+from data_access.warehouse import Warehouse
+from tests.browser_support import StreamlitServer, browser_missing_reason, launch_chromium, wait_for_app
+from tests.edge_warehouse import edge_frames
+
+pytestmark = pytest.mark.browser
+
+PAGES = {  # url path -> (Chinese title, English title)
+    "overview": ("总览", "Overview"),
+    "onboarding": ("品牌入驻增长", "Onboarding growth"),
+    "sales": ("销量倍数", "Sales multiples"),
+    "providers": ("服务商", "Providers"),
+    "steps": ("STEPS 五步法", "STEPS"),
+    "brand": ("品牌", "Brand"),
+    "trust-roi": ("信任与 ROI", "Trust & ROI"),
+}
+SHARED = {"lang": "zh", "preset": "custom", "from": "2021-04-01", "to": "2021-06-30", "grain": "quarter",
+          "belt": "linyi-apparel"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = browser_missing_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run under CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def warehouse_url(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "edge.duckdb"
+    url = f"duckdb:///{path}"
+    engine = create_engine(url)
+    load.create_tables(engine)
+    load.load_frames(engine, edge_frames())
+    engine.dispose()
+    return url
+
+
+def start_server(warehouse_url, tmp_path_factory) -> StreamlitServer:
+    server = StreamlitServer(warehouse_url, tmp_path_factory.mktemp("server") / "streamlit.log")
+    server.wait_healthy()
+    return server
+
+
+@pytest.fixture(scope="module")
+def server(warehouse_url, tmp_path_factory, browser):
+    server = start_server(warehouse_url, tmp_path_factory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def query(page) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+
+
+def path_of(page) -> str:
+    return urllib.parse.urlparse(page.url).path.strip("/") or "overview"
+
+
+def heading(page) -> str:
+    return page.locator("h1").first.inner_text(timeout=30_000).strip()
+
+
+def assert_clean(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+
+
+def goto(page, base_url: str, path: str, params: dict) -> None:
+    page.goto(f"{base_url}/{path}?{urllib.parse.urlencode(params, doseq=True)}")
+    wait_for_app(page)
+
+
+def test_first_session_after_start_restores_a_shared_link(browser, warehouse_url, tmp_path_factory):
+    """The very first session of a fresh server: legacy pages/ mode must not misroute it."""
+    server = start_server(warehouse_url, tmp_path_factory)
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        goto(page, server.base_url, "sales", SHARED)
+        assert path_of(page) == "sales"
+        assert heading(page) == PAGES["sales"][0]
+        assert page.get_by_text("数据截至").count() >= 1, "the frame (sidebar, data as of) wraps the page"
+        assert_clean(page)
+        for key, value in SHARED.items():
+            assert query(page).get(key) == [value], (key, page.url)
+
+        page.locator('[data-testid="stSidebarNav"] a', has_text=PAGES["providers"][0]).first.click()
+        page.wait_for_url("**/providers**", timeout=30_000)
+        wait_for_app(page)
+        assert heading(page) == PAGES["providers"][0]
+        for key, value in SHARED.items():
+            assert query(page).get(key) == [value], ("after switching pages", key, page.url)
+
+        page.reload()
+        wait_for_app(page)
+        assert path_of(page) == "providers"
+        for key, value in SHARED.items():
+            assert query(page).get(key) == [value], ("after a reload", key, page.url)
+        assert_clean(page)
+    finally:
+        context.close()
+        server.stop()
+
+
+def cjk_renders(page) -> bool:
+    """A CJK string is drawn with real glyphs: its width differs from the same count of missing glyphs."""
+    return page.evaluate("""() => {
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = '20px ' + getComputedStyle(document.querySelector('h1')).fontFamily;
+        return Math.abs(ctx.measureText('品牌入驻增长').width - ctx.measureText('\\u0378'.repeat(6)).width) > 1;
+    }""")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_renders_with_charts(server, page, path, lang):
+    params = {**SHARED, "lang": lang, "belt": []}
+    if path == "brand":
+        params["brand"] = "1"
+    goto(page, server.base_url, path, params)
+    assert heading(page) == PAGES[path][0 if lang == "zh" else 1]
+    assert_clean(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.first.wait_for(timeout=30_000)  # every page draws at least one chart
+    charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+    assert cjk_renders(page), "Chinese text must render with a CJK font, not as empty boxes"
+    if lang == "zh":
+        assert page.get_by_text("数据截至").count() >= 1
+
+
+def pick_option(page, widget, text: str, attempts: int = 3) -> None:
+    """Open a multiselect, type to search and click the matching option (a rerun may close it: retry)."""
+    for attempt in range(attempts):
+        widget.locator("input").first.click()
+        page.keyboard.type(text)
+        option = page.get_by_role("option").filter(has_text=text).first
+        try:
+            option.wait_for(timeout=10_000)
+            option.click()
+            page.keyboard.press("Escape")
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+
+
+def test_choosing_a_belt_in_the_sidebar_narrows_and_updates_the_url(server, page):
+    goto(page, server.base_url, "overview", {**SHARED, "belt": []})
+    assert "belt" not in query(page)
+    belts = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    pick_option(page, belts, "临沂")
+    page.wait_for_function("() => location.search.includes('belt=linyi-apparel')", timeout=30_000)
+    wait_for_app(page)
+    assert query(page)["belt"] == ["linyi-apparel"]
+    assert_clean(page)
+
+
+def test_clicking_a_belt_in_a_chart_narrows_the_filters(server, page):
+    goto(page, server.base_url, "onboarding", {**SHARED, "belt": [], "grain": "year", "from": "2020-01-01",
+                                               "to": "2021-12-31"})
+    # The belt ranking is the chart after the caption that invites a click.
+    caption = page.locator('[data-testid="stCaptionContainer"]', has_text="产业带").filter(has_text="点击")
+    chart = caption.first.locator("xpath=following::*[@data-testid='stVegaLiteChart'][1]")
+    chart.locator("canvas, svg").first.wait_for(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    box = chart.locator("canvas, svg").first.bounding_box()
+    # The top bar is the biggest belt: click inside it, near the left of the plot.
+    for dy in range(10, 60, 6):
+        page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + dy)
+        page.wait_for_timeout(400)
+        if "belt=" in page.url:
+            break
+    page.wait_for_function("() => location.search.includes('belt=')", timeout=30_000)
+    wait_for_app(page)
+    assert len(query(page)["belt"]) == 1
+    assert_clean(page)
+
+
+def test_csv_download_matches_the_table_and_is_excel_safe(server, page, warehouse_url):
+    params = {**SHARED, "belt": [], "lang": "en"}
+    goto(page, server.base_url, "sales", params)
+    expander = page.locator('[data-testid="stExpander"]', has_text="All brands with sales").first
+    expander.locator("summary").click()
+    with page.expect_download(timeout=30_000) as download:
+        expander.locator('.st-key-dl_brand-multiples').get_by_role("button", name="Download CSV").first.click()
+    assert download.value.suggested_filename.startswith("beltboard-brand-multiples-")
+    data = open(download.value.path(), "rb").read()
+    text = data.decode("utf-8")
+    assert text.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(text[len(BOM):])))
+    import datetime as dt
+    expected = brand_multiples(Warehouse(warehouse_url), Filters(date_from=dt.date(2021, 4, 1),
+                                                                 date_to=dt.date(2021, 6, 30), grain="quarter"))
+    assert len(rows) - 1 == len(expected)
+    assert [r[0] for r in rows[1:]] == [str(b) for b in expected["brand_id"]]
+    names = [r[1] for r in rows[1:]]
+    risky = [n for n in names if n.lstrip(" \"'").startswith(("=", "+", "-", "@", "|", "%"))]
+    assert risky and all(n.startswith("'") for n in risky), risky
+
+
+def test_picking_a_brand_in_a_table_opens_its_page(server, page):
+    goto(page, server.base_url, "steps", {**SHARED, "belt": [], "lang": "en"})
+    caption = page.locator('[data-testid="stCaptionContainer"]', has_text="Select a row to open the brand page").first
+    grid = caption.locator("xpath=preceding::*[@data-testid='stDataFrame'][1]")
+    grid.wait_for(timeout=30_000)
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 18)  # the first row's selection box
+    page.wait_for_url("**/brand?**", timeout=30_000)
+    wait_for_app(page)
+    assert query(page).get("brand"), page.url
+    assert heading(page) != PAGES["steps"][1]
+    assert_clean(page)
