@@ -22,7 +22,7 @@ PAGES = (
     ("pages/providers.py", "providers", "Providers", ":material/handshake:"),
     ("pages/steps.py", "steps", "STEPS", ":material/stairs:"),
     ("pages/brand.py", "brand", "Brand", ":material/storefront:"),
-    ("pages/trust_roi.py", "trust-roi", "Trust & ROI", ":material/verified_user:"),
+    ("pages/trust_roi.py", "trust_roi", "Trust & ROI", ":material/verified_user:"),
 )
 
 st.set_page_config(page_title="beltboard · 产业带品牌看板", page_icon=":material/insights:", layout="wide",

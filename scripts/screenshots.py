@@ -21,7 +21,7 @@ SHOTS = (
     ("providers", "providers", "lang=en&preset=custom&from=2021-04-01&to=2021-06-30"),
     ("steps", "steps", "lang=zh&belt=linyi-apparel&belt=yiwu-small-goods"),
     ("brand", "brand", "lang=zh&brand=1&preset=custom&from=2021-01-01&to=2021-12-31&grain=month"),
-    ("trust-roi", "trust-roi", "lang=en&preset=custom&from=2021-01-01&to=2021-12-31&grain=quarter"),
+    ("trust-roi", "trust_roi", "lang=en&preset=custom&from=2021-01-01&to=2021-12-31&grain=quarter"),
 )
 
 

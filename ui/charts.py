@@ -78,7 +78,7 @@ def axis_for(kind: str, lang: str, title: str | None = None) -> alt.Axis:
                     "'¥' + format(datum.value, ',.0f')")
         return alt.Axis(title=title, labelExpr=expr)
     if kind == "rate":
-        return alt.Axis(title=title, format=".0%")
+        return alt.Axis(title=title, format=".1~%")  # small ranges need the decimal: 0.5%, not 0% 1% 1%
     if kind == "multiple":
         return alt.Axis(title=title, labelExpr="format(datum.value, '.1~f') + '×'")
     return alt.Axis(title=title, format=",~r", tickMinStep=1)

@@ -14,10 +14,9 @@ asks for a rerun of the page the visitor asked for. The rerun execs `dashboard.p
 `st.navigation` routes the same URL through the frame. Because the flag is a class attribute
 and is never None again, a server pays this one extra run once; AppTest pays it on each run.
 
-One trace remains: when that very first run asks for a path that is not a file name in pages/
-(only `/trust-roi`: the file is trust_roi.py), the legacy navigation has already sent the browser
-a "Page not found" notice before our code runs. The page still renders inside the frame; the
-notice can be dismissed, and no later session sees it.
+Every url_path in dashboard.py equals its file's stem in pages/, so the legacy navigation of
+that first run knows every path and never sends a "Page not found" notice before our code runs
+(tests/test_app_frame.py holds the two together).
 """
 from __future__ import annotations
 
@@ -36,9 +35,9 @@ def requested_page_hash(pages_manager) -> str:
 
     A page's hash is `calc_hash(url_path)`. The request names the page by hash (a click in the
     navigation, `st.switch_page`, AppTest.switch_page) or, on a first load, by the URL path;
-    the legacy navigation may have resolved either to a different page (`/trust-roi` is not a
-    legacy page name: legacy mode would fall back to the main script), so we re-ask for the
-    original request rather than for the page legacy mode picked.
+    the legacy navigation may have resolved either to a different page (its main page is
+    dashboard.py itself), so we re-ask for the original request rather than for the page
+    legacy mode picked.
     """
     if pages_manager.intended_page_script_hash:
         return pages_manager.intended_page_script_hash
