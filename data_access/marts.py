@@ -15,7 +15,8 @@ Marts (built by `python -m data_access build-marts`, and by the demo after loadi
   without grouping by buyer: a pair ordered in [a, b] exactly when one of its orders lies in
   [a, b] with the previous one before a, and at least twice when one of its orders has its
   previous one in [a, b] and the one before that before a.
-- `mart_campaign_daily`: GMV per campaign and day, for the ROI windows.
+- `mart_campaign_windows`: each campaign's GMV in its T+0, T+10 and T+30 windows (the windows
+  are fixed by the campaign's `start_on`, whatever range a report asks for).
 
 `repeat_buyer_rate` is not additive across periods, so the daily mart carries, for each grain
 (month, quarter, year), the pairs whose first order of the period falls on that day
@@ -41,12 +42,13 @@ from sqlalchemy.exc import DBAPIError
 
 from . import load
 from .filters import Filters, brand_conditions
-from .schema import orders, provider_assignments
-from .sqlfuncs import day_of, period_key, prior_value
+from .schema import campaigns, orders, provider_assignments
+from .sqlfuncs import day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely
 
-VERSION = 1
+VERSION = 2
 GRAINS = ("month", "quarter", "year")
+ROI_WINDOWS = (0, 10, 30)  # T+0, T+10, T+30
 
 mart_metadata = MetaData()
 
@@ -83,19 +85,18 @@ mart_pair_days = Table(
     Column("n", BigInteger, nullable=False, autoincrement=False),
 )
 
-mart_campaign_daily = Table(
-    "mart_campaign_daily", mart_metadata,
+mart_campaign_windows = Table(
+    "mart_campaign_windows", mart_metadata,
     Column("campaign_id", BigInteger, nullable=False, autoincrement=False),
-    Column("day", Date, nullable=False),
-    Column("gmv_cny", MONEY, nullable=False),
+    *[Column(f"gmv_t{n}", MONEY, nullable=False) for n in ROI_WINDOWS],
 )
 
-MARTS = (mart_pair_days, mart_daily, mart_campaign_daily)  # build order: the daily mart reads the pair mart
+MARTS = (mart_pair_days, mart_daily, mart_campaign_windows)  # build order: the daily mart reads the pair mart
 MART_LAYOUT = {  # ClickHouse MergeTree keys
     "beltboard_marts": "ORDER BY (mart)",
     "mart_orders_daily": "ORDER BY (day, brand_id)",
     "mart_pair_days": "ORDER BY (day, brand_id)",
-    "mart_campaign_daily": "ORDER BY (day, campaign_id)",
+    "mart_campaign_windows": "ORDER BY (campaign_id)",
 }
 
 
@@ -174,14 +175,21 @@ def _daily_pair_counts(pair_days):
     return select(p.brand_id, p.day, *columns).group_by(p.brand_id, p.day)
 
 
-def raw_campaign_daily(date_from: dt.date | None = None, date_to: dt.date | None = None):
-    o = orders.c
-    day = day_of(o.ordered_at)
-    stmt = select(o.campaign_id, day.label("day"), func.sum(o.gmv_cny).label("gmv_cny")) \
-        .where(o.campaign_id.is_not(None))
-    if date_from is not None:
-        stmt = stmt.where(ordered_between(date_from, date_to))
-    return stmt.group_by(o.campaign_id, day)
+def raw_campaign_windows(date_from: dt.date | None = None, date_to: dt.date | None = None):
+    """Per campaign (starting in [from, to], when given): GMV of its orders on days T+0 … T+N."""
+    days = days_between(day_of(orders.c.ordered_at), campaigns.c.start_on)
+    horizon = max(ROI_WINDOWS)
+    stmt = (
+        select(campaigns.c.campaign_id,
+               *[_sum_where(days <= n, orders.c.gmv_cny).label(f"gmv_t{n}") for n in ROI_WINDOWS])
+        .select_from(campaigns.join(orders, orders.c.campaign_id == campaigns.c.campaign_id))
+        .where(days >= 0, days <= horizon)
+        .group_by(campaigns.c.campaign_id)
+    )
+    if date_from is not None:  # the orders of those campaigns' windows lie in [from, to + horizon]
+        stmt = stmt.where(campaigns.c.start_on >= date_from, campaigns.c.start_on <= date_to,
+                          ordered_between(date_from, date_to + dt.timedelta(days=horizon)))
+    return stmt
 
 
 # ---------------------------------------------------------------- freshness
@@ -263,8 +271,8 @@ def build_into(engine) -> None:
         ).select_from(daily.outerjoin(pairs, and_(pairs.c.brand_id == daily.c.brand_id, pairs.c.day == daily.c.day)))
         conn.execute(insert(mart_daily).from_select(
             [c.name for c in mart_daily.c], joined.order_by(daily.c.day, daily.c.brand_id)))
-        conn.execute(insert(mart_campaign_daily).from_select(
-            [c.name for c in mart_campaign_daily.c], raw_campaign_daily().order_by(text("day"))))
+        conn.execute(insert(mart_campaign_windows).from_select(
+            [c.name for c in mart_campaign_windows.c], raw_campaign_windows()))
         built_at = dt.datetime.now().replace(microsecond=0)
         conn.execute(insert(MARTS_META), [
             {"mart": m.name, "version": VERSION, "source_rows": int(rows),
@@ -299,13 +307,15 @@ def daily(wh: Warehouse, date_from: dt.date | None = None, date_to: dt.date | No
     return raw_daily(date_from, date_to).subquery("daily")
 
 
-def campaign_daily(wh: Warehouse, date_from: dt.date, date_to: dt.date):
-    """GMV per (campaign_id, day) over days in [from, to], as a subquery named `campaign_daily`."""
+def campaign_windows(wh: Warehouse, date_from: dt.date, date_to: dt.date):
+    """gmv_t0, gmv_t10, gmv_t30 per campaign_id of the campaigns starting in [from, to] that have
+    orders in their windows, as a subquery named `window_gmv`."""
     if fresh(wh):
-        m = mart_campaign_daily.c
-        return select(m.campaign_id, m.day, m.gmv_cny).where(m.day >= date_from, m.day <= date_to) \
-            .subquery("campaign_daily")
-    return raw_campaign_daily(date_from, date_to).subquery("campaign_daily")
+        m = mart_campaign_windows.c
+        return (select(*mart_campaign_windows.c)
+                .select_from(mart_campaign_windows.join(campaigns, campaigns.c.campaign_id == m.campaign_id))
+                .where(campaigns.c.start_on >= date_from, campaigns.c.start_on <= date_to).subquery("window_gmv"))
+    return raw_campaign_windows(date_from, date_to).subquery("window_gmv")
 
 
 def pairs_by_period(wh: Warehouse, f: Filters, first_day: dt.date, last_day: dt.date, group=None,

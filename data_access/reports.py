@@ -22,7 +22,7 @@ from .schema import (
 from .sqlfuncs import days_between, period_key
 from .warehouse import Warehouse
 
-ROI_WINDOWS = (0, 10, 30)
+ROI_WINDOWS = marts.ROI_WINDOWS
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -132,18 +132,25 @@ def onboarding(wh: Warehouse, f: Filters) -> pd.DataFrame:
     out = lay_on_grid(out, agg, f.by, ["brands_onboarded"], at="year_ago", suffix="_yoy")
     out["growth_multiple"] = ratio(out["brands_onboarded"], out["brands_onboarded_prev"])
     out["yoy_multiple"] = ratio(out["brands_onboarded"], out["brands_onboarded_yoy"])
-    out["cumulative_brands"] = [
-        _cumulative(agg, f.by, row.period_start, getattr(row, "group", None)) for row in out.itertuples()
-    ]
+    out["cumulative_brands"] = _cumulative(out, agg, f.by)
     out["brands_onboarded"] = out["brands_onboarded"].astype(int)
     return out[keys_of(f.by) + ["brands_onboarded", "growth_multiple", "yoy_multiple", "cumulative_brands"]]
 
 
-def _cumulative(agg: pd.DataFrame, by: str | None, start: dt.date, group: str | None) -> int:
-    mask = agg["period_start"] <= start
-    if by:
-        mask &= agg["group"] == group
-    return int(agg.loc[mask, "brands_onboarded"].sum())
+def _cumulative(grid: pd.DataFrame, agg: pd.DataFrame, by: str | None) -> np.ndarray:
+    """For each grid row: brands onboarded (in its group) in every period up to and including its own."""
+    out = np.zeros(len(grid), dtype="int64")
+    if agg.empty or grid.empty:
+        return out
+    agg = agg.assign(_start=pd.to_datetime(pd.Series(agg["period_start"], dtype=object)))
+    starts = pd.to_datetime(pd.Series(grid["period_start"], dtype=object)).to_numpy()
+    groups = grid["group"].to_numpy() if by else np.zeros(len(grid))
+    for group, rows in (agg.groupby("group") if by else [(0.0, agg)]):
+        rows = rows.sort_values("_start")
+        totals = np.concatenate([[0], rows["brands_onboarded"].to_numpy(dtype="int64").cumsum()])
+        mask = groups == group
+        out[mask] = totals[np.searchsorted(rows["_start"].to_numpy(), starts[mask], side="right")]
+    return out
 
 
 # ---------------------------------------------------------------- sales
@@ -205,29 +212,9 @@ def brand_multiples(wh: Warehouse, f: Filters) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- ROI windows
 
-def campaign_window_gmv(wh: Warehouse, f: Filters):
-    """Per campaign starting in [from, to]: GMV of its orders on days T+0 … T+N for each window."""
-    horizon = max(ROI_WINDOWS)
-    cd = marts.campaign_daily(wh, f.date_from, f.date_to + dt.timedelta(days=horizon))
-    days = days_between(cd.c.day, campaigns.c.start_on)
-    return (
-        select(
-            campaigns.c.campaign_id,
-            *[sum_where(days <= n, cd.c.gmv_cny).label(f"gmv_t{n}") for n in ROI_WINDOWS],
-        )
-        .select_from(campaigns.join(cd, cd.c.campaign_id == campaigns.c.campaign_id))
-        .where(
-            campaigns.c.start_on >= f.date_from, campaigns.c.start_on <= f.date_to,
-            days >= 0, days <= horizon,
-        )
-        .group_by(campaigns.c.campaign_id)
-        .subquery("window_gmv")
-    )
-
-
 def roi_by(wh: Warehouse, f: Filters, group) -> pd.DataFrame:
     """ROI figures of campaigns starting in [from, to] of selected brands, grouped by `group` (or all)."""
-    window = campaign_window_gmv(wh, f)
+    window = marts.campaign_windows(wh, f.date_from, f.date_to)
     complete_by = f.as_of - dt.timedelta(days=max(ROI_WINDOWS))
     measures = [
         func.count().label("campaigns"),

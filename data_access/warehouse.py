@@ -9,6 +9,7 @@ import logging
 import time
 import weakref
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine, make_url
@@ -187,15 +188,16 @@ def _typed(names: list[str], rows: list) -> pd.DataFrame:
     """Rows as a DataFrame whose integer columns stay exact (Int64, NULL-able; BIGINT ids exceed
     float precision) and whose DECIMAL columns are floats."""
     columns = {}
-    for i, name in enumerate(names):
-        values = [row[i] for row in rows]
-        present = [v for v in values if v is not None]
-        if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+    transposed = zip(*rows) if rows else ((() for _ in names))
+    for name, values in zip(names, transposed):
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        if kinds and all(issubclass(k, int) and not issubclass(k, bool) for k in kinds):
             columns[name] = pd.array(values, dtype="Int64")
-        elif present and all(isinstance(v, (decimal.Decimal, float, int)) and not isinstance(v, bool) for v in present):
-            columns[name] = pd.array([None if v is None else float(v) for v in values], dtype="float64")
+        elif kinds and all(issubclass(k, (decimal.Decimal, float, int)) and not issubclass(k, bool) for k in kinds):
+            columns[name] = np.array(values, dtype="float64")  # None becomes NaN
         else:
-            columns[name] = pd.Series(values, dtype=object) if values else pd.Series([], dtype=object)
+            columns[name] = pd.Series(values, dtype=object)
     return pd.DataFrame(columns, columns=names)
 
 
