@@ -1,7 +1,8 @@
 """The backend matrix: one small edge-case warehouse, loaded into every engine we support.
 
 `warehouse` is parametrised over duckdb, sqlite and chdb (ClickHouse in-process; temporary
-files) and PostgreSQL and MariaDB (local servers, database `beltboard_test`). A server that cannot be reached is skipped with the
+files) and PostgreSQL and MariaDB (local servers, a database `beltboard_test_<pid>` made for this
+run and dropped after it, so concurrent runs never share tables). A server that cannot be reached is skipped with the
 reason — except in CI (CI=true), where a missing backend must fail the run rather than hide.
 """
 from __future__ import annotations
@@ -71,6 +72,27 @@ def _ensure_database(url: str) -> None:
             admin.dispose()
 
 
+def _drop_database(url: str) -> None:
+    url = make_url(url)
+    if url.get_backend_name() == "postgresql":
+        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        statement = f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'
+    else:
+        admin = create_engine(url.set(database=""), isolation_level="AUTOCOMMIT")
+        statement = f"DROP DATABASE IF EXISTS `{url.database}`"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+def _per_run(url: str) -> str:
+    """The server URL with a database name of this run's own (unless one was given explicitly)."""
+    url = make_url(url)
+    return url.set(database=f"{url.database}_{os.getpid()}").render_as_string(hide_password=False)
+
+
 def _load(url: str, frames: dict[str, pd.DataFrame]) -> None:
     # chDB holds one data directory per process: our engine releases any other one first
     engine = create_warehouse_engine(url, read_only=False) if url.startswith("chdb:") else create_engine(url)
@@ -97,7 +119,7 @@ def warehouse(request, frames, tmp_path_factory):
     elif backend == "chdb":  # ClickHouse in-process: a data directory
         url = f"chdb:///{tmp_path_factory.mktemp('chdb') / 'edge'}"
     else:
-        url = PG_URL if backend == "postgresql" else MARIADB_URL
+        url = _per_run(PG_URL if backend == "postgresql" else MARIADB_URL)
         try:
             _ensure_database(url)
         except DBAPIError as exc:
@@ -111,3 +133,5 @@ def warehouse(request, frames, tmp_path_factory):
     finally:
         wh.engine.dispose()
         raw_wh.engine.dispose()
+        if backend in ("postgresql", "mariadb"):
+            _drop_database(url)
