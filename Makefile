@@ -35,5 +35,10 @@ test: $(VENV)/.test-installed browser
 screenshots: $(VENV)/.test-installed browser demo
 	$(PY) scripts/screenshots.py
 
+# Benchmark warehouses (1M/10M/50M DuckDB, 10M PostgreSQL at 127.0.0.1:5432, 10M chDB) are built once
+# into data/bench/ and reused; results go to docs/benchmarks.md. About an hour on 2 cores.
+bench: $(VENV)/.installed
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) data/warehouse.duckdb

@@ -305,10 +305,11 @@ def provider_series(wh: Warehouse, f: Filters, provider_id: int) -> pd.DataFrame
         .exists()
     )
     key = period_key(d.c.day, f.grain).label("period")
+    its_brands = select(a.c.brand_id).where(a.c.provider_id == provider_id)  # narrows the rows EXISTS sees
     stmt = (
         select(key, func.sum(d.c.gmv_cny).label("gmv_cny"), func.sum(d.c.orders).label("orders"))
         .select_from(with_brands(d))
-        .where(served, *brand_conditions(f))
+        .where(d.c.brand_id.in_(its_brands), served, *brand_conditions(f))
         .group_by(key)
     )
     agg = wh.frame(stmt)

@@ -281,6 +281,9 @@ def build_into(engine) -> None:
     if engine.dialect.name == "duckdb":
         with engine.connect() as conn:
             conn.exec_driver_sql("CHECKPOINT")
+    elif engine.dialect.name == "postgresql":  # planner statistics for the new tables (and fresh loads)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def _quoted(engine, name: str) -> str:

@@ -1,0 +1,180 @@
+"""The data work behind each page of the app, as the pages ask for it (read from pages/*.py).
+
+Each page is a list of calls — the data_access functions that the page asks `ui/data.py` for
+on its first run with the default view (no URL parameters: the year to date of the as-of year,
+monthly grain, no belt filter, a manager's scope). `meta` is the frame's as-of date and belts,
+which every page needs first. Keep these lists in step with pages/*.py.
+
+The calls go through the same cache edge as ui/data.py: an st.cache_resource Warehouse per URL
+and st.cache_data per (URL, name, Filters), each answer copied as `ui.data.report` does. The
+edge is rebuilt here rather than imported, so that the benchmark does not depend on the UI's
+session state (identity, scope) outside `streamlit run`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import select
+
+from data_access import brand, periods, schema
+from data_access.filters import Filters
+from data_access.reports import REPORTS
+from data_access.warehouse import Warehouse
+
+
+def _the_brand(f: Filters) -> int:
+    return f.brand_ids[0]
+
+
+def _profile_frame(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    profile = brand.brand_profile(wh, _the_brand(f), f=f)
+    return pd.DataFrame([profile] if profile else [], columns=brand.PROFILE_COLUMNS)
+
+
+DATA = {  # what ui/data.py's DATA maps report names to
+    **REPORTS,
+    "step_evidence": brand.step_evidence,
+    "burst_coefficients": brand.burst_coefficients,
+    "brand_profile": _profile_frame,
+    "brand_series": lambda wh, f: brand.brand_series(wh, f, _the_brand(f)),
+    "provider_history": lambda wh, f: brand.provider_history(wh, _the_brand(f), f=f),
+    "brand_milestones": lambda wh, f: brand.brand_milestones(wh, _the_brand(f), f=f),
+}
+try:  # the Sales page's cohort table (data_access/cohorts.py)
+    from data_access import cohorts
+    DATA["cohort_gmv"] = cohorts.cohort_gmv
+except ImportError:  # pragma: no cover
+    pass
+PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": brand.provider_series}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _warehouse(url: str) -> Warehouse:
+    return Warehouse(url)
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _meta(url: str) -> tuple[dt.date, pd.DataFrame]:
+    wh = _warehouse(url)
+    b = schema.industry_belts
+    return wh.as_of(), wh.frame(select(b.c.belt_id, b.c.name_zh, b.c.name_en, b.c.province))
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _report(url: str, name: str, f: Filters) -> pd.DataFrame:
+    return DATA[name](_warehouse(url), f)
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _provider_data(url: str, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
+    return PROVIDER_DATA[name](_warehouse(url), f, provider_id)
+
+
+def run_calls(calls, url: str) -> None:
+    for call in calls:
+        if call.kind == "meta":
+            _meta(url)
+        elif call.kind == "report":
+            _report(url, call.name, call.f).copy()
+        else:
+            _provider_data(url, call.name, call.f, call.provider_id).copy()
+
+
+def refresh(url: str) -> None:
+    """The app's Refresh data: the engine closed, every cache cleared."""
+    _warehouse(url).engine.dispose()
+    for cached in (_meta, _report, _provider_data, _warehouse):
+        cached.clear()
+
+
+@dataclass(frozen=True)
+class Call:
+    kind: str               # "meta", "report" (ui.data.report) or "provider" (ui.data.provider_data)
+    name: str = ""
+    f: Filters | None = None
+    provider_id: int | None = None
+
+
+def extended(f: Filters) -> Filters:
+    """ui.widgets.extended: the range reaching back one period."""
+    return f.with_(date_from=periods.shift(periods.period_start(f.date_from, f.grain), f.grain, -1))
+
+
+def last_full_period(f: Filters) -> tuple[dt.date, dt.date]:
+    """ui.widgets.last_full_period: (current, previous)."""
+    shown = periods.periods_overlapping(f.date_from, f.date_to, f.grain)
+    full = [p for p in shown if periods.period_end(p, f.grain) <= f.date_to]
+    current = full[-1] if full else shown[-1]
+    return current, periods.shift(current, f.grain, -1)
+
+
+def default_filters(as_of: dt.date) -> Filters:
+    """ui.state.to_filters of the default view: the year to date, by month."""
+    return Filters(date_from=dt.date(as_of.year, 1, 1), date_to=as_of, grain="month")
+
+
+def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_id: int | None = None) -> list[Call]:
+    f = default_filters(as_of)
+    base_from, base_to = f.base_range
+    before = f.with_(date_from=base_from, date_to=base_to)
+    meta = [Call("meta")]
+    if page == "overview":
+        return meta + [
+            Call("report", "onboarding", f), Call("report", "sales", f),
+            Call("report", "onboarding", extended(f)), Call("report", "sales", extended(f)),
+            Call("report", "trust", extended(f)),
+            Call("report", "providers", f), Call("report", "providers", before),
+            Call("report", "roi", f), Call("report", "roi", before),
+            Call("report", "steps", f.with_(as_of=min(f.date_to, as_of))),
+            Call("report", "steps", f.with_(as_of=f.date_from - dt.timedelta(days=1))),
+            Call("report", "onboarding", f.with_(by="managed_by")), Call("report", "sales", f.with_(by="managed_by")),
+        ]
+    if page == "onboarding":
+        current, _ = last_full_period(f)
+        year_ago = periods.shift(current, "year", -1)
+        return meta + [
+            Call("report", "onboarding", f), Call("report", "onboarding", extended(f)),
+            Call("report", "onboarding", f.with_(date_from=year_ago, date_to=periods.period_end(year_ago, f.grain))),
+            Call("report", "onboarding", f.with_(by="belt")),
+        ]
+    if page == "sales":
+        return meta + [Call("report", "sales", f), Call("report", "sales", extended(f)),
+                       Call("report", "brand_multiples", f), Call("report", "cohort_gmv", f)]
+    if page == "providers":
+        calls = meta + [Call("report", "providers", f), Call("report", "providers", before)]
+        if provider_id is not None:  # one provider chosen
+            calls += [Call("provider", "provider_series", f, provider_id),
+                      Call("provider", "provider_brands", f, provider_id), Call("report", "steps", f)]
+        return calls
+    if page == "steps":
+        previous_as_of = periods.period_start(as_of, f.grain) - dt.timedelta(days=1)
+        return meta + [
+            Call("report", "steps", f), Call("report", "steps", f.with_(as_of=previous_as_of)),
+            Call("report", "steps_funnel", f), Call("report", "step_evidence", f),
+            Call("report", "providers", f.with_(date_from=as_of, date_to=as_of)),
+        ]
+    if page == "trust_roi":
+        return meta + [
+            Call("report", "trust", f), Call("report", "trust", extended(f)),
+            Call("report", "roi", f), Call("report", "roi", before), Call("report", "roi", f.with_(by="belt")),
+            Call("report", "trust", f.with_(by="belt")),
+        ]
+    if page == "brand":
+        calls = meta + [Call("report", "steps", f)]
+        if brand_id is not None:  # one brand chosen
+            fb = f.with_(brand_ids=(brand_id,))
+            calls += [
+                Call("report", "brand_profile", fb), Call("report", "brand_series", fb),
+                Call("report", "brand_series", extended(fb)), Call("report", "trust", fb),
+                Call("report", "trust", extended(fb)), Call("report", "roi", fb),
+                Call("report", "roi", fb.with_(date_from=base_from, date_to=base_to)),
+                Call("report", "brand_milestones", fb), Call("report", "provider_history", fb),
+            ]
+        return calls
+    raise KeyError(page)
+
+
+PAGES = ("overview", "onboarding", "sales", "providers", "steps", "trust_roi", "brand")

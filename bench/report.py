@@ -1,0 +1,176 @@
+"""The benchmark's table and docs/benchmarks.md, from the results bench/run.py collected."""
+from __future__ import annotations
+
+from pathlib import Path
+
+NOTES = Path(__file__).resolve().parent / "notes.md"
+TARGETS = {"cold_10m": 1.0, "warm_10m": 0.050, "cold_50m": 3.0, "rss_50m_mb": 3072, "overhead": 1.2, "naive_x": 30}
+
+
+def _get(results, target, page, part, key):
+    try:
+        return results["targets"][target][page][part][key]
+    except KeyError:
+        return None
+
+
+def _s(v) -> str:
+    return "–" if v is None else f"{v:.2f}"
+
+
+def _ms(v) -> str:
+    return "–" if v is None else f"{v * 1000:.0f}"
+
+
+def _x(v) -> str:
+    return "–" if v is None else f"{v:.2f}×"
+
+
+def rows(results, pages) -> list[list[str]]:
+    out = []
+    for page in pages:
+        cold10 = _get(results, "duckdb-10m", page, "app", "cold")
+        refresh10 = _get(results, "duckdb-10m", page, "app", "cold_engine")
+        floor10 = _get(results, "duckdb-10m", page, "sql", "cold")
+        out.append([
+            page,
+            _s(_get(results, "duckdb-1m", page, "app", "cold")),
+            _s(cold10), _s(refresh10), _ms(_get(results, "duckdb-10m", page, "app", "warm")), _s(floor10),
+            _x(refresh10 / floor10 if refresh10 and floor10 else None),
+            _x(cold10 / floor10 if cold10 and floor10 else None),
+            _s(_get(results, "duckdb-10m", page, "no_marts", "cold")),
+            _s(_get(results, "duckdb-50m", page, "app", "cold")), _s(_get(results, "duckdb-50m", page, "sql", "cold")),
+            _s(_get(results, "postgresql-10m", page, "app", "cold")),
+            _s(_get(results, "postgresql-10m", page, "sql", "cold")),
+            _s(_get(results, "chdb-10m", page, "app", "cold")), _s(_get(results, "chdb-10m", page, "sql", "cold")),
+        ])
+    return out
+
+
+HEADER = ["page", "1M cold", "10M cold", "10M cold, refresh", "10M warm ms", "10M SQL floor", "10M refresh/floor",
+          "10M cold/floor", "10M no marts", "50M cold", "50M SQL floor", "PG 10M cold", "PG 10M floor",
+          "chDB 10M cold", "chDB 10M floor"]
+
+
+def verdicts(results, pages) -> list[tuple[str, str, bool | None]]:
+    """(target, measured, met?) for each target of issue 5."""
+    def worst(target, part, key):
+        values = [(_get(results, target, p, part, key), p) for p in pages]
+        values = [v for v in values if v[0] is not None]
+        return max(values) if values else (None, None)
+
+    def said(value, page, unit="s"):
+        if value is None:
+            return "not measured"
+        return f"slowest {page}, {value * 1000:.0f} ms" if unit == "ms" else f"slowest {page}, {value:.2f} s"
+
+    out = []
+    for label, key in (("new process", "cold"), ("after Refresh data: new engine, caches cleared", "cold_engine")):
+        value, page = worst("duckdb-10m", "app", key)
+        out.append((f"10M: every page's data work ≤ 1.0 s cold ({label})", said(value, page),
+                    None if value is None else value <= TARGETS["cold_10m"]))
+    value, page = worst("duckdb-10m", "app", "warm")
+    out.append(("10M: every page ≤ 50 ms warm", said(value, page, "ms"),
+                None if value is None else value <= TARGETS["warm_10m"]))
+    for label, key in (("new process", "cold"), ("after Refresh data", "cold_engine")):
+        value, page = worst("duckdb-50m", "app", key)
+        out.append((f"50M: every page ≤ 3.0 s cold ({label})", said(value, page),
+                    None if value is None else value <= TARGETS["cold_50m"]))
+    rss = results["targets"].get("duckdb-50m", {}).get("_all_pages", {}).get("rss_mb")
+    out.append(("50M: app peak RSS ≤ 3 GB (every page in one process)", "–" if rss is None else f"{rss:.0f} MB",
+                None if rss is None else rss <= TARGETS["rss_50m_mb"]))
+    for label, key in (("after Refresh data", "cold_engine"), ("new process", "cold")):
+        ratios = []
+        for page in pages:
+            ours, floor = _get(results, "duckdb-10m", page, "app", key), _get(results, "duckdb-10m", page, "sql", "cold")
+            if ours and floor:
+                ratios.append((ours / floor, page))
+        if ratios:
+            worst_ratio, worst_page = max(ratios)
+            out.append((f"10M: our time over the raw engine SQL ≤ 1.2× ({label})",
+                        f"worst {worst_ratio:.2f}× ({worst_page})", worst_ratio <= TARGETS["overhead"]))
+    naive = results["targets"].get("duckdb-10m", {}).get("_naive")
+    cold10, page = worst("duckdb-10m", "app", "cold")
+    if naive and cold10:
+        ratio = naive["cold"] / cold10
+        out.append(("10M: first page load ≥ 30× faster than the naive select-* pattern",
+                    f"{ratio:.0f}× (naive first load {naive['cold']:.1f} s vs our slowest page, {page}, "
+                    f"{cold10:.2f} s cold in a new process)", ratio >= TARGETS["naive_x"]))
+    return out
+
+
+def print_table(results, pages) -> None:
+    table = [HEADER] + rows(results, pages)
+    widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
+    m = results["machine_before"]
+    print(f"\nmachine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; load before {m['load']}, "
+          f"after {results['machine_after']['load']}")
+    print("seconds, median of", results["runs"], "fresh processes (warm in ms)")
+    for r in table:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    for name in ("duckdb-1m", "duckdb-10m"):
+        naive = results["targets"].get(name, {}).get("_naive")
+        if naive:
+            print(f"naive select-* at {name}: first load {naive['cold']:.2f} s, cached {naive['warm']:.2f} s, "
+                  f"peak RSS {naive['rss_mb']:.0f} MB")
+    for target, measured, met in verdicts(results, pages):
+        print(f"[{'met' if met else 'MISSED' if met is False else '?'}] {target}: {measured}")
+
+
+def render(results, pages) -> str:
+    m, after, v = results["machine_before"], results["machine_after"], results["versions"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (`python -m bench.run`); the numbers below are from the run of "
+        f"{results['started']}. The targets are those of issue 5.",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; "
+        f"DuckDB {v['duckdb']}, chDB {v['chdb']}, SQLAlchemy {v['sqlalchemy']}, pandas {v['pandas']}, "
+        f"Streamlit {v['streamlit']}; PostgreSQL on the same machine.",
+        f"- Load average (1, 5, 15 min): {tuple(round(x, 2) for x in m['load'])} before, "
+        f"{tuple(round(x, 2) for x in after['load'])} after; the run took {results['seconds'] / 60:.0f} min.",
+        f"- Each figure is the median of {results['runs']} fresh processes. **Cold**: the page's data calls through "
+        "`ui/data.py` (the pages' cache edge) in a new process with a new engine and empty caches, imports done; "
+        "the OS file cache is warm. **Cold, refresh**: the same in a process that has run before, after the "
+        "app's *Refresh data* (engine disposed, every cache cleared) — what a running server does for a page's "
+        "first view. **Warm**: the same calls again, answered by `st.cache_data`. **SQL floor**: every "
+        "statement the cold run sent, replayed on a new raw driver connection (duckdb, psycopg, chdb.dbapi) "
+        "with fetchall — the engine's own time. **No marts**: the page reading only the raw tables "
+        "(new process).",
+        "- A page's calls are listed in `bench/pages.py` (the default view: year to date of the as-of year, "
+        "by month; the Brand and Providers pages with one brand / provider chosen).",
+        "",
+        "## Data work per page (seconds)",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "|".join("---" for _ in HEADER) + "|",
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows(results, pages)]
+    lines += ["", "## Peak RSS (MB)", "", "| warehouse | one page, largest | every page in one process |",
+              "|---|---|---|"]
+    for name, entry in results["targets"].items():
+        page_rss = max((entry[p]["app"]["rss_mb"] for p in pages if p in entry), default=None)
+        all_rss = entry.get("_all_pages", {}).get("rss_mb")
+        lines.append(f"| {name} | {'–' if page_rss is None else f'{page_rss:.0f}'} | "
+                     f"{'–' if all_rss is None else f'{all_rss:.0f}'} |")
+    lines += ["", "## The naive pattern", "",
+              "`select * from orders` (and brands) into pandas through SQLAlchemy, kept in `st.cache_data`, then "
+              "a sales-and-trust page's figures in pandas (`bench/naive.py`).", "",
+              "| warehouse | first load (s) | cached (s) | peak RSS (MB) | our slowest page, cold (s) | ratio |",
+              "|---|---|---|---|---|---|"]
+    for name in ("duckdb-1m", "duckdb-10m"):
+        entry = results["targets"].get(name, {})
+        naive = entry.get("_naive")
+        if not naive:
+            continue
+        ours = max(entry[p]["app"]["cold"] for p in pages if p in entry)
+        lines.append(f"| {name} | {naive['cold']:.2f} | {naive['warm']:.2f} | {naive['rss_mb']:.0f} | {ours:.2f} | "
+                     f"{naive['cold'] / ours:.0f}× |")
+    lines += ["", "## Targets", ""]
+    for target, measured, met in verdicts(results, pages):
+        mark = "met" if met else "**missed**" if met is False else "not measured"
+        lines.append(f"- {target}: {measured} — {mark}")
+    if NOTES.exists():
+        lines += ["", NOTES.read_text().strip()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,198 @@
+"""`make bench`: build the benchmark warehouses (cached under data/bench/), time every page's
+data work in fresh processes, print a table and write docs/benchmarks.md.
+
+    python -m bench.run [--runs 5] [--only duckdb-10m,postgresql-10m] [--no-write]
+
+Per warehouse and page, each run is a new process (bench/worker.py): cold is the page's calls
+through ui/data.py with a new engine and empty caches, warm the same calls again (st.cache_data
+hits), and the process's peak RSS. Beside them: the same SQL replayed on the raw driver (the
+floor), the naive select-* pattern, and the page with marts switched off.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "data" / "bench"
+PG_SERVER = os.environ.get("BELTBOARD_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str          # duckdb-10m …
+    url: str
+    orders: int
+
+
+def targets() -> list[Target]:
+    out = [Target(f"duckdb-{n}", f"duckdb:///{BENCH_DIR / f'duckdb-{n}.duckdb'}", orders)
+           for n, orders in (("1m", 1_000_000), ("10m", 10_000_000), ("50m", 50_000_000))]
+    out.append(Target("postgresql-10m", f"{PG_SERVER}/beltboard_bench_10m", 10_000_000))
+    out.append(Target("chdb-10m", f"chdb:///{BENCH_DIR / 'chdb-10m'}", 10_000_000))
+    return out
+
+
+# ---------------------------------------------------------------- building the warehouses
+
+def ensure_built(t: Target) -> None:
+    """Build the demo warehouse unless one with these orders and fresh marts is already there."""
+    if _ready(t):
+        print(f"  {t.name}: cached")
+        return
+    if t.url.startswith("postgresql"):
+        _ensure_pg_database(t.url)
+    print(f"  {t.name}: building {t.orders:,} orders …", flush=True)
+    subprocess.run([sys.executable, "-m", "data_access", "demo", "--orders", str(t.orders), "--url", t.url],
+                   cwd=ROOT, check=True)
+
+
+def _ready(t: Target) -> bool:
+    code = ("import sys\nfrom data_access.warehouse import Warehouse\nfrom data_access import marts\n"
+            f"wh = Warehouse({t.url!r})\nrows, _ = marts._source_state(wh)\n"
+            f"sys.exit(0 if rows == {t.orders} and marts.fresh(wh) else 1)")
+    if t.url.startswith("duckdb") and not Path(t.url.split(":///", 1)[1]).exists():
+        return False
+    if t.url.startswith("chdb") and not Path(t.url.split(":///", 1)[1]).exists():
+        return False
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True).returncode == 0
+
+
+def _ensure_pg_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}).scalar():
+                conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    finally:
+        admin.dispose()
+
+
+# ---------------------------------------------------------------- measuring
+
+def worker(*args: str, timeout: int = 1800) -> dict:
+    out = subprocess.run([sys.executable, "-m", "bench.worker", *args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=timeout)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"bench.worker {' '.join(args)} failed:\n{out.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def medians(results: list[dict]) -> dict:
+    keys = results[0].keys()
+    return {k: statistics.median(r[k] for r in results) for k in keys if isinstance(results[0][k], (int, float))}
+
+
+def measure_target(t: Target, runs: int, pages: list[str], ids: dict, raw_too: bool, floor: bool) -> dict:
+    out = {}
+    extra = ["--brand", str(ids["brand"]), "--provider", str(ids["provider"])]
+    for page in pages:
+        row = {}
+        row["app"] = medians([worker("page", "--url", t.url, "--page", page, *extra) for _ in range(runs)])
+        if floor:
+            record = BENCH_DIR / f"statements-{t.name}-{page}.pkl"
+            worker("page", "--url", t.url, "--page", page, *extra, "--record", str(record))
+            row["sql"] = medians([worker("sql", "--url", t.url, "--replay", str(record)) for _ in range(runs)])
+        if raw_too:
+            row["no_marts"] = medians([worker("page", "--url", t.url, "--page", page, *extra, "--no-marts")
+                                       for _ in range(runs)])
+        out[page] = row
+        summary = f"cold {row['app']['cold']:.3f} s, warm {row['app']['warm'] * 1000:.0f} ms"
+        if "sql" in row:
+            summary += f", floor {row['sql']['cold']:.3f} s"
+        if "no_marts" in row:
+            summary += f", without marts {row['no_marts']['cold']:.3f} s"
+        print(f"    {t.name} {page:11s} {summary}, rss {row['app']['rss_mb']:.0f} MB", flush=True)
+    out["_all_pages"] = medians([worker("pages", "--url", t.url, *extra) for _ in range(max(1, runs // 2))])
+    return out
+
+
+def machine() -> dict:
+    model = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        mem_kb = 0
+    return {"cpu": model, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "load": os.getloadavg()}
+
+
+def versions() -> dict:
+    import chdb
+    import duckdb
+    import pandas
+    import sqlalchemy
+    import streamlit
+    return {"duckdb": duckdb.__version__, "chdb": chdb.__version__, "sqlalchemy": sqlalchemy.__version__,
+            "pandas": pandas.__version__, "streamlit": streamlit.__version__}
+
+
+def main(argv=None) -> int:
+    from bench.pages import PAGES
+    from bench.report import render, print_table
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="comma-separated warehouse names (default: all)")
+    parser.add_argument("--pages", help="comma-separated pages (default: all)")
+    parser.add_argument("--naive-runs", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--results", default=str(BENCH_DIR / "results.json"))
+    args = parser.parse_args(argv)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    chosen = [t for t in targets() if not args.only or t.name in args.only.split(",")]
+    pages = args.pages.split(",") if args.pages else list(PAGES)
+
+    print("building warehouses (cached in data/bench/)", flush=True)
+    usable = []
+    for t in chosen:
+        try:
+            ensure_built(t)
+            usable.append(t)
+        except Exception as exc:  # noqa: BLE001 - e.g. no PostgreSQL server here: measure the rest
+            print(f"  {t.name}: unavailable, skipped ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})")
+    chosen = usable
+
+    results = {"machine_before": machine(), "versions": versions(), "runs": args.runs,
+               "started": dt.datetime.now().isoformat(timespec="seconds"), "targets": {}}
+    started = time.perf_counter()
+    for t in chosen:
+        ids = worker("page", "--url", t.url, "--pick-ids")
+        print(f"  measuring {t.name} (brand {ids['brand']}, provider {ids['provider']})", flush=True)
+        entry = measure_target(t, args.runs, pages, ids, raw_too=t.name == "duckdb-10m",
+                               floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m"))
+        if t.name in ("duckdb-1m", "duckdb-10m"):
+            naive = [worker("naive", "--url", t.url, timeout=3600) for _ in range(args.naive_runs)]
+            entry["_naive"] = medians(naive)
+            print(f"    {t.name} naive select-*: first {entry['_naive']['cold']:.2f} s, "
+                  f"cached {entry['_naive']['warm']:.2f} s, rss {entry['_naive']['rss_mb']:.0f} MB", flush=True)
+        results["targets"][t.name] = entry
+    results["seconds"] = time.perf_counter() - started
+    results["machine_after"] = machine()
+    Path(args.results).write_text(json.dumps(results, indent=1, default=str))
+    print_table(results, pages)
+    if not args.no_write:
+        (ROOT / "docs" / "benchmarks.md").write_text(render(results, pages))
+        print("wrote docs/benchmarks.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
