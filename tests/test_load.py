@@ -78,9 +78,8 @@ def test_create_tables_replaces_its_own_warehouse(tmp_path, frames):
         wh.engine.dispose()
 
 
+@pytest.mark.parametrize("warehouse", ["chdb"], indirect=True)  # a ClickHouse layout: generated for chDB only
 def test_clickhouse_tables_are_mergetrees_ordered_for_the_reports(warehouse):
-    if warehouse.backend != "chdb":
-        pytest.skip("ClickHouse layout only")
     tables = warehouse.wh.frame(select(text("name, engine, sorting_key, partition_key"))
                                 .select_from(text("system.tables")).where(text("database = currentDatabase()")))
     layout = {row.name: row for row in tables.itertuples()}
