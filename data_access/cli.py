@@ -2,14 +2,20 @@
 
 Exit codes: 0 done, 1 the warehouse failed (one line naming where, never a password),
 2 a bad argument (one line naming it).
+
+Scope of an export: with no roles file (data_access.access) it is everything, as a local manager.
+With a roles file, the export runs as `--as-user EMAIL`, inside that user's scope, and without
+`--as-user` it refuses (exit 2): a scheduled job must say whose data it writes. Each export
+appends an audit line (data_access.audit).
 """
 import argparse
 import datetime as dt
 import sys
+import time
 
 from sqlalchemy import select
 
-from . import schema
+from . import access, audit, schema
 from .filters import GRAINS, GROUP_BYS, FilterError, Filters
 from .warehouse import Warehouse, WarehouseError
 
@@ -62,6 +68,8 @@ def parser() -> OneLineParser:
     export.add_argument("--stalled-days", type=whole_number, default=90)
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
+    export.add_argument("--as-user", metavar="EMAIL",
+                        help="export within this user's scope from the roles file (required when there is one)")
 
     demo = commands.add_parser("demo", help="build the demo warehouse")
     demo.add_argument("--orders", type=whole_number, default=1_000_000)
@@ -93,18 +101,46 @@ def _check_known(wh: Warehouse, f: Filters) -> None:
         unknown = [v for v in asked if v not in valid]
         if unknown:
             raise ArgumentError(f"argument {argument}: unknown value {unknown[0]!r}")
+    if f.scope_belts is not None:
+        outside = [b for b in f.belts if b not in f.scope_belts]
+        if outside:
+            raise ArgumentError(f"argument --belt: {outside[0]!r} is outside the belts of --as-user")
+
+
+def _scope(args) -> tuple[access.Scope, access.Roles | None]:
+    """Whose data this export writes: the local manager without a roles file, else --as-user's scope."""
+    try:
+        roles = access.load_roles()
+    except access.RolesError as exc:
+        raise ArgumentError(str(exc)) from None
+    if roles is None:
+        if args.as_user:
+            raise ArgumentError("argument --as-user: there is no roles file (.streamlit/roles.toml or "
+                                f"{access.ROLES_ENV}) to find the user in")
+        return access.LOCAL_MANAGER, None
+    if not args.as_user:
+        raise ArgumentError(f"a roles file is configured ({roles.path}): pass --as-user EMAIL to export within "
+                            "that user's scope")
+    scope = roles.scope_for(args.as_user)
+    if scope.denied:
+        raise ArgumentError(f"argument --as-user: {scope.reason}")
+    return scope, roles
 
 
 def export(args) -> int:
     from .export import csv_bytes
     from .reports import REPORTS
+    started = time.perf_counter()
     try:
         f = _filters(args)
     except FilterError as exc:
         raise ArgumentError(f"argument --{exc.argument.replace('_', '-')}: {exc}") from None
+    scope, roles = _scope(args)
+    f = scope.apply(f)
     wh = Warehouse(args.url)
     _check_known(wh, f)
-    data = csv_bytes(REPORTS[args.report](wh, f))
+    frame = REPORTS[args.report](wh, f)
+    data = csv_bytes(frame)
     if args.out:
         try:
             with open(args.out, "wb") as fh:
@@ -114,6 +150,9 @@ def export(args) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+    audit.record("export", user=scope.user, scope=scope.describe(), target=args.report,
+                 filters=audit.filters_dict(f), rows=len(frame), duration_ms=(time.perf_counter() - started) * 1000,
+                 out=args.out or "-", path=audit.audit_path(roles.audit_log if roles else None))
     return 0
 
 

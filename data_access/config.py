@@ -1,4 +1,8 @@
-"""Where the warehouse is: WAREHOUSE_URL, else .streamlit/secrets.toml, else the embedded demo."""
+"""Where the warehouse is: WAREHOUSE_URL, else .streamlit/secrets.toml, else the embedded demo.
+
+The statement timeout of a reader (seconds): BELTBOARD_STATEMENT_TIMEOUT, else
+`statement_timeout` in `[connections.warehouse]` of secrets.toml, else 30.
+"""
 import os
 import tomllib
 from pathlib import Path
@@ -12,18 +16,40 @@ def default_url() -> str:
     return f"duckdb:///{DEFAULT_DUCKDB_PATH}"
 
 
+STATEMENT_TIMEOUT_ENV = "BELTBOARD_STATEMENT_TIMEOUT"
+DEFAULT_STATEMENT_TIMEOUT_S = 30.0
+
+
+def _secrets_warehouse() -> dict:
+    if not SECRETS_PATH.is_file():
+        return {}
+    with SECRETS_PATH.open("rb") as fh:
+        secrets = tomllib.load(fh)
+    section = secrets.get("connections", {}).get("warehouse", {})
+    return section if isinstance(section, dict) else {}
+
+
 def configured_url() -> str | None:
     """The URL someone configured, or None when the embedded default applies."""
     url = os.environ.get("WAREHOUSE_URL", "").strip()
     if url:
         return url
-    if SECRETS_PATH.is_file():
-        with SECRETS_PATH.open("rb") as fh:
-            secrets = tomllib.load(fh)
-        url = str(secrets.get("connections", {}).get("warehouse", {}).get("url", "")).strip()
-        if url:
-            return url
-    return None
+    url = str(_secrets_warehouse().get("url", "")).strip()
+    return url or None
+
+
+def statement_timeout_s() -> float:
+    """How long one query of a reader may run on a database server before the server ends it."""
+    raw = os.environ.get(STATEMENT_TIMEOUT_ENV, "").strip() or _secrets_warehouse().get("statement_timeout")
+    if raw in (None, ""):
+        return DEFAULT_STATEMENT_TIMEOUT_S
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{STATEMENT_TIMEOUT_ENV} / statement_timeout must be a number of seconds, not {raw!r}")
+    if not value > 0:
+        raise ValueError(f"{STATEMENT_TIMEOUT_ENV} / statement_timeout must be more than 0 seconds, not {raw!r}")
+    return value
 
 
 def warehouse_url() -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import and_, false, func, or_, select
 
 from . import schema
-from .schema import brands, industry_belts
+from .schema import brands, industry_belts, provider_assignments
 
 GRAINS = ("month", "quarter", "year")
 GROUP_BYS = ("belt", "province", "category", "brand_type", "managed_by")
@@ -37,12 +37,17 @@ class Filters:
     as_of: dt.date | None = None         # None: the warehouse's last day with data
     stalled_days: int = DEFAULT_STALLED_DAYS
     brand_ids: tuple[int, ...] = ()      # narrow to these brands (a brand page)
-    # Belts this user may see (None: all). Set by access control, never by a URL.
+    # The access scope (data_access.access.Scope.apply sets both; never a URL or a page):
+    # the belts this user may see (None: all; () nothing), and the provider whose brands
+    # (any it has been assigned to) are the only ones visible (None: no such limit).
     scope_belts: tuple[str, ...] | None = field(default=None)
+    scope_provider: int | None = field(default=None)
 
     def __post_init__(self):
         for name in ("belts", "provinces", "categories", "brand_types", "managed_by", "brand_ids"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+        if self.scope_belts is not None:  # a list from a config file keys a cache the same as its tuple
+            object.__setattr__(self, "scope_belts", tuple(sorted(set(self.scope_belts))))
         _check_choice("categories", self.categories, schema.CATEGORIES)
         _check_choice("brand_types", self.brand_types, schema.BRAND_TYPES)
         _check_choice("managed_by", self.managed_by, schema.MANAGED_BY)
@@ -96,6 +101,11 @@ def brand_conditions(f: Filters) -> list:
     conditions = []
     if f.scope_belts is not None:
         conditions.append(_belt_condition(f.scope_belts))
+    if f.scope_provider is not None:
+        conditions.append(brands.c.brand_id.in_(
+            select(provider_assignments.c.brand_id)
+            .where(provider_assignments.c.provider_id == f.scope_provider).scalar_subquery()
+        ))
     if f.belts:
         conditions.append(_belt_condition(f.belts))
     if f.provinces:

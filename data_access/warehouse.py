@@ -2,6 +2,13 @@
 
 Reports build `select()`s and hand them to `Warehouse.frame`; connection errors are mapped
 to `WarehouseError`s whose messages name the host and database but never a password.
+
+A reader (read_only=True, what the dashboard and the export use) is hardened where the engine
+allows it: DuckDB opens the file read-only with external access (files, URLs, extensions)
+disabled and its configuration locked; PostgreSQL, MySQL-protocol and ClickHouse servers end
+any statement that runs longer than the statement timeout (data_access.config), which comes
+back as a `QueryTimeout`; the pool pings a connection before reusing it, so a restarted
+server costs one error at most, never a stuck engine.
 """
 import datetime as dt
 import decimal
@@ -16,7 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from . import schema
-from .config import warehouse_url
+from .config import statement_timeout_s, warehouse_url
 
 log = logging.getLogger("beltboard.warehouse")
 
@@ -44,6 +51,10 @@ class EmptyWarehouse(WarehouseError):
     pass
 
 
+class QueryTimeout(WarehouseError):
+    """The server ended a query that ran longer than the statement timeout."""
+
+
 def describe(url) -> str:
     """Where a URL points, for messages: host, port and database, never the password."""
     url = make_url(url)
@@ -58,28 +69,64 @@ def describe(url) -> str:
 # nothing matched, as in SQL; and a reader may not write.
 CLICKHOUSE_SETTINGS = {"join_use_nulls": 1}
 CLICKHOUSE_READ_ONLY = {"readonly": 2}  # 2: reads, and session settings may still be changed
+# A DuckDB reader: no files, URLs or extensions beyond the warehouse file, and no SET to undo that.
+DUCKDB_READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 
-def create_warehouse_engine(url: str, read_only: bool = True) -> Engine:
+def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout: float | None = None) -> Engine:
+    """An engine for `url`. A reader (read_only) gets a statement timeout of `statement_timeout` seconds
+    (default: data_access.config.statement_timeout_s()) on the servers that have one; writers (the demo,
+    build-marts) get none."""
     url = make_url(url)
     connect_args = {}
     backend = url.get_backend_name()
-    if backend == "duckdb" and read_only and url.database not in (None, "", ":memory:"):
-        connect_args["read_only"] = True
+    timeout = (statement_timeout or statement_timeout_s()) if read_only else None
+    if backend == "duckdb" and read_only:
+        if url.database not in (None, "", ":memory:"):
+            connect_args["read_only"] = True
+        connect_args["config"] = dict(DUCKDB_READER_CONFIG)
+        url = url.difference_update_query(DUCKDB_READER_CONFIG)  # duckdb-engine lets URL options win
     if backend in ("postgresql",):
         connect_args["connect_timeout"] = 5
+        if timeout:
+            connect_args["options"] = f"-c statement_timeout={max(1, round(timeout * 1000))}"
     if backend in ("mysql", "mariadb"):
         connect_args["connect_timeout"] = 5
+    clickhouse = dict(CLICKHOUSE_SETTINGS)
+    if timeout and backend in ("clickhousedb", "chdb"):
+        clickhouse["max_execution_time"] = max(1, round(timeout))  # whole seconds
     if backend == "clickhousedb":  # a ClickHouse server (clickhouse-connect): settings travel with each query
-        connect_args.update(CLICKHOUSE_SETTINGS)
+        connect_args.update(clickhouse)
     if backend == "chdb":
         _release_other_chdb_paths(url.database)
     engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     if backend == "chdb":  # in-process: settings of the session each connection opens
-        settings = {**CLICKHOUSE_SETTINGS, **(CLICKHOUSE_READ_ONLY if read_only else {})}
+        settings = {**clickhouse, **(CLICKHOUSE_READ_ONLY if read_only else {})}
         event.listen(engine, "connect", lambda dbapi_conn, _record: _apply_settings(dbapi_conn, settings))
         _CHDB_ENGINES.add(engine)
+    if backend in ("mysql", "mariadb") and timeout:
+        event.listen(engine, "connect", lambda dbapi_conn, _record: _mysql_timeout(dbapi_conn, timeout))
     return engine
+
+
+def _mysql_timeout(dbapi_conn, seconds: float) -> None:
+    """The session's statement timeout on a MySQL-protocol server: MariaDB's max_statement_time (seconds,
+    any statement), MySQL's max_execution_time (ms, SELECTs), StarRocks/Doris's query_timeout (seconds)."""
+    info = str(getattr(dbapi_conn, "get_server_info", lambda: "")() or "")
+    attempts = [f"SET SESSION max_statement_time = {seconds:.3f}"] if "mariadb" in info.lower() else []
+    attempts += [f"SET SESSION max_execution_time = {max(1, round(seconds * 1000))}",
+                 f"SET query_timeout = {max(1, round(seconds))}"]
+    cursor = dbapi_conn.cursor()
+    try:
+        for statement in attempts:  # numbers are ours, not user input
+            try:
+                cursor.execute(statement)
+                return
+            except Exception:  # noqa: BLE001 - this server does not know the variable: try the next
+                continue
+        log.warning("this MySQL-protocol server (%s) accepts no statement timeout variable", info or "unknown")
+    finally:
+        cursor.close()
 
 
 def _apply_settings(dbapi_conn, settings: dict) -> None:
@@ -106,12 +153,18 @@ def _release_other_chdb_paths(database: str | None) -> None:
 class Warehouse:
     """A warehouse to read: one pooled engine, one place where every query runs."""
 
-    def __init__(self, url: str | None = None, read_only: bool = True, use_marts: bool = True):
+    def __init__(self, url: str | None = None, read_only: bool = True, use_marts: bool = True,
+                 statement_timeout: float | None = None):
         self.url = url or warehouse_url()
         self.use_marts = use_marts  # read pre-aggregated marts when fresh (data_access.marts)
         self.where = describe_safely(self.url)
         try:
-            self.engine = create_warehouse_engine(self.url, read_only=read_only)
+            self.statement_timeout = (statement_timeout or statement_timeout_s()) if read_only else None
+        except ValueError as exc:
+            raise WarehouseError(str(exc)) from None
+        try:
+            self.engine = create_warehouse_engine(self.url, read_only=read_only,
+                                                  statement_timeout=self.statement_timeout)
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise WarehouseUnreachable(f"the warehouse URL is not usable ({type(exc).__name__}): {self.where}") from None
         self._as_of = None
@@ -142,6 +195,10 @@ class Warehouse:
         return line.replace(password, "***") if password else line
 
     def _explain(self, exc: Exception) -> WarehouseError:
+        if _looks_timeout(exc):
+            limit = f"{self.statement_timeout:g} s" if self.statement_timeout else "its limit"
+            return QueryTimeout(f"the warehouse ({self.where}) stopped a query that ran longer than the statement "
+                                f"timeout ({limit}): {self._detail(exc)}")
         missing = self._missing_tables() if not isinstance(exc, OperationalError) or _looks_missing(exc) else []
         if missing:
             return MissingTables(self.where, missing)
@@ -216,6 +273,19 @@ def _first_line(exc: Exception) -> str:
 def _looks_missing(exc: Exception) -> bool:
     text = str(exc).lower()
     return "no such table" in text or "does not exist" in text or "doesn't exist" in text or "catalog error" in text
+
+
+def _looks_timeout(exc: Exception) -> bool:
+    """PostgreSQL 57014 (statement_timeout), MariaDB 1969 / MySQL 3024, ClickHouse TIMEOUT_EXCEEDED (159)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "57014" or getattr(orig, "pgcode", None) == "57014":
+        return True
+    args = getattr(orig, "args", ()) or ()
+    if args and args[0] in (1969, 3024):
+        return True
+    text = str(orig or exc).lower()
+    return ("statement timeout" in text or "max_statement_time" in text or "timeout_exceeded" in text
+            or "maximum statement execution time" in text or "timeout exceeded: elapsed" in text)
 
 
 def _looks_unreachable(exc: Exception) -> bool:

@@ -1,0 +1,216 @@
+"""Who may see what: the roles file, a user's scope, and the one way a scope enters the Filters.
+
+The roles file (`.streamlit/roles.toml`, or the path in BELTBOARD_ROLES; example:
+docs/roles.example.toml) names roles and the users (login emails, or values of the trusted
+header) who hold them:
+
+    [identity]
+    header = "X-Forwarded-Email"       # optional: identity from an authenticating proxy
+
+    [roles.managers]
+    kind = "manager"                   # every belt
+    users = ["lead@example.com"]
+
+    [roles.shandong]
+    kind = "operator"                  # only these belts ("none": brands without a belt)
+    belts = ["linyi-apparel", "none"]
+    users = ["ops.sd@example.com"]
+
+    [roles.acme]
+    kind = "provider"                  # only the brands this provider has been assigned to
+    provider_id = 104
+    users = ["partner@acme.example"]
+
+A `Scope` is what a user may see. `Scope.apply(filters)` writes it into a Filters, overriding
+whatever was there; `filters.brand_conditions` then puts it into the WHERE clause of every
+query, and a Filters in a cache key carries it. A user the file does not name, and a role
+with no belts, get a scope that sees nothing (`denied`).
+
+No Streamlit here: the export command (`--as-user`) and the dashboard (ui/identity.py) share it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .config import PROJECT_ROOT
+from .filters import Filters
+
+ROLES_ENV = "BELTBOARD_ROLES"
+DEFAULT_ROLES_PATH = PROJECT_ROOT / ".streamlit" / "roles.toml"
+KINDS = ("manager", "operator", "provider")
+LOCAL_USER = "local"
+
+
+class RolesError(ValueError):
+    """The roles file cannot be used; str() names the file and what is wrong."""
+
+
+class AccessDenied(Exception):
+    """This identity may see no data; str() says why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see. Hashable: part of every cache key through Filters."""
+    user: str
+    kind: str                                  # manager | operator | provider | none
+    role: str = ""                             # the role's name in the roles file
+    belts: tuple[str, ...] | None = None       # None: every belt
+    provider_id: int | None = None             # provider scope: only its brands
+    reason: str = ""                           # why a `none` scope sees nothing
+
+    def __post_init__(self):
+        if self.belts is not None:
+            object.__setattr__(self, "belts", tuple(sorted(set(self.belts))))
+
+    @property
+    def everything(self) -> bool:
+        return self.kind == "manager"
+
+    @property
+    def denied(self) -> bool:
+        return self.kind == "none" or (self.belts is not None and not self.belts)
+
+    def apply(self, f: Filters) -> Filters:
+        """`f` inside this scope: the scope fields are replaced, never merged, so no caller can widen them."""
+        if self.denied:
+            raise AccessDenied(self.reason or f"{self.user} may see no data")
+        return replace(f, scope_belts=self.belts, scope_provider=self.provider_id)
+
+    def allows_belt(self, belt_id: str) -> bool:
+        return self.belts is None or belt_id in self.belts
+
+    def describe(self) -> str:
+        """One short line for the audit log: `manager`, `operator:a,b`, `provider:104`, `none`."""
+        if self.kind == "operator":
+            return "operator:" + ",".join(self.belts or ())
+        if self.kind == "provider":
+            return f"provider:{self.provider_id}"
+        return self.kind
+
+
+LOCAL_MANAGER = Scope(user=LOCAL_USER, kind="manager", role="local")
+
+
+def nobody(user: str, reason: str) -> Scope:
+    return Scope(user=user, kind="none", belts=(), reason=reason)
+
+
+@dataclass(frozen=True)
+class Roles:
+    """A parsed roles file."""
+    path: Path
+    header: str | None                                    # the trusted header's name, if any
+    audit_log: str | None                                 # [audit] path, if any
+    users: Mapping[str, Scope] = field(default_factory=dict)   # normalised user -> scope
+
+    def scope_for(self, user: str | None) -> Scope:
+        """The scope of a login email / header value; a user the file does not name sees nothing."""
+        key = normalise_user(user)
+        if not key:
+            return nobody("", "no user identity was given")
+        scope = self.users.get(key)
+        if scope is None:
+            return nobody(key, f"{key} is not in the roles file")
+        if scope.denied:
+            return replace(scope, reason=f"the role {scope.role!r} of {key} has no belts")
+        return scope
+
+
+def normalise_user(user: str | None) -> str:
+    return (user or "").strip().lower()
+
+
+def roles_path() -> Path | None:
+    """The roles file in use: BELTBOARD_ROLES (which must exist), else .streamlit/roles.toml when present."""
+    configured = os.environ.get(ROLES_ENV, "").strip()
+    if configured:
+        path = Path(configured)
+        if not path.is_absolute():
+            path = PROJECT_ROOT / path
+        if not path.is_file():
+            raise RolesError(f"{ROLES_ENV} names {path}, which is not a file")
+        return path
+    return DEFAULT_ROLES_PATH if DEFAULT_ROLES_PATH.is_file() else None
+
+
+_cache_lock = threading.Lock()
+_cache: dict[Path, tuple[tuple[int, int], Roles]] = {}
+
+
+def load_roles(path: Path | None = None) -> Roles | None:
+    """The roles file parsed (re-read when it changes); None when there is none (no access control)."""
+    path = path or roles_path()
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise RolesError(f"cannot read the roles file {path}: {exc.strerror}") from None
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    with _cache_lock:
+        cached = _cache.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RolesError(f"the roles file {path} cannot be read: {exc}") from None
+    roles = parse_roles(raw, path)
+    with _cache_lock:
+        _cache[path] = (stamp, roles)
+    return roles
+
+
+def parse_roles(raw: Mapping, path: Path) -> Roles:
+    def bad(message: str) -> RolesError:
+        return RolesError(f"the roles file {path}: {message}")
+
+    identity = raw.get("identity", {})
+    if not isinstance(identity, Mapping):
+        raise bad("[identity] must be a table")
+    header = identity.get("header")
+    if header is not None and (not isinstance(header, str) or not header.strip()):
+        raise bad("identity.header must be a header name")
+    audit = raw.get("audit", {})
+    audit_log = audit.get("path") if isinstance(audit, Mapping) else None
+    if audit_log is not None and not isinstance(audit_log, str):
+        raise bad("audit.path must be a string")
+
+    roles = raw.get("roles")
+    if not isinstance(roles, Mapping) or not roles:
+        raise bad("it names no [roles.<name>] tables")
+    users: dict[str, Scope] = {}
+    for name, spec in roles.items():
+        if not isinstance(spec, Mapping):
+            raise bad(f"roles.{name} must be a table")
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise bad(f"roles.{name}.kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        belts = provider_id = None
+        if kind == "operator":
+            belts = spec.get("belts")
+            if not isinstance(belts, list) or not all(isinstance(b, str) and b.strip() for b in belts):
+                raise bad(f"roles.{name}.belts must be a list of belt ids (\"none\": brands without a belt)")
+            belts = tuple(b.strip() for b in belts)
+        elif kind == "provider":
+            provider_id = spec.get("provider_id")
+            if not isinstance(provider_id, int) or isinstance(provider_id, bool):
+                raise bad(f"roles.{name}.provider_id must be a whole number")
+        members = spec.get("users", [])
+        if not isinstance(members, list) or not all(isinstance(u, str) for u in members):
+            raise bad(f"roles.{name}.users must be a list of login emails / header values")
+        for member in members:
+            key = normalise_user(member)
+            if not key:
+                continue
+            if key in users:
+                raise bad(f"{key} is in two roles ({users[key].role!r} and {name!r}); give each user one role")
+            users[key] = Scope(user=key, kind=kind, role=str(name), belts=belts, provider_id=provider_id)
+    return Roles(path=path, header=header.strip() if header else None, audit_log=audit_log, users=users)
