@@ -2,8 +2,10 @@
 
     WAREHOUSE_URL=duckdb:///data/warehouse.duckdb streamlit run dashboard.py
 
-The frame: page config, the language, the navigation over pages/, the sidebar with the filters
-(kept in the URL), "data as of"; then the page the URL names runs inside it.
+The frame: page config, the language, who is looking (ui.identity: a local manager, a trusted
+proxy header, or Streamlit's OIDC login; someone who may see nothing gets a message and no
+sidebar), the navigation over pages/, the sidebar with the filters (kept in the URL), "data as
+of"; then the page the URL names runs inside it, and an audit line records the view.
 """
 from ui.legacy import leave_legacy_pages_mode
 
@@ -11,7 +13,7 @@ leave_legacy_pages_mode()  # first: a `pages/` folder must never run a page with
 
 import streamlit as st  # noqa: E402
 
-from ui import sidebar, state  # noqa: E402
+from ui import audit_log, identity, sidebar, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
 # file, url path, title (English key), icon
@@ -29,10 +31,16 @@ st.set_page_config(page_title="beltboard · 产业带品牌看板", page_icon=":
                    initial_sidebar_state="expanded")
 
 lang = state.language()
+ident = identity.current()
 pages = [st.Page(path, title=t(title, lang), url_path=url_path, icon=icon) for path, url_path, title, icon in PAGES[1:]]
 path, url_path, title, icon = PAGES[0]
 home = st.Page(path, title=t(title, lang), url_path="", icon=icon, default=True)  # served at /
 alias = st.Page(path, title=t(title, lang), url_path=url_path, icon=icon, visibility="hidden")  # and at /overview
-page = st.navigation([home, *pages, alias])
-st.session_state[state.CONTEXT] = sidebar.render(lang)
-page.run()
+page = st.navigation([home, *pages, alias], position="sidebar" if ident.allowed else "hidden")
+with audit_log.page_view(ident, page.url_path or "overview"):
+    if not ident.allowed:  # nothing to see: no filters, no belt names, no data
+        identity.render_blocked(ident)
+        st.stop()
+    st.session_state[state.CONTEXT] = context = sidebar.render(lang, ident)
+    audit_log.note_filters(context.filters)
+    page.run()

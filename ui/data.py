@@ -1,10 +1,18 @@
-"""The cache edge between the pages and `data_access`.
+"""The cache edge between the pages and `data_access`, and where access control is enforced.
 
 The Warehouse (its pooled engine) is a `st.cache_resource` keyed by the warehouse URL. Every
 report is a `st.cache_data` keyed by everything that changes its answer: the URL, the report
 name and the Filters (a frozen, hashable dataclass). `refresh()` drops them all.
+
+Access control: every public function here (`meta`, `report`, `provider_data`) takes the scope
+from this run's identity (ui.identity.scope(), never from its arguments) and writes it into the
+Filters (`Scope.apply` replaces the scope fields) before the cached call, so the scope is in
+every cache key and in every query's WHERE clause (data_access.filters.brand_conditions). The
+belt list (`meta`) is the scope's too. Pages have no other road to the warehouse.
+
 A `WarehouseError` becomes a page-level message saying what is wrong and what to do; a
-traceback is never shown.
+traceback is never shown. Errors are raised, never returned, so `st.cache_data` keeps none:
+the next run asks the warehouse again (a restarted server recovers by itself).
 """
 from __future__ import annotations
 
@@ -15,14 +23,16 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_access import cohorts, reference
+from data_access import cohorts, reference, schema
+from data_access.access import AccessDenied, Scope
 from data_access.config import warehouse_url
 from data_access.filters import Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import (
-    DEMO_COMMAND, EmptyWarehouse, MissingTables, Warehouse, WarehouseError, WarehouseUnreachable,
+    DEMO_COMMAND, EmptyWarehouse, MissingTables, QueryTimeout, Warehouse, WarehouseError, WarehouseUnreachable,
 )
 
+from . import audit_log, identity
 from .i18n import t
 
 TTL_SECONDS = 600
@@ -40,10 +50,11 @@ WHAT = {  # words for the spinner
 
 @dataclass(frozen=True)
 class Meta:
-    """What the frame needs before any report: the as-of date and the belts that exist."""
+    """What the frame needs before any report: the as-of date and the belts this user may choose."""
     url: str
     as_of: dt.date
     belts: pd.DataFrame  # belt_id, name_zh, name_en, province, sorted by province then name_zh
+    no_belt: bool = True  # whether "no belt" (brands without a belt) is in the scope
 
     @property
     def belt_ids(self) -> list[str]:
@@ -67,21 +78,39 @@ def _warehouse(url: str) -> Warehouse:
     return Warehouse(url)
 
 
-def warehouse() -> Warehouse:
-    return _warehouse(current_url())
+def _scope() -> Scope:
+    """This run's scope, from its identity; a run that may see nothing ends here with a message."""
+    try:
+        return identity.scope()
+    except AccessDenied as exc:
+        st.error(str(exc), icon=":material/lock:")
+        st.stop()
+
+
+def scoped(f: Filters) -> Filters:
+    """`f` inside this run's scope (the scope fields replaced, whatever `f` held)."""
+    return _scope().apply(f)
+
+
+def _counted(df: pd.DataFrame) -> pd.DataFrame:
+    audit_log.count(len(df))  # the audit line's `rows`
+    return df
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _meta(url: str) -> tuple[dt.date, pd.DataFrame]:
+def _meta(url: str, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
     wh = _warehouse(url)
     as_of = wh.as_of()
-    return as_of, reference.belts(wh)
+    return as_of, reference.belts(wh, scope)
 
 
 def meta() -> Meta:
+    """The as-of date and the belts of this run's scope."""
     url = current_url()
-    as_of, belts = _meta(url)
-    return Meta(url=url, as_of=as_of, belts=belts)
+    scope = scoped(Filters())
+    as_of, belts = _meta(url, scope)
+    no_belt = scope.scope_belts is None or schema.NO_BELT in scope.scope_belts
+    return Meta(url=url, as_of=as_of, belts=belts, no_belt=no_belt)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -90,9 +119,10 @@ def _report(url: str, name: str, f: Filters) -> pd.DataFrame:
 
 
 def report(name: str, f: Filters) -> pd.DataFrame:
-    """A report's frame for these filters (a copy: callers may add columns)."""
+    """A report's frame for these filters, inside this run's scope (a copy: callers may add columns)."""
+    f = scoped(f)
     with st.spinner(t("Loading {what}…", what=t(WHAT.get(name, name)))):
-        return _report(current_url(), name, f).copy()
+        return _counted(_report(current_url(), name, f).copy())
 
 
 def refresh() -> None:
@@ -115,6 +145,10 @@ def explain(exc: WarehouseError) -> tuple[str, str]:
         return t("The warehouse cannot be reached."), t(
             "What to do: check WAREHOUSE_URL (or .streamlit/secrets.toml) and that the database server is "
             "running, then press “Refresh data”.")
+    if isinstance(exc, QueryTimeout):
+        return t("The warehouse took too long to answer."), t(
+            "What to do: narrow the filters (fewer belts, a shorter date range) and try again; the next query runs "
+            "normally. If it keeps happening, tell the data team.")
     if isinstance(exc, EmptyWarehouse):
         return t("The warehouse holds no orders yet."), t(
             "What to do: load orders into the warehouse (or build the demo with `{command}`), then press "
@@ -124,6 +158,7 @@ def explain(exc: WarehouseError) -> tuple[str, str]:
 
 
 def show_error(exc: WarehouseError) -> None:
+    audit_log.failed(type(exc).__name__)
     what, todo = explain(exc)
     details = t("Details: {message}", message=_plain(str(exc)))
     st.error(f"**{what}**\n\n{todo}\n\n{details}", icon=":material/error:")
@@ -184,6 +219,8 @@ def _provider_data(url: str, name: str, f: Filters, provider_id: int) -> pd.Data
 
 
 def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
-    """One provider's frame (`PROVIDER_DATA`: its brands, its served GMV per period) for these filters."""
+    """One provider's frame (`PROVIDER_DATA`: its brands, its served GMV per period) for these filters,
+    inside this run's scope."""
+    f = scoped(f)
     with st.spinner(t("Loading {what}…", what=t("Providers"))):
-        return _provider_data(current_url(), name, f, int(provider_id)).copy()
+        return _counted(_provider_data(current_url(), name, f, int(provider_id)).copy())

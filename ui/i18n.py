@@ -394,6 +394,34 @@ ZH: dict[str, str] = {
     "Click a belt's bars to narrow the filters to that belt.": "点击某产业带的柱形可将筛选缩小到该产业带。",
     "All selected brands": "全部所选品牌",
     "By industry belt": "按产业带",
+    # ---------------------------------------------------------------- access control
+    "Local mode: no sign-in is configured, so you see every belt as a manager.":
+        "本地模式：未配置登录，你以管理者身份查看全部产业带。",
+    "Signed in as {user} ({what})": "已登录：{user}（{what}）",
+    "manager · every belt": "管理者 · 全部产业带",
+    "operator · {n} belts": "运营 · {n} 个产业带",
+    "provider #{id} · its brands": "服务商 #{id} · 其服务的品牌",
+    "Your belts: {belts}. Every figure, total and download covers these belts only.":
+        "你的产业带：{belts}。所有数字、合计与下载仅包含这些产业带。",
+    "Your brands: every figure, total and download covers only the brands provider #{id} has served.":
+        "你的品牌：所有数字、合计与下载仅包含服务商 #{id} 服务过的品牌。",
+    "Sign in to see the dashboard.": "请登录后查看看板。",
+    "Sign in": "登录",
+    "Sign out": "退出登录",
+    "The access configuration cannot be used: {error}": "访问权限配置无法使用：{error}",
+    "Sign-in is configured ([auth] in secrets.toml) but there is no roles file saying who may see which belts.":
+        "已配置登录（secrets.toml 中的 [auth]），但没有角色文件说明谁可以查看哪些产业带。",
+    "A roles file is configured but no way to sign in: set [identity] header in the roles file, or [auth] in secrets.toml.":
+        "已配置角色文件，但没有登录方式：请在角色文件中设置 [identity] header，或在 secrets.toml 中配置 [auth]。",
+    "No identity reached the dashboard: open it through the company sign-in proxy.":
+        "看板没有收到身份信息：请通过公司的登录代理打开。",
+    "{user} has no access to this dashboard. Ask a manager to add you to the roles file.":
+        "{user} 没有此看板的访问权限。请联系管理者将你加入角色文件。",
+    "Your role ({role}) has no industry belts assigned, so there is nothing to show. Ask a manager to assign belts to it.":
+        "你的角色（{role}）没有分配产业带，因此没有可显示的数据。请联系管理者为其分配产业带。",
+    "The warehouse took too long to answer.": "数据仓库响应超时。",
+    "What to do: narrow the filters (fewer belts, a shorter date range) and try again; the next query runs normally. If it keeps happening, tell the data team.":
+        "处理方法：缩小筛选范围（更少的产业带、更短的日期范围）后重试；下一次查询会正常运行。如果反复出现，请联系数据团队。",
 }
 
 PROVINCES_ZH = {

@@ -18,7 +18,7 @@ from data_access import schema
 from data_access.filters import GRAINS
 from data_access.warehouse import WarehouseError
 
-from . import data, fmt, i18n, state
+from . import data, fmt, i18n, identity, state
 from .i18n import t
 
 KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by")
@@ -37,9 +37,10 @@ def belt_labels(meta: data.Meta, lang: str) -> dict[str, str]:
 
 
 def belt_options(meta: data.Meta, lang: str) -> list[str]:
-    """Belts grouped by province (sorted by the province's and the belt's name as shown), then no belt."""
+    """The belts of the user's scope grouped by province (sorted by the province's and the belt's name as
+    shown), then no belt (when the scope holds it)."""
     labels = belt_labels(meta, lang)
-    return sorted(meta.belt_ids, key=lambda b: labels[b]) + [schema.NO_BELT]
+    return sorted(meta.belt_ids, key=lambda b: labels[b]) + ([schema.NO_BELT] if meta.no_belt else [])
 
 
 def _seed(view: state.View, as_of: dt.date) -> None:
@@ -88,11 +89,12 @@ def _view_from_widgets(lang: str) -> state.View:
     )
 
 
-def render(lang: str) -> state.PageContext:
+def render(lang: str, ident: identity.Identity) -> state.PageContext:
     """Draw the sidebar; return the page context. On a warehouse error, say so and stop the run."""
     ss = st.session_state
     sb = st.sidebar
     sb.radio(t("Language"), i18n.LANGS, format_func=i18n.LANG_LABELS.get, key="f_lang", horizontal=True)
+    identity.render_sidebar(ident)
     try:
         meta = data.meta()
     except WarehouseError as exc:
@@ -105,7 +107,7 @@ def render(lang: str) -> state.PageContext:
     url = state.url_params()
     last = ss.get(state.LAST_URL)
     if last is None or url != last or any(key not in ss for key in KEYS):
-        decoded = state.decode(url, meta.belt_ids, meta.provinces)
+        decoded = state.decode(url, meta.belt_ids, meta.provinces, no_belt=meta.no_belt)
         _seed(decoded.view, meta.as_of)
         if decoded.dropped:
             ss[state.NOTICE] = (decoded.dropped, state.encode(decoded.view.with_(lang=lang)))
@@ -162,7 +164,7 @@ def render(lang: str) -> state.PageContext:
                      items=", ".join(f"`{_literal(item)}`" for item in notice[0])), icon=":material/link_off:")
 
     return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,
-                             url_params=encoded)
+                             url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang))
 
 
 def _literal(text: str) -> str:

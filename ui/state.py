@@ -58,8 +58,12 @@ def _iso(text: str) -> dt.date | None:
 
 
 def decode(params: Mapping[str, Sequence[str] | str], known_belts: Collection[str],
-           known_provinces: Collection[str]) -> Decoded:
-    """A View from URL parameters; unknown or malformed values are dropped and listed."""
+           known_provinces: Collection[str], no_belt: bool = True) -> Decoded:
+    """A View from URL parameters; unknown or malformed values are dropped and listed.
+
+    `known_belts` and `known_provinces` are the user's (their access scope's): a belt outside it
+    is dropped like an unknown one; `no_belt` says whether "none" (brands without a belt) is in it.
+    """
     dropped: list[str] = []
 
     def values(key: str) -> list[str]:
@@ -107,7 +111,7 @@ def decode(params: Mapping[str, Sequence[str] | str], known_belts: Collection[st
     view = View(
         lang=lang, preset=preset, date_from=date_from, date_to=date_to,
         grain=single("grain", GRAINS) or DEFAULT_GRAIN,
-        belts=several("belt", set(known_belts) | {schema.NO_BELT}),
+        belts=several("belt", set(known_belts) | ({schema.NO_BELT} if no_belt else set())),
         provinces=several("province", set(known_provinces)),
         categories=several("category", schema.CATEGORIES),
         brand_types=several("brand_type", schema.BRAND_TYPES),
@@ -180,6 +184,7 @@ class PageContext:
     as_of: dt.date
     belt_names: Mapping[str, str]   # belt_id -> "省份 · 名称" in the reader's language
     url_params: Mapping[str, list[str]]
+    scope_note: str | None = None   # "Your belts: …" under each page's title, for a user who sees a part
 
     def belt_label(self, belt_id) -> str:
         if belt_id is None or belt_id == schema.NO_BELT:

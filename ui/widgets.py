@@ -23,6 +23,8 @@ def page_header(title: str) -> state.PageContext:
     st.title(title)
     st.caption(t("Data as of {date}", date=ctx.as_of.isoformat()) + " · "
                + fmt.date_range(ctx.filters.date_from, ctx.filters.date_to, ctx.lang))
+    if ctx.scope_note:  # an operator's or provider's totals are their scope's, not the platform's
+        st.caption(ctx.scope_note)
     return ctx
 
 

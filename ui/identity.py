@@ -1,0 +1,182 @@
+"""Who is looking at this run, and what they may see (a data_access.access.Scope).
+
+Where the identity comes from:
+1. No roles file (.streamlit/roles.toml or BELTBOARD_ROLES) and no `[auth]` in secrets.toml:
+   a local manager, who sees every belt; the sidebar says so.
+2. The roles file names a trusted header (`[identity] header = "X-Forwarded-Email"`): its value,
+   from `st.context.headers`, as set by an authenticating reverse proxy. The app's port must be
+   reachable only through that proxy (README, "Deploying for a team").
+3. Otherwise Streamlit's built-in OIDC login (`[auth]` in secrets.toml): `st.user.email` once
+   signed in with `st.login()`.
+Anything else fails closed, with no data and a message saying what is wrong: a roles file with
+neither a header nor `[auth]`, `[auth]` without a roles file, a missing header, a user the roles
+file does not name, a role without belts.
+
+`current()` is computed afresh for every call (the roles file is re-read only when it changes),
+so ui/data.py takes the scope from here on every data call rather than from anything a page holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from data_access import access, audit, schema
+from data_access.access import Roles, RolesError, Scope
+
+from .i18n import t
+
+SOURCES = ("local", "header", "oidc")
+
+
+@dataclass(frozen=True)
+class Identity:
+    source: str                  # local | header | oidc | misconfigured
+    scope: Scope
+    problem: str = ""            # why this run shows no data (in the reader's words); "" when it may
+    needs_login: bool = False    # OIDC is configured and nobody is signed in yet
+    audit_log: str | None = None  # the roles file's [audit] path
+
+    @property
+    def user(self) -> str:
+        return self.scope.user
+
+    @property
+    def allowed(self) -> bool:
+        return not self.problem and not self.needs_login and not self.scope.denied
+
+
+def _auth_configured() -> bool:
+    """Whether secrets.toml has an `[auth]` section (Streamlit's OIDC login)."""
+    try:
+        return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+    except Exception:  # noqa: BLE001 - an unreadable secrets file: Streamlit reports it itself
+        return False
+
+
+def _header(name: str) -> str | None:
+    try:
+        value = st.context.headers.get(name)
+    except Exception:  # noqa: BLE001 - no browser session
+        value = None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _oidc_email() -> tuple[bool, str | None]:
+    """(signed in, email) from st.user."""
+    try:
+        user = st.user
+        signed_in = bool(user.get("is_logged_in"))
+        email = user.get("email")
+    except Exception:  # noqa: BLE001
+        return False, None
+    return signed_in, (str(email) if email else None)
+
+
+def _denied(source: str, problem: str, user: str = "", audit_log: str | None = None) -> Identity:
+    return Identity(source=source, scope=access.nobody(user, problem), problem=problem, audit_log=audit_log)
+
+
+def current() -> Identity:
+    """The identity of this run (see the module's docstring)."""
+    try:
+        roles: Roles | None = access.load_roles()
+    except RolesError as exc:
+        return _denied("misconfigured", t("The access configuration cannot be used: {error}", error=_plain(str(exc))))
+    auth = _auth_configured()
+    if roles is None:
+        if auth:
+            return _denied("misconfigured", t("Sign-in is configured ([auth] in secrets.toml) but there is no roles "
+                                              "file saying who may see which belts."))
+        return Identity(source="local", scope=access.LOCAL_MANAGER)
+    if roles.header:
+        value = _header(roles.header)
+        if value is None:
+            return _denied("header", t("No identity reached the dashboard: open it through the company sign-in "
+                                       "proxy."), audit_log=roles.audit_log)
+        return _identified("header", roles, value)
+    if not auth:
+        return _denied("misconfigured", t("A roles file is configured but no way to sign in: set [identity] header "
+                                          "in the roles file, or [auth] in secrets.toml."),
+                       audit_log=roles.audit_log)
+    signed_in, email = _oidc_email()
+    if not signed_in:
+        return Identity(source="oidc", scope=access.nobody("", "not signed in"), needs_login=True,
+                        audit_log=roles.audit_log)
+    return _identified("oidc", roles, email)
+
+
+def _identified(source: str, roles: Roles, user: str | None) -> Identity:
+    scope = roles.scope_for(user)
+    if scope.kind == "none":
+        return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
+            "{user} has no access to this dashboard. Ask a manager to add you to the roles file.",
+            user=_plain(access.normalise_user(user) or "?")))
+    if scope.denied:
+        return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
+            "Your role ({role}) has no industry belts assigned, so there is nothing to show. Ask a manager to "
+            "assign belts to it.", role=_plain(scope.role)))
+    return Identity(source=source, scope=scope, audit_log=roles.audit_log)
+
+
+def scope() -> Scope:
+    """The scope every data call applies: this run's identity's; AccessDenied when it may see nothing."""
+    ident = current()
+    if not ident.allowed:
+        raise access.AccessDenied(ident.problem or "not signed in")
+    return ident.scope
+
+
+def audit_path():
+    return audit.audit_path(current().audit_log)
+
+
+# ---------------------------------------------------------------- what the frame shows
+
+def render_blocked(ident: Identity) -> None:
+    """The whole page for a run that may see nothing: a sign-in button, or why not. No filters, no data."""
+    st.title(t("beltboard · brand dashboard"))
+    if ident.needs_login:
+        st.info(t("Sign in to see the dashboard."), icon=":material/login:")
+        st.button(t("Sign in"), on_click=st.login, icon=":material/login:", key="sign_in", type="primary")
+        return
+    st.error(ident.problem, icon=":material/lock:")
+    if ident.source == "oidc":
+        st.button(t("Sign out"), on_click=st.logout, icon=":material/logout:", key="sign_out")
+
+
+def _plain(text) -> str:
+    from .widgets import plain  # Markdown-escaped: names come from the warehouse, users from a header
+    return plain(text)
+
+
+def render_sidebar(ident: Identity) -> None:
+    """Who is signed in and what they see, at the top of the sidebar."""
+    sb = st.sidebar
+    s = ident.scope
+    if ident.source == "local":
+        sb.caption(t("Local mode: no sign-in is configured, so you see every belt as a manager."))
+        return
+    if s.kind == "manager":
+        what = t("manager · every belt")
+    elif s.kind == "operator":
+        what = t("operator · {n} belts", n=len(s.belts or ()))
+    else:
+        what = t("provider #{id} · its brands", id=s.provider_id)
+    sb.caption(t("Signed in as {user} ({what})", user=_plain(s.user), what=what))
+    if ident.source == "oidc":
+        sb.button(t("Sign out"), on_click=st.logout, icon=":material/logout:", key="sign_out")
+
+
+def scope_caption(ident: Identity, belt_names, lang: str) -> str | None:
+    """The words under a page's title saying the figures are this user's scope's (Markdown, names escaped),
+    or None for a manager."""
+    s = ident.scope
+    if s.kind == "operator":
+        words = [t("No belt", lang) if b == schema.NO_BELT else belt_names.get(b, b) for b in (s.belts or ())]
+        names = ("、" if lang == "zh" else ", ").join(_plain(w) for w in words)
+        return t("Your belts: {belts}. Every figure, total and download covers these belts only.", belts=names)
+    if s.kind == "provider":
+        return t("Your brands: every figure, total and download covers only the brands provider #{id} has served.",
+                 id=s.provider_id)
+    return None
