@@ -45,9 +45,17 @@ def _pick_ids(url: str) -> tuple[int, int]:
     return int(brand), int(provider)
 
 
+def _import_dialect(url: str) -> None:
+    """Import the SQLAlchemy dialect's module (SQLAlchemy would on the first engine): import time
+    is not data work, and a running app has done it."""
+    from sqlalchemy.engine import make_url
+    make_url(url).get_dialect()
+
+
 def page(args) -> dict:
     from data_access import marts
     from bench.pages import page_calls, refresh, run_calls
+    _import_dialect(args.url)
     if args.no_marts:
         marts.fresh = lambda wh: False  # read the raw tables only, as for a warehouse without marts
     recorded = []
@@ -82,6 +90,7 @@ def page(args) -> dict:
 
 def pages(args) -> dict:
     from bench.pages import PAGES, page_calls, run_calls
+    _import_dialect(args.url)
     started = time.perf_counter()
     for name in PAGES:
         run_calls(page_calls(name, args.as_of, brand_id=args.brand, provider_id=args.provider), args.url)

@@ -46,7 +46,7 @@ from .schema import campaigns, orders, provider_assignments
 from .sqlfuncs import day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely
 
-VERSION = 2
+VERSION = 3
 GRAINS = ("month", "quarter", "year")
 ROI_WINDOWS = (0, 10, 30)  # T+0, T+10, T+30
 
@@ -58,6 +58,7 @@ MARTS_META = Table(
     Column("version", Integer, nullable=False, autoincrement=False),
     Column("source_rows", BigInteger, nullable=False, autoincrement=False),
     Column("source_max_order_id", BigInteger, nullable=True, autoincrement=False),
+    Column("source_max_ordered_at", DateTime, nullable=True),  # the as-of date's source, while fresh
     Column("built_at", DateTime, nullable=False),
 )
 
@@ -202,25 +203,39 @@ def _source_state(wh: Warehouse) -> tuple[int, int | None]:
 
 def fresh(wh: Warehouse) -> bool:
     """Whether this warehouse holds marts built from its current orders (checked once per Warehouse)."""
-    cached = getattr(wh, "_marts_fresh", None)
-    if cached is None:
-        cached = wh.use_marts and _check_fresh(wh)
-        wh._marts_fresh = cached
+    return _state(wh) is not None
+
+
+def latest_order(wh: Warehouse) -> dt.datetime | None:
+    """max(ordered_at) as recorded with fresh marts (saving a scan of the orders), else None."""
+    state = _state(wh)
+    return None if state is None else state["latest"]
+
+
+def _state(wh: Warehouse) -> dict | None:
+    cached = getattr(wh, "_marts_state", False)
+    if cached is False:
+        cached = _check_fresh(wh) if wh.use_marts else None
+        wh._marts_state = cached
     return cached
 
 
-def _check_fresh(wh: Warehouse) -> bool:
+def _check_fresh(wh: Warehouse) -> dict | None:
+    m = MARTS_META.c
     try:
         with wh.engine.connect() as conn:
-            rows = conn.execute(select(MARTS_META.c.mart, MARTS_META.c.version, MARTS_META.c.source_rows,
-                                       MARTS_META.c.source_max_order_id)).fetchall()
+            rows = conn.execute(select(m.mart, m.version, m.source_rows, m.source_max_order_id,
+                                       m.source_max_ordered_at)).fetchall()
     except DBAPIError:
-        return False  # no marts table: a warehouse without marts
+        return None  # no marts table: a warehouse without marts
     recorded = {r.mart: (r.version, r.source_rows, r.source_max_order_id) for r in rows}
-    if set(recorded) != {m.name for m in MARTS}:
-        return False
+    if set(recorded) != {mart.name for mart in MARTS}:
+        return None
     source_rows, source_max = _source_state(wh)
-    return all(v == (VERSION, source_rows, source_max) for v in recorded.values())
+    if not all(v == (VERSION, source_rows, source_max) for v in recorded.values()):
+        return None
+    latest = rows[0].source_max_ordered_at
+    return {"latest": None if latest is None else pd.Timestamp(latest).to_pydatetime()}
 
 
 # ---------------------------------------------------------------- building
@@ -260,7 +275,8 @@ def build_into(engine) -> None:
             else:
                 table.create(conn)
     with engine.begin() as conn:
-        rows, max_id = conn.execute(select(func.count(), func.max(orders.c.order_id))).one()
+        rows, max_id, latest = conn.execute(
+            select(func.count(), func.max(orders.c.order_id), func.max(orders.c.ordered_at))).one()
         conn.execute(insert(mart_pair_days).from_select(
             [c.name for c in mart_pair_days.c], raw_pair_days().order_by(text("day"))))
         daily = raw_daily().subquery("daily")
@@ -276,7 +292,9 @@ def build_into(engine) -> None:
         built_at = dt.datetime.now().replace(microsecond=0)
         conn.execute(insert(MARTS_META), [
             {"mart": m.name, "version": VERSION, "source_rows": int(rows),
-             "source_max_order_id": None if max_id is None else int(max_id), "built_at": built_at}
+             "source_max_order_id": None if max_id is None else int(max_id),
+             "source_max_ordered_at": None if latest is None else pd.Timestamp(latest).to_pydatetime(),
+             "built_at": built_at}
             for m in MARTS])
     if engine.dialect.name == "duckdb":
         with engine.connect() as conn:

@@ -234,7 +234,10 @@ class Warehouse:
     def as_of(self) -> dt.date:
         """The last day with data: the date of the latest order, before any filter."""
         if self._as_of is None:
-            latest = self.scalar(select(func.max(schema.orders.c.ordered_at)))
+            from .marts import latest_order  # recorded with fresh marts: no scan of the orders
+            latest = latest_order(self)
+            if latest is None:
+                latest = self.scalar(select(func.max(schema.orders.c.ordered_at)))
             if latest is None or pd.isna(latest):
                 raise EmptyWarehouse(f"the warehouse ({self.where}) holds no orders yet")
             self._as_of = pd.Timestamp(latest).date()
