@@ -16,33 +16,34 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Integer, cast, extract, func, select
 
-from . import periods
+from . import marts, periods
 from .filters import Filters, brand_conditions
-from .reports import ordered_between, resolve, with_brands
-from .schema import brands, orders
+from .reports import resolve, with_brands
+from .schema import brands
 from .sqlfuncs import period_key
 from .warehouse import Warehouse
 
 COHORT_COLUMNS = ["cohort_quarter", "months_since_onboarding", "gmv_cny", "brands"]
 
 
-def months_since_onboarding():
-    """Calendar months from the brand's onboarding month to the order's month, in SQL."""
-    years = extract("year", orders.c.ordered_at) - extract("year", brands.c.onboarded_on)
-    months = extract("month", orders.c.ordered_at) - extract("month", brands.c.onboarded_on)
+def months_since_onboarding(day):
+    """Calendar months from the brand's onboarding month to the month of `day` (an order's day), in SQL."""
+    years = extract("year", day) - extract("year", brands.c.onboarded_on)
+    months = extract("month", day) - extract("month", brands.c.onboarded_on)
     return cast(years * 12 + months, Integer)
 
 
 def cohort_gmv(wh: Warehouse, f: Filters) -> pd.DataFrame:
     """GMV in [from, to] by onboarding quarter × months since onboarding, for the selected brands."""
     f = resolve(wh, f)
+    d = marts.daily(wh, f.date_from, f.date_to)  # a (brand, day) row exists only where it has orders
     cohort = period_key(brands.c.onboarded_on, "quarter").label("cohort")
-    months = months_since_onboarding().label("months_since_onboarding")
+    months = months_since_onboarding(d.c.day).label("months_since_onboarding")
     stmt = (
-        select(cohort, months, func.sum(orders.c.gmv_cny).label("gmv_cny"),
-               func.count(func.distinct(orders.c.brand_id)).label("brands"))
-        .select_from(with_brands(orders))
-        .where(ordered_between(f.date_from, f.date_to), *brand_conditions(f))
+        select(cohort, months, func.sum(d.c.gmv_cny).label("gmv_cny"),
+               func.count(func.distinct(d.c.brand_id)).label("brands"))
+        .select_from(with_brands(d))
+        .where(*brand_conditions(f))
         .group_by(cohort, months)
     )
     df = wh.frame(stmt)

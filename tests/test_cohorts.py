@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import demo, load
+from data_access import demo, load, marts
 from data_access.cohorts import COHORT_COLUMNS, cohort_gmv
 from data_access.filters import Filters
 from data_access.warehouse import Warehouse
@@ -18,18 +18,21 @@ def frames():
     return demo.generate(orders=15_000, seed=5)
 
 
-@pytest.fixture(scope="module", params=["duckdb", "sqlite"])
+@pytest.fixture(scope="module", params=["duckdb-marts", "duckdb-raw", "sqlite-marts", "sqlite-raw"])
 def wh(request, frames, tmp_path_factory):
-    suffix = "duckdb" if request.param == "duckdb" else "sqlite"
-    url = f"{request.param}:///{tmp_path_factory.mktemp('cohorts') / f'demo.{suffix}'}"
+    """The demo frames on DuckDB and SQLite, read from the pre-aggregated marts and from the raw tables."""
+    kind, source = request.param.split("-")
+    url = f"{kind}:///{tmp_path_factory.mktemp('cohorts') / f'demo.{kind}'}"
     engine = create_engine(url)
     try:
         load.create_tables(engine)
         engine.dispose()
         load.load_frames(engine, frames)
+        marts.build_into(engine)
     finally:
         engine.dispose()
-    warehouse = Warehouse(url)
+    warehouse = Warehouse(url, use_marts=source == "marts")
+    assert marts.fresh(warehouse) == (source == "marts")
     yield warehouse
     warehouse.engine.dispose()
 
