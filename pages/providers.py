@@ -151,8 +151,8 @@ if choice is None:
 
 row = league.loc[league["provider_id"] == choice].iloc[0]
 st.markdown(f"#### {widgets.plain(row['provider_name'])}")
-st.caption(" · ".join([t(PROVIDER_TYPES.get(row["provider_type"], str(row["provider_type"]))),
-                       i18n.province(row["province"], lang),
+st.caption(" · ".join([widgets.plain(t(PROVIDER_TYPES.get(row["provider_type"], str(row["provider_type"])))),
+                       widgets.plain(i18n.province(row["province"], lang)),
                        t("{n} live-stream operations experts", n=fmt.count(row["live_ops_experts"]))]))
 
 band_of = bands.set_index("metric")

@@ -83,7 +83,8 @@ def _scope() -> Scope:
     try:
         return identity.scope()
     except AccessDenied as exc:
-        st.error(str(exc), icon=":material/lock:")
+        from .widgets import plain
+        st.error(plain(str(exc)), icon=":material/lock:")  # it may name the user
         st.stop()
 
 
