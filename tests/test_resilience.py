@@ -1,0 +1,227 @@
+"""The statement timeout and a restarted PostgreSQL, against the real servers (127.0.0.1:5432 / :3306).
+
+Each server gets a database of its own for this run (`beltboard_resilience_<pid>`, dropped after),
+holding a generated demo warehouse large enough that the `providers` report over two years,
+read from the raw tables, takes several times longer than the short timeout used here:
+- a report that runs too long ends with a QueryTimeout naming the timeout, and the next query on
+  the same engine works; in the dashboard the page says so in words and "Refresh data" recovers;
+- PostgreSQL stopped mid-session gives one clear message on the page; once it is back the
+  next run works by itself, without a refresh (no error is cached, the pool pings before reuse),
+  and a restart in between two runs costs nothing. The server is started again even when a test
+  fails.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from streamlit.testing.v1 import AppTest
+
+from data_access import audit, demo, load, reference
+from data_access.filters import Filters
+from data_access.reports import REPORTS
+from data_access.warehouse import QueryTimeout, Warehouse
+from tests.app_support import DASHBOARD, texts
+
+PG_ADMIN = os.environ.get("BELTBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/beltboard_test")
+MARIADB_ADMIN = os.environ.get("BELTBOARD_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/beltboard_test")
+NAME = f"beltboard_resilience_{os.getpid()}"
+TWO_YEARS = Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2021, 12, 31))
+SHORT = 0.2  # seconds: the heavy report takes several times longer on these servers
+
+pytestmark = pytest.mark.slow
+
+
+def _skip_or_fail(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: every backend must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _database(admin_url: str, orders: int):
+    """Create NAME on the server of admin_url, load a demo warehouse of `orders` orders; yield its URL."""
+    url = make_url(admin_url)
+    pg = url.get_backend_name() == "postgresql"
+    admin = create_engine(url.set(database="postgres" if pg else ""), isolation_level="AUTOCOMMIT",
+                          pool_pre_ping=True, connect_args={"connect_timeout": 5})  # it outlives a restart
+    quoted = f'"{NAME}"' if pg else f"`{NAME}`"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}" + (" WITH (FORCE)" if pg else "")))
+            conn.execute(text(f"CREATE DATABASE {quoted}" + ("" if pg else " CHARACTER SET utf8mb4")))
+    except DBAPIError as exc:
+        admin.dispose()
+        _skip_or_fail(f"{url.get_backend_name()} server unreachable: {str(exc.orig).splitlines()[0][:200]}")
+    target = url.set(database=NAME).render_as_string(hide_password=False)
+    engine = create_engine(target)
+    try:
+        load.create_tables(engine)
+        load.load_frames(engine, demo.generate(orders=orders, seed=3))
+    finally:
+        engine.dispose()
+    try:
+        yield target
+    finally:
+        ensure_postgres_running()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}" + (" WITH (FORCE)" if pg else "")))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    yield from _database(PG_ADMIN, orders=300_000)
+
+
+@pytest.fixture(scope="module")
+def mariadb_url():
+    yield from _database(MARIADB_ADMIN, orders=50_000)
+
+
+# ---------------------------------------------------------------- the statement timeout
+
+@pytest.mark.parametrize("server", ["pg_url", "mariadb_url"])
+def test_a_report_running_too_long_ends_with_a_clear_message_and_the_next_query_works(request, server):
+    url = request.getfixturevalue(server)
+    wh = Warehouse(url, use_marts=False, statement_timeout=SHORT)
+    started = time.perf_counter()
+    with pytest.raises(QueryTimeout) as caught:
+        REPORTS["providers"](wh, TWO_YEARS)
+    assert time.perf_counter() - started < 10 * SHORT + 2, "the server ended it near the timeout"
+    message = str(caught.value)
+    assert f"statement timeout ({SHORT:g} s)" in message and "\n" not in message
+    assert "cannot reach" not in message
+    # the same engine, the same pool: the next query runs
+    assert len(reference.belts(wh)) > 0
+    assert wh.as_of() == dt.date(2021, 12, 31)
+    full = REPORTS["providers"](Warehouse(url, use_marts=False), TWO_YEARS)  # the default 30 s is plenty
+    assert len(full) > 0
+
+
+def test_a_tiny_timeout_stops_a_real_report_on_postgresql(pg_url):
+    with pytest.raises(QueryTimeout):
+        REPORTS["brand_multiples"](Warehouse(pg_url, use_marts=False, statement_timeout=0.001), TWO_YEARS)
+
+
+def _app(url: str, monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.setenv("WAREHOUSE_URL", url)
+    monkeypatch.delenv("BELTBOARD_ROLES", raising=False)
+    monkeypatch.setenv(audit.AUDIT_ENV, str(tmp_path / "audit.log"))
+    at = AppTest.from_file(DASHBOARD, default_timeout=120)
+    at.query_params.update({"lang": "en"})
+    return at
+
+
+def _run(at: AppTest, page: str | None = None) -> AppTest:
+    at.run() if page is None else at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_dashboard_says_a_query_took_too_long_and_refresh_recovers(pg_url, monkeypatch, tmp_path):
+    url = pg_url + "?application_name=beltboard_timeout_test"  # an engine (and cache) of its own
+    at = _app(url, monkeypatch, tmp_path)
+    monkeypatch.setenv("BELTBOARD_STATEMENT_TIMEOUT", str(SHORT))
+    _run(at)
+    _run(at, "pages/providers.py")
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "The warehouse took too long to answer." in errors[0], errors
+    assert "statement timeout" in errors[0] and not at.dataframe
+    monkeypatch.setenv("BELTBOARD_STATEMENT_TIMEOUT", "30")
+    at.sidebar.button(key="refresh_data").click()
+    _run(at)
+    assert not at.error and at.dataframe, "after Refresh data, with a longer timeout, the page is back"
+
+
+# ---------------------------------------------------------------- PostgreSQL going away
+
+def _pg_cluster() -> tuple[str, str] | None:
+    root = Path("/etc/postgresql")
+    if not shutil.which("pg_ctlcluster") or not root.is_dir() or os.geteuid() != 0:
+        return None
+    versions = sorted(p.name for p in root.iterdir() if (p / "main").is_dir())
+    return (versions[-1], "main") if versions else None
+
+
+def _pg_ctl(action: str) -> None:
+    version, cluster = _pg_cluster()
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, action, *(
+        ["-m", "fast"] if action in ("stop", "restart") else [])], check=True, capture_output=True, timeout=120)
+
+
+def _pg_accepts(timeout: float = 60) -> bool:
+    engine = create_engine(PG_ADMIN, connect_args={"connect_timeout": 2})
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                return True
+            except DBAPIError:
+                time.sleep(0.3)
+        return False
+    finally:
+        engine.dispose()
+
+
+def ensure_postgres_running() -> None:
+    """Start the cluster when it is down (after a failed test too); wait until it accepts connections."""
+    if _pg_cluster() is None:
+        return
+    version, cluster = _pg_cluster()
+    status = subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "status"],
+                            capture_output=True, timeout=60)
+    if status.returncode != 0:
+        _pg_ctl("start")
+    assert _pg_accepts(), "PostgreSQL did not come back"
+
+
+@pytest.fixture
+def pg_control(pg_url):
+    if _pg_cluster() is None:
+        _skip_or_fail("cannot stop and start PostgreSQL here (needs root and pg_ctlcluster)")
+    try:
+        yield
+    finally:
+        ensure_postgres_running()
+
+
+def test_postgresql_going_away_gives_one_message_and_the_app_recovers_by_itself(pg_url, pg_control, monkeypatch,
+                                                                               tmp_path):
+    at = _app(pg_url, monkeypatch, tmp_path)
+    _run(at)
+    _run(at, "pages/sales.py")
+    assert not at.error and at.dataframe
+
+    _pg_ctl("stop")
+    try:
+        at.sidebar.radio(key="f_grain").set_value("quarter")  # new filters: the page must ask the warehouse
+        _run(at)
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and "The warehouse cannot be reached." in errors[0], errors
+        assert "Traceback" not in texts(at) and not at.dataframe
+    finally:
+        _pg_ctl("start")
+    assert _pg_accepts()
+
+    at.sidebar.radio(key="f_grain").set_value("year")
+    _run(at)
+    assert not at.error and at.dataframe, "back without a refresh: nothing failed was cached"
+    at.sidebar.radio(key="f_grain").set_value("quarter")  # the filters that failed while it was down
+    _run(at)
+    assert not at.error and at.dataframe
+
+    _pg_ctl("restart")  # between two runs: the pooled connections are dead, the pool pings and reconnects
+    assert _pg_accepts()
+    at.sidebar.selectbox(key="f_preset").set_value("last90")
+    _run(at)
+    assert not at.error and at.dataframe
