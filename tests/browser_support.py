@@ -36,11 +36,11 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run dashboard.py` on 127.0.0.1:<free port>, stopped by its PID."""
 
-    def __init__(self, warehouse_url: str, log_path: Path):
+    def __init__(self, warehouse_url: str, log_path: Path, env: dict[str, str] | None = None):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        env = {**os.environ, "WAREHOUSE_URL": warehouse_url}
+        env = {**os.environ, "WAREHOUSE_URL": warehouse_url, **(env or {})}
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
