@@ -8,7 +8,9 @@ read from the raw tables, takes several times longer than the short timeout used
 - PostgreSQL stopped mid-session gives one clear message on the page; once it is back the
   next run works by itself, without a refresh (no error is cached, the pool pings before reuse),
   and a restart in between two runs costs nothing. The server is started again even when a test
-  fails.
+  fails;
+- the README's read-only database user (PostgreSQL and MySQL snippets, run as written) can run
+  every report and cannot write.
 """
 from __future__ import annotations
 
@@ -225,3 +227,45 @@ def test_postgresql_going_away_gives_one_message_and_the_app_recovers_by_itself(
     at.sidebar.selectbox(key="f_preset").set_value("last90")
     _run(at)
     assert not at.error and at.dataframe
+
+
+# ---------------------------------------------------------------- the README's read-only database user
+
+def readme_sql(flavour: str) -> list[str]:
+    """The statements of the README's read-only-role snippet for this flavour."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split(f"<!-- read-only-role:{flavour} -->", 1)[1].split("```sql", 1)[1].split("```", 1)[0]
+    return [s.strip() for s in block.split(";") if s.strip()]
+
+
+@pytest.mark.parametrize("server,flavour", [("pg_url", "postgresql"), ("mariadb_url", "mysql")])
+def test_the_documented_read_only_user_reads_every_report_and_cannot_write(request, server, flavour):
+    url = make_url(request.getfixturevalue(server))
+    user, password = f"beltboard_reader_{os.getpid()}", "read-only-test"
+    statements = [s.replace("beltboard_reader", user).replace("CHANGE-ME", password)
+                  .replace("DATABASE warehouse", f'DATABASE "{NAME}"' if flavour == "postgresql" else "")
+                  .replace("warehouse.*", f"`{NAME}`.*") for s in readme_sql(flavour)]
+    owner = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    drop = f"DROP ROLE IF EXISTS {user}" if flavour == "postgresql" else f"DROP USER IF EXISTS '{user}'@'%'"
+    try:
+        with owner.connect() as conn:
+            conn.execute(text(drop))
+            for statement in statements:
+                conn.execute(text(statement))
+        reader = Warehouse(url.set(username=user, password=password).render_as_string(hide_password=False))
+        for name, report in REPORTS.items():
+            report(reader, TWO_YEARS)
+        for statement in ("CREATE TABLE sneaky (a INTEGER)", "DELETE FROM brands", "DROP TABLE orders",
+                          "UPDATE brands SET name = 'x'"):
+            with pytest.raises(DBAPIError):
+                with reader.engine.begin() as conn:
+                    conn.execute(text(statement))
+        reader.engine.dispose()
+    finally:
+        with owner.connect() as conn:
+            exists = flavour == "postgresql" and conn.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :u"), {"u": user}).scalar()
+            if exists:  # its grants (here and in the default privileges) go first
+                conn.execute(text(f"DROP OWNED BY {user}"))
+            conn.execute(text(drop))
+        owner.dispose()
