@@ -130,6 +130,9 @@ def render(results, pages) -> str:
         f"Streamlit {v['streamlit']}; PostgreSQL on the same machine.",
         f"- Load average (1, 5, 15 min): {tuple(round(x, 2) for x in m['load'])} before, "
         f"{tuple(round(x, 2) for x in after['load'])} after; the run took {results['seconds'] / 60:.0f} min.",
+        *[f"- Re-measured {', '.join(r['targets'])} at {r['at']} (load before {tuple(round(x, 2) for x in r['load_before'])}),"
+          " when the first run had met other engineers' browser tests on the machine."
+          for r in results.get("remeasured", [])],
         f"- Each figure is the median of {results['runs']} fresh processes. **Cold**: the page's data calls through "
         "`ui/data.py` (the pages' cache edge) in a new process with a new engine and empty caches, imports done; "
         "the OS file cache is warm. **Cold, refresh**: the same in a process that has run before, after the "

@@ -155,6 +155,8 @@ def main(argv=None) -> int:
     parser.add_argument("--naive-runs", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--results", default=str(BENCH_DIR / "results.json"))
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other warehouses' figures from --results; re-measure only --only")
     args = parser.parse_args(argv)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     chosen = [t for t in targets() if not args.only or t.name in args.only.split(",")]
@@ -172,6 +174,14 @@ def main(argv=None) -> int:
 
     results = {"machine_before": machine(), "versions": versions(), "runs": args.runs,
                "started": dt.datetime.now().isoformat(timespec="seconds"), "targets": {}}
+    previous = json.loads(Path(args.results).read_text()) if args.merge and Path(args.results).exists() else None
+    if previous:
+        results["targets"] = previous["targets"]
+        results["machine_before"] = previous["machine_before"]
+        results["started"] = previous["started"]
+        results["remeasured"] = previous.get("remeasured", []) + [
+            {"targets": [t.name for t in chosen], "at": dt.datetime.now().isoformat(timespec="seconds"),
+             "load_before": machine()["load"]}]
     started = time.perf_counter()
     for t in chosen:
         ids = worker("page", "--url", t.url, "--pick-ids")
@@ -184,7 +194,7 @@ def main(argv=None) -> int:
             print(f"    {t.name} naive select-*: first {entry['_naive']['cold']:.2f} s, "
                   f"cached {entry['_naive']['warm']:.2f} s, rss {entry['_naive']['rss_mb']:.0f} MB", flush=True)
         results["targets"][t.name] = entry
-    results["seconds"] = time.perf_counter() - started
+    results["seconds"] = time.perf_counter() - started + (previous.get("seconds", 0) if previous else 0)
     results["machine_after"] = machine()
     Path(args.results).write_text(json.dumps(results, indent=1, default=str))
     print_table(results, pages)

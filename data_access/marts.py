@@ -195,6 +195,12 @@ def raw_campaign_windows(date_from: dt.date | None = None, date_to: dt.date | No
 
 # ---------------------------------------------------------------- freshness
 
+def _no_such_table(exc: Exception) -> bool:
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return any(words in text_ for words in ("no such table", "does not exist", "doesn't exist", "unknown table",
+                                            "catalog error", "undefined table"))
+
+
 def _source_state(wh: Warehouse) -> tuple[int, int | None]:
     df = wh.frame(select(func.count().label("rows"), func.max(orders.c.order_id).label("max_id")))
     rows, max_id = df.iat[0, 0], df.iat[0, 1]
@@ -226,8 +232,10 @@ def _check_fresh(wh: Warehouse) -> dict | None:
         with wh.engine.connect() as conn:
             rows = conn.execute(select(m.mart, m.version, m.source_rows, m.source_max_order_id,
                                        m.source_max_ordered_at)).fetchall()
-    except DBAPIError:
-        return None  # no marts table: a warehouse without marts
+    except DBAPIError as exc:
+        if _no_such_table(exc):
+            return None  # a warehouse without marts
+        raise wh._explain(exc) from None  # unreachable, locked …: say so, rather than go raw for good
     recorded = {r.mart: (r.version, r.source_rows, r.source_max_order_id) for r in rows}
     if set(recorded) != {mart.name for mart in MARTS}:
         return None

@@ -99,7 +99,10 @@ def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout:
         connect_args.update(clickhouse)
     if backend == "chdb":
         _release_other_chdb_paths(url.database)
-    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    # Embedded engines (a file in this process) never drop a connection: a ping per checkout is
+    # a wasted statement there; servers get one.
+    embedded = backend in ("duckdb", "sqlite", "chdb")
+    engine = create_engine(url, pool_pre_ping=not embedded, connect_args=connect_args)
     if backend == "chdb":  # in-process: settings of the session each connection opens
         settings = {**clickhouse, **(CLICKHOUSE_READ_ONLY if read_only else {})}
         event.listen(engine, "connect", lambda dbapi_conn, _record: _apply_settings(dbapi_conn, settings))

@@ -6,11 +6,12 @@ That the marts give the same figures as the raw tables is proven by the backend 
 import datetime as dt
 
 import pandas as pd
+import pytest
 from sqlalchemy import create_engine, inspect, insert
 
 from data_access import cli, demo, load, marts, reports, schema
 from data_access.filters import Filters
-from data_access.warehouse import Warehouse
+from data_access.warehouse import Warehouse, WarehouseError, create_warehouse_engine
 
 
 def _theirs(path, frames) -> str:
@@ -96,3 +97,27 @@ def test_the_demo_builds_fresh_marts(tmp_path):
         assert pd.Series(daily["pairs_year"]).sum() > 0
     finally:
         wh.engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "sqlite", "chdb"])
+def test_a_warehouse_without_marts_is_read_raw(tmp_path, frames, kind):
+    url = f"{kind}:///{tmp_path / 'plain'}"
+    engine = create_warehouse_engine(url, read_only=False)
+    try:
+        load.create_tables(engine)
+        load.load_frames(engine, frames)
+    finally:
+        engine.dispose()
+    wh = Warehouse(url)
+    try:
+        assert not marts.fresh(wh)
+        assert wh.as_of() == dt.date(2021, 12, 31)
+        assert int(reports.sales(wh, Filters(grain="year"))["orders"].sum()) > 0
+    finally:
+        wh.engine.dispose()
+
+
+def test_an_unreachable_warehouse_is_an_error_not_a_silent_raw_read(tmp_path):
+    wh = Warehouse(f"sqlite:///{tmp_path / 'missing-dir' / 'x.sqlite'}")
+    with pytest.raises(WarehouseError):
+        marts.fresh(wh)
