@@ -21,13 +21,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_access import access, audit, schema
+from data_access import access, schema
 from data_access.access import Roles, RolesError, Scope
 
 from .i18n import t
-
-SOURCES = ("local", "header", "oidc")
-
 
 @dataclass(frozen=True)
 class Identity:
@@ -125,10 +122,6 @@ def scope() -> Scope:
     if not ident.allowed:
         raise access.AccessDenied(ident.problem or "not signed in")
     return ident.scope
-
-
-def audit_path():
-    return audit.audit_path(current().audit_log)
 
 
 # ---------------------------------------------------------------- what the frame shows
