@@ -166,3 +166,18 @@ def test_every_page_view_writes_one_audit_line(run_as, audit_file, users):
     assert sales["filters"]["belts"] == [users.belts_a[0]] and sales["filters"]["date_from"]
     assert sales["rows"] > 0 and sales["duration_ms"] > 0 and sales["event"] == "page_view" and sales["ts"]
     assert lines[2]["rows"] == 0 and lines[2]["scope"] == "none"
+
+
+def test_a_brand_or_provider_outside_the_scope_cannot_be_opened_by_id(run_as, app_warehouse, users):
+    brand_b = page_params({"brand": "{brand}"}, app_warehouse, users.belts_b)["brand"]
+    at = run_as(OPERATOR_A, {"brand": brand_b}, "pages/brand.py")
+    assert f"No brand with id {brand_b} is among the brands these filters select" in texts(at)
+    assert not downloads(at) and not at.metric
+
+    every = REPORTS["providers"](app_warehouse.wh, ytd(app_warehouse))
+    league_a = REPORTS["providers"](app_warehouse.wh, ytd(app_warehouse, belts=users.belts_a))
+    outside = sorted(set(int(p) for p in every["provider_id"]) - set(int(p) for p in league_a["provider_id"]))
+    assert outside, "some provider serves none of operator A's brands"
+    at = run_as(OPERATOR_A, {"provider": str(outside[0])}, "pages/providers.py")
+    assert f"Provider {outside[0]} serves none of the selected brands" in texts(at)
+    assert not [k for k in downloads(at) if k.startswith(f"dl_provider-{outside[0]}")]
