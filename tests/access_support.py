@@ -96,7 +96,7 @@ def ytd(app_warehouse, **changes) -> Filters:
 
 def page_params(params: dict, app_warehouse, belts: tuple[str, ...]) -> dict:
     """Fill "{brand}" / "{provider}" with one inside these belts."""
-    f = ytd(app_warehouse, belts=belts)
+    f = ytd(app_warehouse, belts=belts)  # () : every belt
     out = dict(params)
     if out.get("brand") == "{brand}":
         out["brand"] = str(int(REPORTS["brand_multiples"](app_warehouse.wh, f).iloc[0]["brand_id"]))

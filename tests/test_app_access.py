@@ -59,6 +59,16 @@ def test_an_operator_sees_exactly_the_manager_view_of_their_belts(run_as, app_wa
     assert set(belt_box.options) == {mine.session_state["_bb_context"].belt_label(b) for b in belts}
 
 
+@pytest.mark.parametrize("page,params", VARIANTS, ids=[f"{p.split('/')[-1][:-3]}{'-' + '-'.join(q) if q else ''}"
+                                                        for p, q in VARIANTS])
+def test_a_signed_in_manager_sees_everything_on_every_page(run_as, app_warehouse, monkeypatch, page, params):
+    query = page_params(params, app_warehouse, ())
+    manager = downloads(run_as(MANAGER, query, page))
+    monkeypatch.delenv("BELTBOARD_ROLES")
+    local = downloads(run_as(None, query, page, auth=False))  # no access control at all
+    assert manager and manager == local
+
+
 def test_the_manager_sees_every_belt(run_as, app_warehouse, users):
     at = run_as(MANAGER, {}, "pages/sales.py")
     rows = read_csv(downloads(at)["dl_brand-multiples"])
