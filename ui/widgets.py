@@ -103,7 +103,7 @@ def change_tile(label: str, value: str, change: float | None, change_text: str, 
 # ---------------------------------------------------------------- tables
 
 def column_config(kinds: Mapping[str, str], lang: str) -> dict:
-    """st.dataframe column formats by kind: money, count, multiple, rate, ratio, day, text, bool."""
+    """st.dataframe column formats by kind: money, count, multiple, rate, ratio, days, day, text, bool."""
     config = {}
     for column, kind in kinds.items():
         label = t(column)
@@ -117,6 +117,8 @@ def column_config(kinds: Mapping[str, str], lang: str) -> dict:
             config[column] = st.column_config.NumberColumn(label, format="%.1f%%")
         elif kind == "ratio":
             config[column] = st.column_config.NumberColumn(label, format="%.2f")
+        elif kind == "days":  # a number of days
+            config[column] = st.column_config.NumberColumn(label, format="%.1f 天" if lang == "zh" else "%.1f d")
         elif kind == "day":
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif kind == "bool":
@@ -124,6 +126,21 @@ def column_config(kinds: Mapping[str, str], lang: str) -> dict:
         else:
             config[column] = st.column_config.TextColumn(label)
     return config
+
+
+def _table_view(df: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str, pd.Series] | None,
+                lang: str) -> tuple[pd.DataFrame, dict]:
+    """The frame a table shows (labels swapped in, rates ×100) and its st.dataframe options."""
+    shown = df.reset_index(drop=True).copy()
+    kinds = dict(kinds)
+    for column, values in (labels or {}).items():
+        shown[column] = list(values)
+        kinds[column] = "text"
+    for column, kind in kinds.items():
+        if kind == "rate" and column in shown.columns:
+            shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
+    columns = [c for c in kinds if c in shown.columns]
+    return shown, dict(hide_index=True, column_order=columns, column_config=column_config(kinds, lang))
 
 
 def table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
@@ -135,17 +152,8 @@ def table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
     without touching `df`, which is what the download writes. With `select_brand`, picking a
     row opens the brand page for that row's `brand_id`.
     """
-    shown = df.reset_index(drop=True).copy()
-    kinds = dict(kinds)
-    for column, values in (labels or {}).items():
-        shown[column] = list(values)
-        kinds[column] = "text"
-    for column, kind in kinds.items():
-        if kind == "rate" and column in shown.columns:
-            shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
-    columns = [c for c in kinds if c in shown.columns]
-    options = dict(hide_index=True, column_order=columns, column_config=column_config(kinds, lang),
-                   height=height, key=f"{key}_{st.session_state.get('_bb_pick_round', 0)}")
+    shown, options = _table_view(df, kinds, labels, lang)
+    options.update(height=height, key=f"{key}_{st.session_state.get('_bb_pick_round', 0)}")
     if not select_brand:
         st.dataframe(shown, **options)
         return None
@@ -252,25 +260,12 @@ def url_id(param: str) -> tuple[int | None, str | None]:
 def rich_table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
                labels: Mapping[str, pd.Series] | None = None, height: int | str = "auto",
                pick: bool = False) -> int | None:
-    """Like `table`, with one more kind, "days" (a number of days). With `pick`, picking a row returns
+    """Like `table`, but with `pick`, picking a row returns
     its position in `df` (once: the pick is then cleared); `df` itself is what a download writes."""
-    shown = df.reset_index(drop=True).copy()
-    kinds = dict(kinds)
-    for column, values in (labels or {}).items():
-        shown[column] = list(values)
-        kinds[column] = "text"
-    for column, kind in kinds.items():
-        if kind == "rate" and column in shown.columns:
-            shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
-    columns = [c for c in kinds if c in shown.columns]
-    config = column_config({c: "ratio" if k == "days" else k for c, k in kinds.items()}, lang)
-    for column, kind in kinds.items():
-        if kind == "days":
-            config[column] = st.column_config.NumberColumn(t(column), format="%.1f 天" if lang == "zh" else "%.1f d")
+    shown, options = _table_view(df, kinds, labels, lang)
     round_key = f"_bb_pick_{key}"
     round_ = st.session_state.get(round_key, 0)
-    options = dict(hide_index=True, column_order=columns, column_config=config, height=height,
-                   key=f"{key}_{round_}")
+    options.update(height=height, key=f"{key}_{round_}")
     if not pick:
         st.dataframe(shown, **options)
         return None
