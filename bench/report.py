@@ -128,6 +128,9 @@ def render(results, pages) -> str:
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; Python {m['python']}; "
         f"DuckDB {v['duckdb']}, chDB {v['chdb']}, SQLAlchemy {v['sqlalchemy']}, pandas {v['pandas']}, "
         f"Streamlit {v['streamlit']}; PostgreSQL on the same machine.",
+        f"- Scheduling priority: nice {results.get('nice', 0)}"
+        + (" (the machine was shared with other engineers' test runs; a higher priority keeps them from "
+           "skewing the timings)." if results.get("nice", 0) < 0 else "."),
         f"- Load average (1, 5, 15 min): {tuple(round(x, 2) for x in m['load'])} before, "
         f"{tuple(round(x, 2) for x in after['load'])} after; the run took {results['seconds'] / 60:.0f} min.",
         *[f"- Re-measured {', '.join(r['targets'])} at {r['at']} (load before {tuple(round(x, 2) for x in r['load_before'])}),"

@@ -82,13 +82,15 @@ def _ensure_pg_database(url: str) -> None:
 
 # ---------------------------------------------------------------- measuring
 
-def worker(*args: str, timeout: int = 1800) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.worker", *args], cwd=ROOT, capture_output=True, text=True,
-                         timeout=timeout)
-    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-    if out.returncode != 0 or not lines:
-        raise RuntimeError(f"bench.worker {' '.join(args)} failed:\n{out.stderr[-2000:]}")
-    return json.loads(lines[-1])
+def worker(*args: str, timeout: int = 1800, tries: int = 2) -> dict:
+    """One measurement in a new process; tried again once (a shared server may drop a connection)."""
+    for attempt in range(tries):
+        out = subprocess.run([sys.executable, "-m", "bench.worker", *args], cwd=ROOT, capture_output=True,
+                             text=True, timeout=timeout)
+        lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+        if out.returncode == 0 and lines:
+            return json.loads(lines[-1])
+    raise RuntimeError(f"bench.worker {' '.join(args)} failed:\n{out.stderr[-2000:]}")
 
 
 def medians(results: list[dict]) -> dict:
@@ -106,9 +108,9 @@ def measure_target(t: Target, runs: int, pages: list[str], ids: dict, raw_too: b
             record = BENCH_DIR / f"statements-{t.name}-{page}.pkl"
             worker("page", "--url", t.url, "--page", page, *extra, "--record", str(record))
             row["sql"] = medians([worker("sql", "--url", t.url, "--replay", str(record)) for _ in range(runs)])
-        if raw_too:
+        if raw_too:  # for comparison only: 3 runs (several seconds each)
             row["no_marts"] = medians([worker("page", "--url", t.url, "--page", page, *extra, "--no-marts")
-                                       for _ in range(runs)])
+                                       for _ in range(min(runs, 3))])
         out[page] = row
         summary = f"cold {row['app']['cold']:.3f} s, warm {row['app']['warm'] * 1000:.0f} ms"
         if "sql" in row:
@@ -172,7 +174,7 @@ def main(argv=None) -> int:
             print(f"  {t.name}: unavailable, skipped ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})")
     chosen = usable
 
-    results = {"machine_before": machine(), "versions": versions(), "runs": args.runs,
+    results = {"machine_before": machine(), "versions": versions(), "runs": args.runs, "nice": os.nice(0),
                "started": dt.datetime.now().isoformat(timespec="seconds"), "targets": {}}
     previous = json.loads(Path(args.results).read_text()) if args.merge and Path(args.results).exists() else None
     if previous:
@@ -184,16 +186,23 @@ def main(argv=None) -> int:
              "load_before": machine()["load"]}]
     started = time.perf_counter()
     for t in chosen:
-        ids = worker("page", "--url", t.url, "--pick-ids")
-        print(f"  measuring {t.name} (brand {ids['brand']}, provider {ids['provider']})", flush=True)
-        entry = measure_target(t, args.runs, pages, ids, raw_too=t.name == "duckdb-10m",
-                               floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m"))
-        if t.name in ("duckdb-1m", "duckdb-10m"):
-            naive = [worker("naive", "--url", t.url, timeout=3600) for _ in range(args.naive_runs)]
-            entry["_naive"] = medians(naive)
-            print(f"    {t.name} naive select-*: first {entry['_naive']['cold']:.2f} s, "
-                  f"cached {entry['_naive']['warm']:.2f} s, rss {entry['_naive']['rss_mb']:.0f} MB", flush=True)
+        try:
+            ids = worker("page", "--url", t.url, "--pick-ids")
+            print(f"  measuring {t.name} (brand {ids['brand']}, provider {ids['provider']})", flush=True)
+            entry = measure_target(t, args.runs, pages, ids, raw_too=t.name == "duckdb-10m",
+                                   floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m"))
+            if t.name in ("duckdb-1m", "duckdb-10m") and args.naive_runs:
+                naive = [worker("naive", "--url", t.url, timeout=3600) for _ in range(args.naive_runs)]
+                entry["_naive"] = medians(naive)
+                print(f"    {t.name} naive select-*: first {entry['_naive']['cold']:.2f} s, "
+                      f"cached {entry['_naive']['warm']:.2f} s, rss {entry['_naive']['rss_mb']:.0f} MB", flush=True)
+            elif t.name in ("duckdb-1m", "duckdb-10m") and "_naive" in results["targets"].get(t.name, {}):
+                entry["_naive"] = results["targets"][t.name]["_naive"]  # --merge with --naive-runs 0: keep
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            print(f"  {t.name}: measurement failed, left out ({str(exc).splitlines()[0][:200]})", flush=True)
+            continue
         results["targets"][t.name] = entry
+        Path(args.results).write_text(json.dumps(results, indent=1, default=str))  # a crash keeps what was measured
     results["seconds"] = time.perf_counter() - started + (previous.get("seconds", 0) if previous else 0)
     results["machine_after"] = machine()
     Path(args.results).write_text(json.dumps(results, indent=1, default=str))
