@@ -137,7 +137,7 @@ def render(results, pages) -> str:
           " when the first run had met other engineers' browser tests on the machine."
           for r in results.get("remeasured", [])],
         f"- Each figure is the median of {results['runs']} fresh processes. **Cold**: the page's data calls through "
-        "`ui/data.py` (the pages' cache edge) in a new process with a new engine and empty caches, imports done; "
+        "an `st.cache_data` edge keyed like `ui/data.py`'s (`bench/pages.py`) in a new process with a new engine and empty caches, imports done; "
         "the OS file cache is warm. **Cold, refresh**: the same in a process that has run before, after the "
         "app's *Refresh data* (engine disposed, every cache cleared) — what a running server does for a page's "
         "first view. **Warm**: the same calls again, answered by `st.cache_data`. **SQL floor**: every "

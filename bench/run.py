@@ -159,7 +159,16 @@ def main(argv=None) -> int:
     parser.add_argument("--results", default=str(BENCH_DIR / "results.json"))
     parser.add_argument("--merge", action="store_true",
                         help="keep the other warehouses' figures from --results; re-measure only --only")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: print and write docs/benchmarks.md from --results")
     args = parser.parse_args(argv)
+    if args.report_only:
+        results = json.loads(Path(args.results).read_text())
+        pages = args.pages.split(",") if args.pages else list(PAGES)
+        print_table(results, pages)
+        if not args.no_write:
+            (ROOT / "docs" / "benchmarks.md").write_text(render(results, pages))
+        return 0
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     chosen = [t for t in targets() if not args.only or t.name in args.only.split(",")]
     pages = args.pages.split(",") if args.pages else list(PAGES)
