@@ -17,9 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
-
-from data_access import brand, periods, schema
+from data_access import brand, periods, reference
 from data_access.filters import Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import Warehouse
@@ -57,10 +55,9 @@ def _warehouse(url: str) -> Warehouse:
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _meta(url: str) -> tuple[dt.date, pd.DataFrame]:
+def _meta(url: str, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
     wh = _warehouse(url)
-    b = schema.industry_belts
-    return wh.as_of(), wh.frame(select(b.c.belt_id, b.c.name_zh, b.c.name_en, b.c.province))
+    return wh.as_of(), reference.belts(wh, scope)
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
@@ -76,7 +73,7 @@ def _provider_data(url: str, name: str, f: Filters, provider_id: int) -> pd.Data
 def run_calls(calls, url: str) -> None:
     for call in calls:
         if call.kind == "meta":
-            _meta(url)
+            _meta(url, Filters())  # a manager's scope: every belt
         elif call.kind == "report":
             _report(url, call.name, call.f).copy()
         else:
