@@ -51,22 +51,9 @@ for column, name, label, tip, up in (
         (c3, "insured_share", t("Insured share · {period}", period=period),
          t("Orders with return-shipping insurance (退货包运费) over orders placed in the period."), True)):
     with column:
-        change = None
-        if not (fmt.is_empty(now[name]) or fmt.is_empty(before[name])):
-            change = float(now[name]) - float(before[name])
-        widgets.change_tile(label, fmt.rate(now[name]), change,
-                            fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
-                            t("vs {period} ({before})", period=previous, before=fmt.rate(before[name])),
-                            help=tip, good_when_up=up)
+        widgets.rate_tile(label, now[name], before[name], previous, help=tip, good_when_up=up)
 with c4:
-    r_now, r_before = roi.iloc[0]["roi_t30"], roi_before.iloc[0]["roi_t30"]
-    change = None if fmt.is_empty(r_now) or fmt.is_empty(r_before) else float(r_now) - float(r_before)
-    widgets.change_tile(
-        t("ROI T+30"), fmt.ratio(r_now), change, fmt.EMPTY if change is None else f"{change:+.2f}",
-        t("vs previous {days} days ({before} → {after})", days=f.range_days, before=fmt.ratio(r_before),
-          after=fmt.ratio(r_now)),
-        help=t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for campaigns "
-               "starting in the range. The platform judges ROI at T+30."))
+    widgets.roi_t30_tile(roi.iloc[0]["roi_t30"], roi_before.iloc[0]["roi_t30"], f.range_days)
 if pair.partial:
     st.caption(t("Partial period: the data ends on {date}.", date=ctx.as_of.isoformat()))
 

@@ -143,6 +143,25 @@ def _table_view(df: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str,
     return shown, dict(hide_index=True, column_order=columns, column_config=column_config(kinds, lang))
 
 
+def rate_tile(label: str, now, before, previous: str, *, help: str | None = None, good_when_up: bool) -> None:
+    """A rate with its change in percentage points against the previous period's."""
+    change = None if fmt.is_empty(now) or fmt.is_empty(before) else float(now) - float(before)
+    change_tile(label, fmt.rate(now), change, fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
+                t("vs {period} ({before})", period=previous, before=fmt.rate(before)), help=help,
+                good_when_up=good_when_up)
+
+
+def roi_t30_tile(now, before, range_days: int) -> None:
+    """ROI T+30 of the range against the range of equal length before it."""
+    change = None if fmt.is_empty(now) or fmt.is_empty(before) else float(now) - float(before)
+    change_tile(
+        t("ROI T+30"), fmt.ratio(now), change, fmt.EMPTY if change is None else f"{change:+.2f}",
+        t("vs previous {days} days ({before} → {after})", days=range_days, before=fmt.ratio(before),
+          after=fmt.ratio(now)),
+        help=t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for campaigns "
+               "starting in the range. The platform judges ROI at T+30."))
+
+
 def table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
           labels: Mapping[str, pd.Series] | None = None, select_brand: bool = False,
           height: int | str = "auto"):
