@@ -28,8 +28,10 @@ run: demo
 browser:
 	@bash scripts/install-browser.sh
 
+# After the tests: no test database may outlive its run on the local PostgreSQL/MariaDB servers.
 test: $(VENV)/.test-installed browser
 	$(PY) -m pytest
+	$(PY) -m tests.server_databases --check
 
 # One PNG per page into docs/screenshots/ (demo data, 1440x900).
 screenshots: $(VENV)/.test-installed browser demo

@@ -12,16 +12,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
 
 from data_access import load, marts
 from data_access.warehouse import Warehouse, create_warehouse_engine
 from edge_warehouse import edge_frames
+from tests import server_databases
 
-PG_URL = os.environ.get("BELTBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/beltboard_test")
-MARIADB_URL = os.environ.get("BELTBOARD_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/beltboard_test")
 BACKENDS = ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
 
 
@@ -46,51 +44,6 @@ def _unavailable(backend: str, exc: Exception):
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: every backend must run)", pytrace=False)
     pytest.skip(reason)
-
-
-def _ensure_database(url: str) -> None:
-    """Create the test database on a server when it is missing (autocommit, from the admin db)."""
-    url = make_url(url)
-    name = url.database
-    if url.get_backend_name() == "postgresql":
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT",
-                              connect_args={"connect_timeout": 5})
-        try:
-            with admin.connect() as conn:
-                exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
-                if not exists:
-                    conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\''))
-        finally:
-            admin.dispose()
-    else:
-        admin = create_engine(url.set(database=""), isolation_level="AUTOCOMMIT",
-                              connect_args={"connect_timeout": 5})
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4"))
-        finally:
-            admin.dispose()
-
-
-def _drop_database(url: str) -> None:
-    url = make_url(url)
-    if url.get_backend_name() == "postgresql":
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        statement = f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'
-    else:
-        admin = create_engine(url.set(database=""), isolation_level="AUTOCOMMIT")
-        statement = f"DROP DATABASE IF EXISTS `{url.database}`"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(statement))
-    finally:
-        admin.dispose()
-
-
-def _per_run(url: str) -> str:
-    """The server URL with a database name of this run's own (unless one was given explicitly)."""
-    url = make_url(url)
-    return url.set(database=f"{url.database}_{os.getpid()}").render_as_string(hide_password=False)
 
 
 def _load(url: str, frames: dict[str, pd.DataFrame]) -> None:
@@ -118,12 +71,21 @@ def warehouse(request, frames, tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'edge.sqlite'}"
     elif backend == "chdb":  # ClickHouse in-process: a data directory
         url = f"chdb:///{tmp_path_factory.mktemp('chdb') / 'edge'}"
-    else:
-        url = _per_run(PG_URL if backend == "postgresql" else MARIADB_URL)
+    else:  # this run's own database on the local server, dropped after (also when a test fails)
+        name = server_databases.name_for("test")
         try:
-            _ensure_database(url)
+            url = server_databases.create(backend, name)
         except DBAPIError as exc:
             _unavailable(backend, exc)
+        try:
+            yield from _loaded(backend, url, frames)
+        finally:
+            server_databases.drop(backend, name)
+        return
+    yield from _loaded(backend, url, frames)
+
+
+def _loaded(backend: str, url: str, frames):
     _load(url, frames)
     wh = Warehouse(url)  # read-only for duckdb
     raw_wh = Warehouse(url, use_marts=False)
@@ -133,8 +95,16 @@ def warehouse(request, frames, tmp_path_factory):
     finally:
         wh.engine.dispose()
         raw_wh.engine.dispose()
-        if backend in ("postgresql", "mariadb"):
-            _drop_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stale_test_databases():
+    """A crashed earlier run may have left its databases on the servers: drop them before this run starts."""
+    for backend in ("postgresql", "mariadb"):
+        try:
+            server_databases.drop_stale(backend)
+        except DBAPIError:
+            pass  # unreachable: the tests that need the server say so
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -15,18 +15,18 @@ import os
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from data_access import brand, marts, periods
 from data_access.filters import Filters
 from data_access.load import create_tables, load_frames
 from data_access.warehouse import Warehouse, create_warehouse_engine
+from tests import server_databases
 
 D = dt.date
 DAY = dt.timedelta(days=1)
 AS_OF = D(2021, 12, 31)
 CI = os.environ.get("CI") == "true"
-TEST_DB = "beltboard_brandtest"
 
 BIG_BRAND = 1_234_567_890_123_456_789
 BIG_PROVIDER = 2**53 + 1           # not representable as float64
@@ -184,23 +184,6 @@ FRAMES = make_frames()
 
 # ================================================================ backends
 
-def _server_db(kind: str) -> str:
-    """Create the test database on a local server; return its URL (or raise on failure)."""
-    if kind == "postgresql":
-        admin = create_engine("postgresql+psycopg://postgres@127.0.0.1/postgres", isolation_level="AUTOCOMMIT",
-                              connect_args={"connect_timeout": 5})
-        with admin.connect() as conn:
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": TEST_DB}).first():
-                conn.execute(text(f'CREATE DATABASE "{TEST_DB}"'))
-        admin.dispose()
-        return f"postgresql+psycopg://postgres@127.0.0.1/{TEST_DB}"
-    admin = create_engine("mysql+pymysql://root@127.0.0.1/", connect_args={"connect_timeout": 5})
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE DATABASE IF NOT EXISTS `{TEST_DB}` CHARACTER SET utf8mb4"))
-    admin.dispose()
-    return f"mysql+pymysql://root@127.0.0.1/{TEST_DB}?charset=utf8mb4"
-
-
 @pytest.fixture(scope="module", params=[f"{kind}-{source}" for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
                                         for source in ("marts", "raw")])
 def wh(request, tmp_path_factory):
@@ -212,14 +195,16 @@ def wh(request, tmp_path_factory):
         url = f"chdb:///{tmp_path_factory.mktemp('brand') / 'wh'}"
     elif kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('brand') / 'wh.sqlite'}"
-    else:
+    else:  # a database of this run's own, dropped after (also when a test fails)
+        name = server_databases.name_for("brandtest")
         try:
-            url = _server_db(kind)
+            url = server_databases.create(kind, name)
         except Exception as exc:  # noqa: BLE001 - any failure to reach the server
             message = f"{kind} unreachable at 127.0.0.1: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
             if CI:
                 pytest.fail(message)
             pytest.skip(message)
+        request.addfinalizer(lambda: server_databases.drop(kind, name))
     # not the app's pooled engine: its pre-ping trips duckdb's raw loader; chDB's must be ours, so that
     # it releases the one data directory a process may hold (the backend matrix's, if still open)
     writer = create_warehouse_engine(url, read_only=False) if kind == "chdb" else create_engine(url)

@@ -1,6 +1,6 @@
 """The statement timeout and a restarted PostgreSQL, against the real servers (127.0.0.1:5432 / :3306).
 
-Each server gets a database of its own for this run (`beltboard_resilience_<pid>`, dropped after),
+Each server gets a database of its own for this run (`beltboard_resilience_<pid>`, dropped after, also on failure),
 holding a generated demo warehouse large enough that the `providers` report over two years,
 read from the raw tables, takes several times longer than the short timeout used here:
 - a report that runs too long ends with a QueryTimeout naming the timeout, and the next query on
@@ -31,11 +31,9 @@ from data_access import audit, demo, load, reference
 from data_access.filters import Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import QueryTimeout, Warehouse
+from tests import server_databases
 from tests.app_support import DASHBOARD, texts
 
-PG_ADMIN = os.environ.get("BELTBOARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/beltboard_test")
-MARIADB_ADMIN = os.environ.get("BELTBOARD_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/beltboard_test")
-NAME = f"beltboard_resilience_{os.getpid()}"
 TWO_YEARS = Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2021, 12, 31))
 SHORT = 0.2  # seconds: the heavy report takes several times longer on these servers
 
@@ -48,44 +46,36 @@ def _skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
-def _database(admin_url: str, orders: int):
-    """Create NAME on the server of admin_url, load a demo warehouse of `orders` orders; yield its URL."""
-    url = make_url(admin_url)
-    pg = url.get_backend_name() == "postgresql"
-    admin = create_engine(url.set(database="postgres" if pg else ""), isolation_level="AUTOCOMMIT",
-                          pool_pre_ping=True, connect_args={"connect_timeout": 5})  # it outlives a restart
-    quoted = f'"{NAME}"' if pg else f"`{NAME}`"
+def _database(kind: str, orders: int):
+    """Create this run's `beltboard_resilience_<pid>` on the server, load a demo warehouse of `orders` orders;
+    yield its URL; drop it after, also when a test failed (the server is started again first)."""
+    name = server_databases.name_for("resilience")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}" + (" WITH (FORCE)" if pg else "")))
-            conn.execute(text(f"CREATE DATABASE {quoted}" + ("" if pg else " CHARACTER SET utf8mb4")))
+        target = server_databases.create(kind, name)
     except DBAPIError as exc:
-        admin.dispose()
-        _skip_or_fail(f"{url.get_backend_name()} server unreachable: {str(exc.orig).splitlines()[0][:200]}")
-    target = url.set(database=NAME).render_as_string(hide_password=False)
-    engine = create_engine(target)
+        _skip_or_fail(f"{kind} server unreachable: {str(exc.orig).splitlines()[0][:200]}")
     try:
-        load.create_tables(engine)
-        load.load_frames(engine, demo.generate(orders=orders, seed=3))
-    finally:
-        engine.dispose()
-    try:
+        engine = create_engine(target)
+        try:
+            load.create_tables(engine)
+            load.load_frames(engine, demo.generate(orders=orders, seed=3))
+        finally:
+            engine.dispose()
         yield target
     finally:
-        ensure_postgres_running()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}" + (" WITH (FORCE)" if pg else "")))
-        admin.dispose()
+        if kind == "postgresql":
+            ensure_postgres_running()
+        server_databases.drop(kind, name)
 
 
 @pytest.fixture(scope="module")
 def pg_url():
-    yield from _database(PG_ADMIN, orders=300_000)
+    yield from _database("postgresql", orders=300_000)
 
 
 @pytest.fixture(scope="module")
 def mariadb_url():
-    yield from _database(MARIADB_ADMIN, orders=50_000)
+    yield from _database("mariadb", orders=50_000)
 
 
 # ---------------------------------------------------------------- the statement timeout
@@ -160,7 +150,8 @@ def _pg_ctl(action: str) -> None:
 
 
 def _pg_accepts(timeout: float = 60) -> bool:
-    engine = create_engine(PG_ADMIN, connect_args={"connect_timeout": 2})
+    """Readiness: the server's admin database answers (never a test database, which may not exist)."""
+    engine = create_engine(server_databases.admin_url("postgresql"), connect_args={"connect_timeout": 2})
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
@@ -241,10 +232,11 @@ def readme_sql(flavour: str) -> list[str]:
 @pytest.mark.parametrize("server,flavour", [("pg_url", "postgresql"), ("mariadb_url", "mysql")])
 def test_the_documented_read_only_user_reads_every_report_and_cannot_write(request, server, flavour):
     url = make_url(request.getfixturevalue(server))
+    name = url.database
     user, password = f"beltboard_reader_{os.getpid()}", "read-only-test"
     statements = [s.replace("beltboard_reader", user).replace("CHANGE-ME", password)
-                  .replace("DATABASE warehouse", f'DATABASE "{NAME}"' if flavour == "postgresql" else "")
-                  .replace("warehouse.*", f"`{NAME}`.*") for s in readme_sql(flavour)]
+                  .replace("DATABASE warehouse", f'DATABASE "{name}"' if flavour == "postgresql" else "")
+                  .replace("warehouse.*", f"`{name}`.*") for s in readme_sql(flavour)]
     owner = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     drop = f"DROP ROLE IF EXISTS {user}" if flavour == "postgresql" else f"DROP USER IF EXISTS '{user}'@'%'"
     try:
