@@ -112,7 +112,8 @@ with c2:
     widgets.multiple_tile(
         t("Orders · {period}", lang, period=period), fmt.count(now["orders"]),
         now["orders"] / before["orders"] if before["orders"] else None, previous, fmt.count(before["orders"]),
-        fmt.count(now["orders"]), help=t("Orders placed in the period, this period over the one before.", lang), lang=lang)
+        fmt.count(now["orders"]), help=t("Orders placed in the period, this period over the one before.", lang),
+        lang=lang)
 for column, name, label, up in ((c3, "refund_rate", t("Refund rate · {period}", lang, period=period), False),
                                 (c4, "private_share", t("Private-domain share · {period}", lang, period=period), True)):
     with column:
@@ -140,7 +141,8 @@ else:
     with left:
         st.altair_chart(charts.steps_gantt(
             milestones, as_of=ctx.as_of, step_labels=step_labels, lang=lang, step_title=t("step", lang),
-            start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang), status_title=t("state", lang),
+            start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang),
+            status_title=t("state", lang),
             status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
     with right:
         widgets.rich_table(milestones, {"step": "text", "started_on": "day", "completed_on": "day", "days": "count"},
@@ -157,14 +159,16 @@ with left:
     by_channel = shown.groupby(["period_start", "channel"], as_index=False)[["gmv_cny", "orders"]].sum()
     by_channel["channel_label"] = [t(CHANNELS.get(c, c), lang) for c in by_channel["channel"]]
     st.altair_chart(charts.period_bars(
-        by_channel, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
+        by_channel, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain,
+        lang=lang,
         kind="money", group="channel_label", group_title=t("channel", lang),
         tooltips=[("orders", t("orders", lang), "count")]), theme=None)
 with right:
     by_source = shown.groupby(["period_start", "traffic_source"], as_index=False)[["gmv_cny", "orders"]].sum()
     by_source["source_label"] = [t(TRAFFIC.get(s, s), lang) for s in by_source["traffic_source"]]
     st.altair_chart(charts.period_bars(
-        by_source, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
+        by_source, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain,
+        lang=lang,
         kind="money", group="source_label", group_title=t("traffic_source", lang),
         tooltips=[("orders", t("orders", lang), "count")]), theme=None)
 with st.expander(t("GMV by channel and traffic source", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(shown)))}"):
@@ -202,10 +206,12 @@ else:
     with left:
         overall = roi.assign(label=t("All its campaigns", lang))
         st.altair_chart(charts.window_bars(
-            overall, label="label", windows=[(c, t(w, lang)) for c, w in WINDOWS], label_title="", window_title=t("Window", lang),
+            overall, label="label", windows=[(c, t(w, lang)) for c, w in WINDOWS], label_title="",
+            window_title=t("Window", lang),
             value_title=t("ROI", lang), lang=lang, incomplete="t30_complete_share",
             incomplete_title=t("t30_complete_share", lang), height=240,
-            tooltips=[("spend_cny", t("spend_cny", lang), "money"), ("campaigns", t("campaigns", lang), "count")]), theme=None)
+            tooltips=[("spend_cny", t("spend_cny", lang), "money"), ("campaigns", t("campaigns", lang), "count")]),
+            theme=None)
     with right:
         widgets.table(roi, ROI_KINDS, key="brand_roi", lang=lang)
         widgets.download_button(roi, f"brand-{choice}-roi")
@@ -215,7 +221,8 @@ else:
                          share=fmt.rate(1 - float(share))), icon=":material/hourglass_top:")
 
 # ---------------------------------------------------------------- trust
-st.subheader(t("Trust", lang), help=t("Refunds, returns and return-shipping insurance over the brand's orders placed in "
+st.subheader(t("Trust", lang),
+             help=t("Refunds, returns and return-shipping insurance over the brand's orders placed in "
                                 "each period; private-domain share of GMV; repeat buyers.", lang))
 if trust["orders"].sum() == 0:
     st.caption(t("No orders of this brand in the shown periods.", lang))
@@ -224,7 +231,8 @@ else:
         trust, series=[("refund_rate", t("refund_rate", lang)), ("return_rate", t("return_rate", lang)),
                        ("insured_share", t("insured_share", lang)), ("private_share", t("private_share", lang)),
                        ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
-        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="rate",
+        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
+        kind="rate",
         height=260), theme=None)
 widgets.table(trust, TRUST_KINDS, key="brand_trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})

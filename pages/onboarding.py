@@ -32,9 +32,11 @@ period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previo
 c1, c2, c3 = st.columns(3)
 with c1:
     widgets.multiple_tile(
-        t("Brands onboarded · {period}", lang, period=period), fmt.count(now["brands_onboarded"]), now["growth_multiple"],
+        t("Brands onboarded · {period}", lang, period=period), fmt.count(now["brands_onboarded"]),
+        now["growth_multiple"],
         previous, fmt.count(before["brands_onboarded"]), fmt.count(now["brands_onboarded"]),
-        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang), lang=lang)
+        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang),
+        lang=lang)
 with c2:
     widgets.multiple_tile(
         t("Year over year · {period}", lang, period=period), None, now["yoy_multiple"],
@@ -62,7 +64,8 @@ with left:
                   ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
-        onboarding, series=[("cumulative_brands", t("cumulative_brands", lang))], value_title=t("cumulative_brands", lang),
+        onboarding, series=[("cumulative_brands", t("cumulative_brands", lang))],
+        value_title=t("cumulative_brands", lang),
         period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="count"), theme=None)
 KINDS = {"period_start": "text", "brands_onboarded": "count", "growth_multiple": "multiple",
          "yoy_multiple": "multiple", "cumulative_brands": "count"}

@@ -54,7 +54,8 @@ with c1:
     widgets.multiple_tile(
         t("Brands onboarded · {period}", lang, period=period), fmt.count(now["brands_onboarded"]),
         now["growth_multiple"], previous, fmt.count(before["brands_onboarded"]), fmt.count(now["brands_onboarded"]),
-        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang), lang=lang)
+        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang),
+        lang=lang)
 with c2:
     widgets.multiple_tile(
         t("GMV · {period}", lang, period=period), fmt.money(s_now["gmv_cny"], lang), s_now["gmv_multiple"], previous,
@@ -92,7 +93,8 @@ for column, window in ((c2, "roi_t0"), (c3, "roi_t30")):
         widgets.change_tile(
             t("ROI T+0", lang) if window == "roi_t0" else t("ROI T+30", lang), fmt.ratio(roi_now[window]), change,
             fmt.EMPTY if change is None else f"{change:+.2f}",
-            t("vs previous {days} days ({before} → {after})", lang, days=f.range_days, before=fmt.ratio(roi_prev[window]),
+            t("vs previous {days} days ({before} → {after})", lang, days=f.range_days,
+              before=fmt.ratio(roi_prev[window]),
               after=fmt.ratio(roi_now[window])), help=roi_help)
 share_incomplete = roi_now["t30_complete_share"]
 if not fmt.is_empty(share_incomplete) and float(share_incomplete) < 1:
@@ -128,7 +130,8 @@ with right:
 # ---------------------------------------------------------------- platform-run vs provider-served
 st.subheader(t("Platform-run and provider-served brands", lang),
              help=t("Head brands are run by platform staff; the rest are served through providers. Brands: all "
-                    "selected brands onboarded by the end of the range. GMV: orders placed in the shown periods.", lang))
+                    "selected brands onboarded by the end of the range. GMV: orders placed in the shown periods.",
+                    lang))
 last_period = onboarding_by["period_start"].max()
 brands_by = onboarding_by[onboarding_by["period_start"] == last_period].set_index("group")["cumulative_brands"]
 gmv_by = sales_by.groupby("group")["gmv_cny"].sum()
@@ -140,9 +143,11 @@ split["gmv_share"] = split["gmv_cny"] / split["gmv_cny"].sum() if split["gmv_cny
 left, right = st.columns(2)
 with left:
     long = pd.concat([
-        pd.DataFrame({"measure": t("brands", lang), "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
+        pd.DataFrame({"measure": t("brands", lang),
+                      "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
                       "value": split["brands"]}),
-        pd.DataFrame({"measure": t("gmv_cny", lang), "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
+        pd.DataFrame({"measure": t("gmv_cny", lang),
+                      "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
                       "value": split["gmv_cny"]}),
     ], ignore_index=True)
     st.altair_chart(charts.share_bars(long, measure="measure", group="group", value="value", measure_title="",
@@ -170,5 +175,6 @@ with right:
     st.altair_chart(charts.period_bars(
         sales, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
         kind="money", height=220,
-        tooltips=[("gmv_multiple", t("gmv_multiple", lang), "multiple"), ("orders", t("orders", lang), "count")]), theme=None)
+        tooltips=[("gmv_multiple", t("gmv_multiple", lang), "multiple"), ("orders", t("orders", lang), "count")]),
+        theme=None)
     widgets.download_button(sales, "sales")

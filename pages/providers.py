@@ -69,7 +69,8 @@ with c2:
         help=t("GMV of the orders the providers served (a brand's orders on days inside its provider's "
                "assignment), over all providers shown.", lang), lang=lang)
 for column, name, tip in (
-        (c3, "new_brands", t("Brands whose assignment to a provider starts in the range, summed over providers.", lang)),
+        (c3, "new_brands", t("Brands whose assignment to a provider starts in the range, summed over providers.",
+                             lang)),
         (c4, "steps_completed", t("STEPS milestones completed in the range while a provider served the brand, "
                                   "summed over providers.", lang))):
     with column:
@@ -170,7 +171,8 @@ with first[0]:
 for column, name in zip(first[1:] + second, VIEW_TILES):
     kind, up = kinds[name], ups[name]
     with column:
-        widgets.vs_peers_tile(t(name, lang), row[name], band_of.loc[name, "median"], band_of.loc[name, "p90"], kind, lang,
+        widgets.vs_peers_tile(t(name, lang), row[name], band_of.loc[name, "median"], band_of.loc[name, "p90"], kind,
+                              lang,
                               good_when_up=up)
 
 st.markdown(f"**{t('Served GMV per period', lang)}**")

@@ -59,7 +59,8 @@ st.subheader(t("GMV, net GMV and orders per period", lang))
 left, right = st.columns(2)
 with left:
     st.altair_chart(charts.period_lines(
-        sales, series=[("gmv_cny", t("gmv_cny", lang)), ("net_gmv_cny", t("net_gmv_cny", lang))], value_title=t("gmv_cny", lang),
+        sales, series=[("gmv_cny", t("gmv_cny", lang)), ("net_gmv_cny", t("net_gmv_cny", lang))],
+        value_title=t("gmv_cny", lang),
         period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money"), theme=None)
 with right:
     st.altair_chart(charts.period_bars(

@@ -135,7 +135,8 @@ left, right = st.columns([2, 3])
 with left:
     st.altair_chart(charts.funnel_bars(
         funnel, step_labels=step_labels, step_title=t("step", lang), value_title=t("brands", lang), measure_title="",
-        measures=[("brands_reached", t("brands_reached", lang)), ("brands_completed", t("brands_completed", lang))], lang=lang,
+        measures=[("brands_reached", t("brands_reached", lang)), ("brands_completed", t("brands_completed", lang))],
+        lang=lang,
         tooltips=[("conversion_from_previous", t("conversion_from_previous", lang), "rate"),
                   ("median_days_text", t("median_days_to_complete", lang), "text")]), theme=None)
 with right:
@@ -146,8 +147,9 @@ with right:
 # ---------------------------------------------------------------- stalled brands
 stalled = steps[steps["stalled"]].sort_values(["days_in_step", "brand_id"], ascending=[False, True],
                                               kind="stable").reset_index(drop=True)
-st.subheader(t("Stalled brands", lang), help=t("In progress for more than {n} days in their current step, as of {date}.", lang,
-                                         n=stalled_days, date=as_of.isoformat()))
+st.subheader(t("Stalled brands", lang),
+             help=t("In progress for more than {n} days in their current step, as of {date}.", lang,
+                    n=stalled_days, date=as_of.isoformat()))
 if stalled.empty:
     st.success(t("No brand has been in one step for more than {n} days.", lang, n=stalled_days),
                icon=":material/check_circle:")
@@ -165,7 +167,8 @@ else:
         st.caption(t("Click a bar to narrow the filters to that belt.", lang))
         top_belts = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable").head(TOP)
         widgets.belt_chart(charts.ranking_bars(
-            top_belts, label="belt", value="brands", label_title=t("belt", lang), value_title=t("brands", lang), lang=lang,
+            top_belts, label="belt", value="brands", label_title=t("belt", lang), value_title=t("brands", lang),
+            lang=lang,
             key="belt_id", selection="stalled_belt"), selection="stalled_belt", key="stalled_by_belt")
     with right:
         st.markdown(f"**{t('Stalled brands by provider', lang)}**",
@@ -216,7 +219,8 @@ else:
         milestones = data.report("brand_milestones", f.with_(brand_ids=(brand_id,)))
     st.altair_chart(charts.steps_gantt(
         milestones, as_of=as_of, step_labels=step_labels, lang=lang, step_title=t("step", lang),
-        start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang), status_title=t("state", lang),
+        start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang),
+        status_title=t("state", lang),
         status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
     mine = evidence[evidence["brand_id"] == brand_id]
     if mine.empty:

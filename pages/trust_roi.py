@@ -66,12 +66,15 @@ with left:
     st.altair_chart(charts.period_lines(
         trust, series=[("refund_rate", t("refund_rate", lang)), ("return_rate", t("return_rate", lang)),
                        ("insured_share", t("insured_share", lang))],
-        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="rate",
+        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
+        kind="rate",
         height=260), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
-        trust, series=[("private_share", t("private_share", lang)), ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
-        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="rate",
+        trust, series=[("private_share", t("private_share", lang)),
+                       ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
+        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
+        kind="rate",
         height=260), theme=None)
 widgets.table(trust, TRUST_KINDS, key="trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
@@ -105,7 +108,8 @@ if by == "belt":
             widgets.belt_chart(charts.ranking_bars(
                 belts.head(TOP_BELTS), label="belt", value="refund_rate", label_title=t("belt", lang),
                 value_title=t("refund_rate", lang), lang=lang, kind="rate", key="belt_id", selection="trust_belt",
-                tooltips=[("return_rate", t("return_rate", lang), "rate"), ("insured_share", t("insured_share", lang), "rate"),
+                tooltips=[("return_rate", t("return_rate", lang), "rate"),
+                          ("insured_share", t("insured_share", lang), "rate"),
                           ("orders", t("orders", lang), "count")]), selection="trust_belt", key="trust_by_belt")
         with right:
             table_belts = belts[["belt_id", "orders", "refund_rate", "return_rate", "insured_share"]]
@@ -136,9 +140,10 @@ else:
             with column:
                 st.markdown(f"**{t(name, lang)}**")
                 st.altair_chart(charts.peer_strip(
-                    shown, value=name, label="provider_name", label_title=t("provider_name", lang), value_title=t(name, lang),
-                    lang=lang, kind="rate",
-                    bands=[(t("Median {value}", lang, value=fmt.rate(bands.loc[name, "median"])), bands.loc[name, "median"]),
+                    shown, value=name, label="provider_name", label_title=t("provider_name", lang),
+                    value_title=t(name, lang), lang=lang, kind="rate",
+                    bands=[(t("Median {value}", lang, value=fmt.rate(bands.loc[name, "median"])),
+                            bands.loc[name, "median"]),
                            (t("P90 {value}", lang, value=fmt.rate(bands.loc[name, "p90"])), bands.loc[name, "p90"])]),
                     theme=None)
         picked = widgets.rich_table(
@@ -169,7 +174,8 @@ else:
                                belt_id=roi_by_belt["group"])
     belts = belts.sort_values(["spend_cny", "group"], ascending=[False, True], kind="stable").head(TOP_ROI_BELTS)
     both = pd.concat([overall, belts.drop(columns="group")], ignore_index=True)
-    st.caption(t("All selected brands, then the {n} belts with the most spend (every belt is in the table below).", lang,
+    st.caption(t("All selected brands, then the {n} belts with the most spend (every belt is in the table below).",
+                 lang,
                  n=TOP_ROI_BELTS) + " " + t("Click a belt's bars to narrow the filters to that belt.", lang))
     widgets.belt_chart(charts.window_bars(
         both, label="label", windows=[(c, t(w, lang)) for c, w in WINDOWS], label_title=t("belt", lang),

@@ -4,8 +4,8 @@
                                                       #   ones the code no longer uses dropped)
     .venv/bin/python -m scripts.i18n check            # exit 1, listing them, if a message is untranslated or unused
     .venv/bin/python -m scripts.i18n compile          # .po -> .mo, what ui.i18n.t reads
-    .venv/bin/python -m scripts.i18n absorb FILE      # fill untranslated messages from a `ZH = {...}` dict (and
-                                                      #   `EN.update({...})`) in FILE: a branch that predates the catalogues
+    .venv/bin/python -m scripts.i18n absorb FILE      # fill untranslated messages from the `ZH = {...}` dict
+                                                      #   (and `EN.update({...})`) of an old ui/i18n.py
     .venv/bin/python -m scripts.i18n explicit-lang FILE...  # give every t("…") call in FILE its `lang` argument
 
 `make i18n` = extract, check, compile. `make locale` (part of `make run` and `make test`) = compile.

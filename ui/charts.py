@@ -92,7 +92,7 @@ def label_expr(ticks: Sequence[float], kind: str, lang: str) -> str:
     """A Vega label expression that names each tick value with ui.fmt's text for it."""
     labels = formatted(pd.Series(list(ticks), dtype=float), kind, lang)
     expr = "''"
-    for value, text in reversed(list(zip(ticks, labels))):
+    for value, text in reversed(list(zip(ticks, labels, strict=True))):
         expr = f"datum.value == {json.dumps(value)} ? {json.dumps(text, ensure_ascii=False)} : {expr}"
     return expr
 
@@ -105,8 +105,8 @@ def value_scale(values, kind: str, lang: str, title: str | None = None, *, zero:
     low = min([*numbers, 0.0] if zero else list(numbers) or [0.0])
     high = max([*numbers, 0.0] if zero else list(numbers) or [1.0])
     ticks = nice_ticks(low, high, kind)
-    return dict(axis=alt.Axis(title=title, values=ticks, labelExpr=label_expr(ticks, kind, lang)),
-                scale=alt.Scale(domain=[ticks[0], ticks[-1]], nice=False, zero=zero))
+    return {"axis": alt.Axis(title=title, values=ticks, labelExpr=label_expr(ticks, kind, lang)),
+            "scale": alt.Scale(domain=[ticks[0], ticks[-1]], nice=False, zero=zero)}
 
 
 def stacked(df: pd.DataFrame, value: str, by: Sequence[str]) -> list[float]:

@@ -17,7 +17,7 @@ import math
 import numbers
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 from babel import Locale
@@ -31,7 +31,7 @@ YUAN = "¥"
 NEUTRAL = "root"  # CLDR's root locale: Latin digits, "," and "." (what zh and en both use)
 
 
-@lru_cache(maxsize=None)
+@cache
 def locale(lang: str) -> Locale:
     return Locale.parse(lang)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -56,7 +56,7 @@ def label(lang: str) -> str:
     return Locale.parse(lang).get_display_name(lang)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str, folder: Path) -> gettext.GNUTranslations:
     po = folder / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     mo = po.with_suffix(".mo")
@@ -165,7 +165,12 @@ def join(words: Iterable[str], lang: str) -> str:
 
 def belt_name(names, lang: str) -> str:
     """A belt's name from its row (`name_zh`, `name_en`): the Chinese name for every Chinese locale."""
-    return names["name_zh"] if Locale.parse(lang).language == "zh" else names["name_en"]
+    return names["name_zh"] if _language(lang) == "zh" else names["name_en"]
+
+
+@cache
+def _language(lang: str) -> str:
+    return Locale.parse(lang).language
 
 
 # ---------------------------------------------------------------- which language

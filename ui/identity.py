@@ -81,7 +81,8 @@ def current(lang: str) -> Identity:
     try:
         roles: Roles | None = access.load_roles()
     except RolesError as exc:
-        return _denied("misconfigured", t("The access configuration cannot be used: {error}", lang, error=_plain(str(exc))))
+        return _denied("misconfigured", t("The access configuration cannot be used: {error}", lang,
+                                          error=_plain(str(exc))))
     auth = _auth_configured()
     if roles is None:
         if auth:
@@ -173,6 +174,7 @@ def scope_caption(ident: Identity, belt_names, lang: str) -> str | None:
         names = i18n.join((_plain(w) for w in words), lang)
         return t("Your belts: {belts}. Every figure, total and download covers these belts only.", lang, belts=names)
     if s.kind == "provider":
-        return t("Your brands: every figure, total and download covers only the brands provider #{id} has served.", lang,
+        return t("Your brands: every figure, total and download covers only the brands provider #{id} has served.",
+                 lang,
                  id=s.provider_id)
     return None

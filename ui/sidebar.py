@@ -151,7 +151,8 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
     sb.button(t("Reset filters", lang), on_click=_on_reset, icon=":material/filter_alt_off:", key="reset_filters",
               width="stretch")
     sb.button(t("Refresh data", lang), on_click=data.refresh, icon=":material/refresh:", key="refresh_data",
-              width="stretch", help=t("Reload every figure from the warehouse (figures are cached for 10 minutes).", lang))
+              width="stretch", help=t("Reload every figure from the warehouse (figures are cached for 10 minutes).",
+                                      lang))
 
     encoded = state.encode(view)
     state.write_url(encoded)
