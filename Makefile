@@ -43,14 +43,14 @@ test: $(VENV)/.test-installed browser locale
 	$(PY) -m pytest
 
 # One PNG per page into docs/screenshots/ (demo data, 1440x900).
-screenshots: $(VENV)/.test-installed browser demo
+screenshots: $(VENV)/.test-installed browser demo locale
 	$(PY) scripts/screenshots.py
 
 # Benchmark warehouses (1M/10M/50M DuckDB, 10M PostgreSQL at 127.0.0.1:5432, 10M chDB) are built once
 # into data/bench/ and reused; results go to docs/benchmarks.md. About an hour on 2 cores.
 # On a shared machine, `make bench BENCH_NICE=-15` (as root) keeps other jobs from skewing the timings.
 BENCH_NICE ?= 0
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed locale
 	nice -n $(BENCH_NICE) $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
