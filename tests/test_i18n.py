@@ -227,8 +227,17 @@ def test_every_value_axis_is_labelled_by_the_tiles_formats(kind, values, formatt
     labels = axis_labels(spec["encoding"]["x"])
     assert min(labels) <= min(values) and max(labels) >= max(values)
     assert all(text == formatter(value, "en") for value, text in labels.items())
-    if kind == "count":
-        assert all(float(v).is_integer() for v in labels)  # no "2.5 brands"
+    assert len(set(labels.values())) == len(labels), "two ticks read alike"
+
+
+@pytest.mark.parametrize("kind, values", [("count", [1, 2]), ("multiple", [0.1, 0.2]), ("rate", [0.001, 0.002]),
+                                          ("ratio", [0.01, 0.02])])
+def test_ticks_are_never_finer_than_the_format_can_name(kind, values):
+    df = pd.DataFrame({"belt": ["a", "b"], "v": values})
+    spec = charts.ranking_bars(df, label="belt", value="v", label_title="", value_title="", lang="zh",
+                               kind=kind).to_dict()
+    labels = axis_labels(spec["encoding"]["x"])
+    assert len(set(labels.values())) == len(labels), labels
 
 
 def test_stacked_bars_are_scaled_to_the_stack_not_the_largest_part():

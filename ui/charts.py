@@ -71,9 +71,12 @@ def with_tooltips(df: pd.DataFrame, spec: Sequence[tuple[str, str, str]], lang: 
 
 # ---------------------------------------------------------------- value axes
 
+# The finest tick step each kind can name distinctly (ui.fmt's decimals): no "1.0× 1.0× 1.1×", no "2.5 brands".
+MIN_STEP = {"count": 1, "multiple": 0.1, "rate": 0.001, "ratio": 0.01}
+
+
 def nice_ticks(low: float, high: float, kind: str, count: int = 5) -> list[float]:
-    """About `count` round values (steps of 1, 2 or 5 × 10^k) from at or below `low` to at or above `high`;
-    counts step by whole numbers."""
+    """About `count` round values (steps of 1, 2 or 5 × 10^k) from at or below `low` to at or above `high`."""
     if not (math.isfinite(low) and math.isfinite(high)):
         low, high = 0.0, 1.0
     if high <= low:
@@ -81,8 +84,7 @@ def nice_ticks(low: float, high: float, kind: str, count: int = 5) -> list[float
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    if kind == "count":
-        step = max(step, 1)
+    step = max(step, MIN_STEP.get(kind, 0))
     step_d = Decimal(repr(step))
     first, last = math.floor(low / step), math.ceil(high / step)
     return [float(i * step_d) for i in range(first, last + 1)]
