@@ -231,8 +231,9 @@ def test_every_value_axis_is_labelled_by_the_tiles_formats(kind, values, formatt
 
 
 @pytest.mark.parametrize("kind, values", [("count", [1, 2]), ("multiple", [0.1, 0.2]), ("rate", [0.001, 0.002]),
-                                          ("ratio", [0.01, 0.02])])
+                                          ("ratio", [0.01, 0.02]), ("money", [0.0, 0.0]), ("count", [None, None])])
 def test_ticks_are_never_finer_than_the_format_can_name(kind, values):
+    """Two ticks never read alike: not "¥0 ¥0 ¥1" for a brand without sales, not "0 0 1 1" brands."""
     df = pd.DataFrame({"belt": ["a", "b"], "v": values})
     spec = charts.ranking_bars(df, label="belt", value="v", label_title="", value_title="", lang="zh",
                                kind=kind).to_dict()

@@ -71,11 +71,7 @@ def with_tooltips(df: pd.DataFrame, spec: Sequence[tuple[str, str, str]], lang: 
 
 # ---------------------------------------------------------------- value axes
 
-# The finest tick step each kind can name distinctly (ui.fmt's decimals): no "1.0× 1.0× 1.1×", no "2.5 brands".
-MIN_STEP = {"count": 1, "multiple": 0.1, "rate": 0.001, "ratio": 0.01}
-
-
-def nice_ticks(low: float, high: float, kind: str, count: int = 5) -> list[float]:
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """About `count` round values (steps of 1, 2 or 5 × 10^k) from at or below `low` to at or above `high`."""
     if not (math.isfinite(low) and math.isfinite(high)):
         low, high = 0.0, 1.0
@@ -84,7 +80,6 @@ def nice_ticks(low: float, high: float, kind: str, count: int = 5) -> list[float
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    step = max(step, MIN_STEP.get(kind, 0))
     step_d = Decimal(repr(step))
     first, last = math.floor(low / step), math.ceil(high / step)
     return [float(i * step_d) for i in range(first, last + 1)]
@@ -106,7 +101,10 @@ def value_scale(values, kind: str, lang: str, title: str | None = None, *, zero:
     numbers = numbers[numbers.map(math.isfinite)]
     low = min([*numbers, 0.0] if zero else list(numbers) or [0.0])
     high = max([*numbers, 0.0] if zero else list(numbers) or [1.0])
-    ticks = nice_ticks(low, high, kind)
+    for count in range(5, 0, -1):  # fewer, rounder ticks until each reads differently ("¥0 ¥0 ¥1", "2.5 brands")
+        ticks = nice_ticks(low, high, count)
+        if formatted(pd.Series(ticks, dtype=float), kind, lang).is_unique:
+            break
     return {"axis": alt.Axis(title=title, values=ticks, labelExpr=label_expr(ticks, kind, lang)),
             "scale": alt.Scale(domain=[ticks[0], ticks[-1]], nice=False, zero=zero)}
 
