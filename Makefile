@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DEMO_ORDERS ?= 1000000
 
-.PHONY: run test demo browser screenshots clean
+.PHONY: run test demo browser screenshots clean locale i18n
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,27 +21,38 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(PY) -m data_access demo --if-missing --orders $(DEMO_ORDERS)
 
-run: demo
+run: demo locale
 	$(PY) -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT)
+
+# The message catalogues: locale/<lang>/LC_MESSAGES/beltboard.po compiled to the .mo files the app reads.
+locale: $(VENV)/.installed
+	$(PY) -m scripts.i18n compile
+
+# After adding or changing UI text (or merging a branch that did): the code's messages into every .po
+# (new ones untranslated, unused ones dropped), then fail listing any untranslated message, then compile.
+i18n: $(VENV)/.installed
+	$(PY) -m scripts.i18n extract
+	$(PY) -m scripts.i18n check
+	$(PY) -m scripts.i18n compile
 
 # System packages for the browser tests (Chromium, CJK fonts), where this machine lets us.
 browser:
 	@bash scripts/install-browser.sh
 
 # After the tests: no test database may outlive its run on the local PostgreSQL/MariaDB servers.
-test: $(VENV)/.test-installed browser
+test: $(VENV)/.test-installed browser locale
 	$(PY) -m pytest
 	$(PY) -m tests.server_databases --check
 
 # One PNG per page into docs/screenshots/ (demo data, 1440x900).
-screenshots: $(VENV)/.test-installed browser demo
+screenshots: $(VENV)/.test-installed browser demo locale
 	$(PY) scripts/screenshots.py
 
 # Benchmark warehouses (1M/10M/50M DuckDB, 10M PostgreSQL at 127.0.0.1:5432, 10M chDB) are built once
 # into data/bench/ and reused; results go to docs/benchmarks.md. About an hour on 2 cores.
 # On a shared machine, `make bench BENCH_NICE=-15` (as root) keeps other jobs from skewing the timings.
 BENCH_NICE ?= 0
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed locale
 	nice -n $(BENCH_NICE) $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:

@@ -16,7 +16,7 @@ import streamlit as st  # noqa: E402
 from ui import audit_log, identity, sidebar, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
-# file, url path, title (English key), icon
+# file, url path, title (a message: each page marks it, `widgets.page_header(N_("…"))`), icon
 PAGES = (
     ("pages/overview.py", "overview", "Overview", ":material/dashboard:"),
     ("pages/onboarding.py", "onboarding", "Onboarding growth", ":material/trending_up:"),
@@ -31,7 +31,7 @@ st.set_page_config(page_title="beltboard · 产业带品牌看板", page_icon=":
                    initial_sidebar_state="expanded")
 
 lang = state.language()
-ident = identity.current()
+ident = identity.current(lang)
 pages = [st.Page(path, title=t(title, lang), url_path=url_path, icon=icon) for path, url_path, title, icon in PAGES[1:]]
 path, url_path, title, icon = PAGES[0]
 home = st.Page(path, title=t(title, lang), url_path="", icon=icon, default=True)  # served at /
@@ -39,7 +39,7 @@ alias = st.Page(path, title=t(title, lang), url_path=url_path, icon=icon, visibi
 page = st.navigation([home, *pages, alias], position="sidebar" if ident.allowed else "hidden")
 with audit_log.page_view(ident, page.url_path or "overview"):
     if not ident.allowed:  # nothing to see: no filters, no belt names, no data
-        identity.render_blocked(ident)
+        identity.render_blocked(ident, lang)
         st.stop()
     st.session_state[state.CONTEXT] = context = sidebar.render(lang, ident)
     audit_log.note_filters(context.filters)

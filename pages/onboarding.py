@@ -8,9 +8,9 @@ import streamlit as st  # noqa: E402
 from data_access import periods  # noqa: E402
 from data_access.filters import GROUP_BYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
-from ui.i18n import t  # noqa: E402
+from ui.i18n import N_, t  # noqa: E402
 
-ctx = widgets.page_header(t("Onboarding growth"))
+ctx = widgets.page_header(N_("Onboarding growth"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 pair = widgets.last_full_period(f.date_from, f.date_to, grain)
 year_ago = periods.shift(pair.current, "year", -1)
@@ -22,7 +22,7 @@ with data.page_errors():
     by_belt = data.report("onboarding", f.with_(by="belt"))
 
 if onboarding["cumulative_brands"].max() == 0:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
     st.stop()
 
 # ---------------------------------------------------------------- tiles
@@ -32,38 +32,41 @@ period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previo
 c1, c2, c3 = st.columns(3)
 with c1:
     widgets.multiple_tile(
-        t("Brands onboarded · {period}", period=period), fmt.count(now["brands_onboarded"]), now["growth_multiple"],
+        t("Brands onboarded · {period}", lang, period=period), fmt.count(now["brands_onboarded"]),
+        now["growth_multiple"],
         previous, fmt.count(before["brands_onboarded"]), fmt.count(now["brands_onboarded"]),
-        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比)."))
+        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang),
+        lang=lang)
 with c2:
     widgets.multiple_tile(
-        t("Year over year · {period}", period=period), None, now["yoy_multiple"],
+        t("Year over year · {period}", lang, period=period), None, now["yoy_multiple"],
         fmt.period(year_ago, grain, lang), fmt.count(yoy_before["brands_onboarded"]),
         fmt.count(now["brands_onboarded"]),
-        help=t("Brands onboarded in the period over the same period a year earlier (同比)."))
+        help=t("Brands onboarded in the period over the same period a year earlier (同比).", lang), lang=lang)
 with c3:
     added = int(now["cumulative_brands"]) - int(before["cumulative_brands"])
     widgets.change_tile(
-        t("Cumulative brands"), fmt.count(now["cumulative_brands"]), added, fmt.signed_count(added),
-        t("vs {period} ({before})", period=previous, before=fmt.count(before["cumulative_brands"])),
-        help=t("Selected brands onboarded on or before the end of {period}, all history counted.", period=period))
+        t("Cumulative brands", lang), fmt.count(now["cumulative_brands"]), added, fmt.signed_count(added),
+        t("vs {period} ({before})", lang, period=previous, before=fmt.count(before["cumulative_brands"])),
+        help=t("Selected brands onboarded on or before the end of {period}, all history counted.", lang, period=period))
 if pair.partial:
-    st.caption(t("Partial period: the data ends on {date}.", date=ctx.as_of.isoformat()))
+    st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
 # ---------------------------------------------------------------- per period
-st.subheader(t("Brands onboarded, period by period"))
+st.subheader(t("Brands onboarded, period by period", lang))
 left, right = st.columns([3, 2])
 with left:
     st.altair_chart(charts.period_bars(
-        onboarding, value="brands_onboarded", value_title=t("brands_onboarded"), period_title=t("period"),
+        onboarding, value="brands_onboarded", value_title=t("brands_onboarded", lang), period_title=t("period", lang),
         grain=grain, lang=lang,
-        tooltips=[("growth_multiple", t("growth_multiple"), "multiple"),
-                  ("yoy_multiple", t("yoy_multiple"), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands"), "count")]), theme=None)
+        tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
+                  ("yoy_multiple", t("yoy_multiple", lang), "multiple"),
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
-        onboarding, series=[("cumulative_brands", t("cumulative_brands"))], value_title=t("cumulative_brands"),
-        period_title=t("period"), series_title="", grain=grain, lang=lang, kind="count"), theme=None)
+        onboarding, series=[("cumulative_brands", t("cumulative_brands", lang))],
+        value_title=t("cumulative_brands", lang),
+        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="count"), theme=None)
 KINDS = {"period_start": "text", "brands_onboarded": "count", "growth_multiple": "multiple",
          "yoy_multiple": "multiple", "cumulative_brands": "count"}
 widgets.table(onboarding, KINDS, key="onboarding", lang=lang,
@@ -71,23 +74,23 @@ widgets.table(onboarding, KINDS, key="onboarding", lang=lang,
 widgets.download_button(onboarding, "onboarding")
 
 # ---------------------------------------------------------------- breakdown
-st.subheader(t("Breakdown"))
+st.subheader(t("Breakdown", lang))
 def by_words(b: str) -> str:
     words = t("No breakdown", lang) if b == "none" else i18n.enum("by", b, lang)
     return words[:1].upper() + words[1:]
 
 
-by = widgets.page_choice(t("Breakdown"), "by", ("none", *GROUP_BYS), "none", by_words,
-                         label_visibility="collapsed")
+by = widgets.page_choice(t("Breakdown", lang), "by", ("none", *GROUP_BYS), "none", by_words,
+                         label_visibility="collapsed", lang=lang)
 if by != "none":
     with data.page_errors():
         breakdown = by_belt if by == "belt" else data.report("onboarding", f.with_(by=by))
     breakdown["group_label"] = widgets.group_labels(breakdown["group"], by, ctx)
     st.altair_chart(charts.period_bars(
-        breakdown, value="brands_onboarded", value_title=t("brands_onboarded"), period_title=t("period"),
+        breakdown, value="brands_onboarded", value_title=t("brands_onboarded", lang), period_title=t("period", lang),
         grain=grain, lang=lang, group="group_label", group_title=by_words(by),
-        tooltips=[("growth_multiple", t("growth_multiple"), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands"), "count")]), theme=None)
+        tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
     widgets.table(breakdown, {"period_start": "text", "group": "text", **{k: v for k, v in KINDS.items()
                                                                         if k != "period_start"}},
                   key="onboarding_by", lang=lang,
@@ -100,20 +103,20 @@ shown_periods = periods.periods_overlapping(f.date_from, f.date_to, grain)
 span = fmt.period(shown_periods[0], grain, lang)
 if len(shown_periods) > 1:
     span = f"{span} – {fmt.period(shown_periods[-1], grain, lang)}"
-st.subheader(t("Belt ranking"), help=t("Brands onboarded in {periods}, by industry belt.", periods=span))
+st.subheader(t("Belt ranking", lang), help=t("Brands onboarded in {periods}, by industry belt.", lang, periods=span))
 ranking = by_belt.groupby("group", as_index=False)["brands_onboarded"].sum()
 ranking = ranking[ranking["brands_onboarded"] > 0].sort_values(["brands_onboarded", "group"],
                                                                  ascending=[False, True], kind="stable")
 ranking = ranking.rename(columns={"group": "belt_id"}).reset_index(drop=True)
 ranking["belt"] = [ctx.belt_label(b) for b in ranking["belt_id"]]
 if ranking.empty:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
 else:
-    st.caption(t("Click a bar to narrow the filters to that belt."))
+    st.caption(t("Click a bar to narrow the filters to that belt.", lang))
     round_ = st.session_state.get("_bb_belt_round", 0)
     event = st.altair_chart(
-        charts.ranking_bars(ranking, label="belt", value="brands_onboarded", label_title=t("belt"),
-                            value_title=t("brands_onboarded"), lang=lang, key="belt_id", selection="belt_pick"),
+        charts.ranking_bars(ranking, label="belt", value="brands_onboarded", label_title=t("belt", lang),
+                            value_title=t("brands_onboarded", lang), lang=lang, key="belt_id", selection="belt_pick"),
         theme=None, on_select="rerun", selection_mode="belt_pick", key=f"belt_rank_{round_}")
     picked = (event.selection.get("belt_pick") or []) if event is not None else []
     if picked and picked[0].get("belt_id"):

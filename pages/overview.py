@@ -10,9 +10,9 @@ import streamlit as st  # noqa: E402
 
 from data_access import schema  # noqa: E402
 from ui import charts, data, fmt, i18n, widgets  # noqa: E402
-from ui.i18n import t  # noqa: E402
+from ui.i18n import N_, t  # noqa: E402
 
-ctx = widgets.page_header(t("Overview"))
+ctx = widgets.page_header(N_("Overview"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 pair = widgets.last_full_period(f.date_from, f.date_to, grain)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
@@ -36,11 +36,11 @@ with data.page_errors():
     sales_by = data.report("sales", f.with_(by="managed_by"))
 
 if onboarding["cumulative_brands"].max() == 0 and sales["orders"].sum() == 0:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
     st.stop()
 
 if pair.partial:
-    st.caption(t("Partial period: the data ends on {date}.", date=ctx.as_of.isoformat()))
+    st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
 # ---------------------------------------------------------------- growth tiles
 now, before = widgets.row_at(onboarding_ext, pair.current), widgets.row_at(onboarding_ext, pair.previous)
@@ -52,57 +52,59 @@ active_before = int((providers_before["brands_served"] > 0).sum())
 c1, c2, c3 = st.columns(3)
 with c1:
     widgets.multiple_tile(
-        t("Brands onboarded · {period}", period=period), fmt.count(now["brands_onboarded"]),
+        t("Brands onboarded · {period}", lang, period=period), fmt.count(now["brands_onboarded"]),
         now["growth_multiple"], previous, fmt.count(before["brands_onboarded"]), fmt.count(now["brands_onboarded"]),
-        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比)."))
+        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang),
+        lang=lang)
 with c2:
     widgets.multiple_tile(
-        t("GMV · {period}", period=period), fmt.money(s_now["gmv_cny"], lang), s_now["gmv_multiple"], previous,
+        t("GMV · {period}", lang, period=period), fmt.money(s_now["gmv_cny"], lang), s_now["gmv_multiple"], previous,
         fmt.money(s_before["gmv_cny"], lang), fmt.money(s_now["gmv_cny"], lang),
         help=t("Value of orders placed in the period, refunded ones included; the multiple is this period over "
-               "the one before."))
+               "the one before.", lang), lang=lang)
 with c3:
     change = None
     if not (fmt.is_empty(r_now["refund_rate"]) or fmt.is_empty(r_before["refund_rate"])):
         change = float(r_now["refund_rate"]) - float(r_before["refund_rate"])
     widgets.change_tile(
-        t("Refund rate · {period}", period=period), fmt.rate(r_now["refund_rate"]), change,
+        t("Refund rate · {period}", lang, period=period), fmt.rate(r_now["refund_rate"]), change,
         fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
-        t("vs {period} ({before})", period=previous, before=fmt.rate(r_before["refund_rate"])),
-        help=t("Refunded orders over orders placed in the period."), good_when_up=False)
+        t("vs {period} ({before})", lang, period=previous, before=fmt.rate(r_before["refund_rate"])),
+        help=t("Refunded orders over orders placed in the period.", lang), good_when_up=False)
 
 # ---------------------------------------------------------------- providers and ROI tiles
 roi_now, roi_prev = roi.iloc[0], roi_before.iloc[0]
 roi_help = t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for campaigns "
-             "starting in the range. The platform judges ROI at T+30.")
+             "starting in the range. The platform judges ROI at T+30.", lang)
 c1, c2, c3 = st.columns(3)
 with c1:
     widgets.change_tile(
-        t("Active providers"), fmt.count(active_now), active_now - active_before,
+        t("Active providers", lang), fmt.count(active_now), active_now - active_before,
         fmt.signed_count(active_now - active_before),
-        t("vs previous {days} days ({before} → {after})", days=f.range_days, before=fmt.count(active_before),
+        t("vs previous {days} days ({before} → {after})", lang, days=f.range_days, before=fmt.count(active_before),
           after=fmt.count(active_now)),
         help=t("Providers serving at least one selected brand in the date range, compared with the range of "
-               "equal length before it."))
+               "equal length before it.", lang))
 for column, window in ((c2, "roi_t0"), (c3, "roi_t30")):
     with column:
         change = None
         if not (fmt.is_empty(roi_now[window]) or fmt.is_empty(roi_prev[window])):
             change = float(roi_now[window]) - float(roi_prev[window])
         widgets.change_tile(
-            t("ROI T+0") if window == "roi_t0" else t("ROI T+30"), fmt.ratio(roi_now[window]), change,
+            t("ROI T+0", lang) if window == "roi_t0" else t("ROI T+30", lang), fmt.ratio(roi_now[window]), change,
             fmt.EMPTY if change is None else f"{change:+.2f}",
-            t("vs previous {days} days ({before} → {after})", days=f.range_days, before=fmt.ratio(roi_prev[window]),
+            t("vs previous {days} days ({before} → {after})", lang, days=f.range_days,
+              before=fmt.ratio(roi_prev[window]),
               after=fmt.ratio(roi_now[window])), help=roi_help)
 share_incomplete = roi_now["t30_complete_share"]
 if not fmt.is_empty(share_incomplete) and float(share_incomplete) < 1:
-    st.caption(t("T+30 is not final yet for {share} of the spend (campaigns younger than 30 days).",
+    st.caption(t("T+30 is not final yet for {share} of the spend (campaigns younger than 30 days).", lang,
                  share=fmt.rate(1 - float(share_incomplete))))
 
 # ---------------------------------------------------------------- STEPS
-st.subheader(t("Brands by STEPS step"),
+st.subheader(t("Brands by STEPS step", lang),
              help=t("Each brand counted at its current (highest reached) step, as of {date}; the change is since "
-                    "{since}.", date=steps_as_of.isoformat(), since=steps_since.isoformat()))
+                    "{since}.", lang, date=steps_as_of.isoformat(), since=steps_since.isoformat()))
 counts_now = steps_now["current_step"].value_counts()
 counts_before = steps_before["current_step"].value_counts()
 by_step = pd.DataFrame({"step": range(6)})
@@ -114,21 +116,22 @@ started_before = int((steps_before["current_step"] > 0).sum())
 left, right = st.columns([1, 2])
 with left:
     widgets.change_tile(
-        t("Brands in STEPS"), fmt.count(started_now), started_now - started_before,
+        t("Brands in STEPS", lang), fmt.count(started_now), started_now - started_before,
         fmt.signed_count(started_now - started_before),
-        t("since {date} ({before} → {after})", date=steps_since.isoformat(), before=fmt.count(started_before),
+        t("since {date} ({before} → {after})", lang, date=steps_since.isoformat(), before=fmt.count(started_before),
           after=fmt.count(started_now)),
-        help=t("Selected brands that have started at least step 1."))
+        help=t("Selected brands that have started at least step 1.", lang))
 with right:
     st.altair_chart(charts.ranking_bars(
-        by_step, label="step_label", value="brands", label_title=t("current_step"), value_title=t("brands"),
+        by_step, label="step_label", value="brands", label_title=t("current_step", lang), value_title=t("brands", lang),
         lang=lang, keep_order=True,
-        tooltips=[("change", t("since {date}", date=steps_since.isoformat()), "count")]), theme=None)
+        tooltips=[("change", t("since {date}", lang, date=steps_since.isoformat()), "count")]), theme=None)
 
 # ---------------------------------------------------------------- platform-run vs provider-served
-st.subheader(t("Platform-run and provider-served brands"),
+st.subheader(t("Platform-run and provider-served brands", lang),
              help=t("Head brands are run by platform staff; the rest are served through providers. Brands: all "
-                    "selected brands onboarded by the end of the range. GMV: orders placed in the shown periods."))
+                    "selected brands onboarded by the end of the range. GMV: orders placed in the shown periods.",
+                    lang))
 last_period = onboarding_by["period_start"].max()
 brands_by = onboarding_by[onboarding_by["period_start"] == last_period].set_index("group")["cumulative_brands"]
 gmv_by = sales_by.groupby("group")["gmv_cny"].sum()
@@ -140,15 +143,17 @@ split["gmv_share"] = split["gmv_cny"] / split["gmv_cny"].sum() if split["gmv_cny
 left, right = st.columns(2)
 with left:
     long = pd.concat([
-        pd.DataFrame({"measure": t("brands"), "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
+        pd.DataFrame({"measure": t("brands", lang),
+                      "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
                       "value": split["brands"]}),
-        pd.DataFrame({"measure": t("gmv_cny"), "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
+        pd.DataFrame({"measure": t("gmv_cny", lang),
+                      "group": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]],
                       "value": split["gmv_cny"]}),
     ], ignore_index=True)
     st.altair_chart(charts.share_bars(long, measure="measure", group="group", value="value", measure_title="",
-                                      group_title=t("managed_by"), value_title=t("Value"),
-                                      share_title=t("share"), lang=lang,
-                                      kinds={t("gmv_cny"): "money", t("brands"): "count"}), theme=None)
+                                      group_title=t("managed_by", lang), value_title=t("Value", lang),
+                                      share_title=t("share", lang), lang=lang,
+                                      kinds={t("gmv_cny", lang): "money", t("brands", lang): "count"}), theme=None)
 with right:
     widgets.table(split, {"managed_by": "text", "brands": "count", "brands_share": "rate", "gmv_cny": "money",
                           "gmv_share": "rate"}, key="split", lang=lang,
@@ -158,17 +163,18 @@ with right:
 # ---------------------------------------------------------------- small charts
 left, right = st.columns(2)
 with left:
-    st.subheader(t("Onboarding per period"))
+    st.subheader(t("Onboarding per period", lang))
     st.altair_chart(charts.period_bars(
-        onboarding, value="brands_onboarded", value_title=t("brands_onboarded"), period_title=t("period"),
+        onboarding, value="brands_onboarded", value_title=t("brands_onboarded", lang), period_title=t("period", lang),
         grain=grain, lang=lang, height=220,
-        tooltips=[("growth_multiple", t("growth_multiple"), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands"), "count")]), theme=None)
+        tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
     widgets.download_button(onboarding, "onboarding")
 with right:
-    st.subheader(t("GMV per period"))
+    st.subheader(t("GMV per period", lang))
     st.altair_chart(charts.period_bars(
-        sales, value="gmv_cny", value_title=t("gmv_cny"), period_title=t("period"), grain=grain, lang=lang,
+        sales, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
         kind="money", height=220,
-        tooltips=[("gmv_multiple", t("gmv_multiple"), "multiple"), ("orders", t("orders"), "count")]), theme=None)
+        tooltips=[("gmv_multiple", t("gmv_multiple", lang), "multiple"), ("orders", t("orders", lang), "count")]),
+        theme=None)
     widgets.download_button(sales, "sales")

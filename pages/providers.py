@@ -9,10 +9,10 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
-from ui.i18n import t  # noqa: E402
+from ui.i18n import N_, t  # noqa: E402
 
-PROVIDER_TYPES = {"agency": "Agency", "mcn": "MCN", "supply_chain": "Supply chain"}
-STATES = {"not_started": "Not started", "in_progress": "In progress", "completed": "Step completed"}
+PROVIDER_TYPES = {"agency": N_("Agency"), "mcn": N_("MCN"), "supply_chain": N_("Supply chain")}
+STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
 # Every column of the `providers` report, in its order, with its format.
 KINDS = {
     "provider_id": "text", "provider_name": "text", "brands_served": "count", "new_brands": "count",
@@ -32,7 +32,7 @@ VIEW_TILES = ("roi_t30", "refund_rate", "repeat_buyer_rate", "gmv_multiple", "re
 BRAND_KINDS = {"brand_name": "text", "belt_id": "text", "current_step": "text", "state": "text",
                "days_in_step": "count", "stalled": "bool"}
 
-ctx = widgets.page_header(t("Providers"))
+ctx = widgets.page_header(N_("Providers"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 base_from, base_to = f.base_range
 
@@ -41,7 +41,7 @@ with data.page_errors():
     before = data.report("providers", f.with_(date_from=base_from, date_to=base_to))
 
 if league.empty:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
     st.stop()
 
 
@@ -52,48 +52,49 @@ def formatted(value, kind: str) -> str:
 
 
 # ---------------------------------------------------------------- tiles: this range vs the one before
-versus = t("vs previous {days} days ({before} → {after})", days=f.range_days, before="{before}", after="{after}")
+versus = t("vs previous {days} days ({before} → {after})", lang, days=f.range_days, before="{before}", after="{after}")
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     now_n, before_n = len(league), len(before)
     widgets.change_tile(
-        t("Active providers"), fmt.count(now_n), now_n - before_n, fmt.signed_count(now_n - before_n),
+        t("Active providers", lang), fmt.count(now_n), now_n - before_n, fmt.signed_count(now_n - before_n),
         versus.format(before=fmt.count(before_n), after=fmt.count(now_n)),
         help=t("Providers serving at least one selected brand in the date range, compared with the range of "
-               "equal length before it."))
+               "equal length before it.", lang))
 with c2:
     gmv_now, gmv_before = float(league["gmv_cny"].sum()), float(before["gmv_cny"].sum())
     widgets.multiple_tile(
-        t("Served GMV"), fmt.money(gmv_now, lang), gmv_now / gmv_before if gmv_before else None,
-        t("previous {days} days", days=f.range_days), fmt.money(gmv_before, lang), fmt.money(gmv_now, lang),
+        t("Served GMV", lang), fmt.money(gmv_now, lang), gmv_now / gmv_before if gmv_before else None,
+        t("previous {days} days", lang, days=f.range_days), fmt.money(gmv_before, lang), fmt.money(gmv_now, lang),
         help=t("GMV of the orders the providers served (a brand's orders on days inside its provider's "
-               "assignment), over all providers shown."))
+               "assignment), over all providers shown.", lang), lang=lang)
 for column, name, tip in (
-        (c3, "new_brands", t("Brands whose assignment to a provider starts in the range, summed over providers.")),
+        (c3, "new_brands", t("Brands whose assignment to a provider starts in the range, summed over providers.",
+                             lang)),
         (c4, "steps_completed", t("STEPS milestones completed in the range while a provider served the brand, "
-                                  "summed over providers."))):
+                                  "summed over providers.", lang))):
     with column:
         n_now, n_before = int(league[name].sum()), int(before[name].sum()) if not before.empty else 0
-        widgets.change_tile(t(name), fmt.count(n_now), n_now - n_before, fmt.signed_count(n_now - n_before),
+        widgets.change_tile(t(name, lang), fmt.count(n_now), n_now - n_before, fmt.signed_count(n_now - n_before),
                             versus.format(before=fmt.count(n_before), after=fmt.count(n_now)), help=tip)
 
 # ---------------------------------------------------------------- league table
 ids = [int(i) for i in league["provider_id"]]
 names = dict(zip(ids, league["provider_name"]))
-provider_id, raw = widgets.url_id("provider")
+provider_id, raw = widgets.url_id("provider", lang=lang)
 ss = st.session_state
 if ss.get("_p_provider_seen") != raw or "p_provider" not in ss:
     ss["p_provider"] = provider_id if provider_id in names else None
     ss["_p_provider_seen"] = raw
 
-st.subheader(t("League table"), help=t("Every provider serving a selected brand in the range, by served GMV. "
-                                       "Click a column header to sort."))
-type_words = [t(PROVIDER_TYPES.get(v, str(v))) for v in league["provider_type"]]
+st.subheader(t("League table", lang), help=t("Every provider serving a selected brand in the range, by served GMV. "
+                                       "Click a column header to sort.", lang))
+type_words = [t(PROVIDER_TYPES.get(v, str(v)), lang) for v in league["provider_type"]]
 picked = widgets.rich_table(
     league, KINDS, key="league", lang=lang, height=420, pick=True,
     labels={"provider_id": [str(i) for i in ids], "provider_type": type_words,
             "province": [i18n.province(p, lang) for p in league["province"]]})
-st.caption(t("Select a row to see that provider below."))
+st.caption(t("Select a row to see that provider below.", lang))
 widgets.download_button(league, "providers")
 if picked is not None:
     ss["p_provider"] = ids[picked]
@@ -102,25 +103,25 @@ if picked is not None:
 bands = widgets.peer_bands(league, [c for c, _, _ in PEERS])
 kinds = {c: k for c, k, _ in PEERS}
 ups = {c: up for c, _, up in PEERS}
-st.subheader(t("Peer bands"), help=t("Median and top decile (90th percentile) of each figure across the {n} "
-                                     "providers shown; providers without the figure are left out.",
+st.subheader(t("Peer bands", lang), help=t("Median and top decile (90th percentile) of each figure across the {n} "
+                                     "providers shown; providers without the figure are left out.", lang,
                                      n=fmt.count(len(league))))
 chosen = ss.get("p_provider")
 columns = st.columns(len(STRIPS))
 for column, name in zip(columns, STRIPS):
     band = bands.set_index("metric").loc[name]
     with column:
-        st.markdown(f"**{t(name)}**")
+        st.markdown(f"**{t(name, lang)}**")
         st.altair_chart(charts.peer_strip(
-            league, value=name, label="provider_name", label_title=t("provider_name"), value_title=t(name),
+            league, value=name, label="provider_name", label_title=t("provider_name", lang), value_title=t(name, lang),
             lang=lang, kind=kinds[name], key="provider_id", highlight=chosen,
-            bands=[(t("Median {value}", value=formatted(band["median"], kinds[name])), band["median"]),
-                   (t("P90 {value}", value=formatted(band["p90"], kinds[name])), band["p90"])]), theme=None)
+            bands=[(t("Median {value}", lang, value=formatted(band["median"], kinds[name])), band["median"]),
+                   (t("P90 {value}", lang, value=formatted(band["p90"], kinds[name])), band["p90"])]), theme=None)
 shown_bands = bands.assign(
-    metric_label=[t(m) for m in bands["metric"]],
+    metric_label=[t(m, lang) for m in bands["metric"]],
     median_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["median"])],
     p90_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["p90"])])
-with st.expander(t("Peer bands") + f" · {t('{n} rows', n=fmt.count(len(bands)))}"):
+with st.expander(t("Peer bands", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(bands)))}"):
     widgets.table(shown_bands, {"metric": "text", "providers": "count", "median": "text", "p90": "text"},
                   key="peer_bands", lang=lang, labels={"metric": shown_bands["metric_label"],
                                                        "median": shown_bands["median_text"],
@@ -128,11 +129,11 @@ with st.expander(t("Peer bands") + f" · {t('{n} rows', n=fmt.count(len(bands)))
     widgets.download_button(bands, "provider-peer-bands")
 
 # ---------------------------------------------------------------- one provider
-st.subheader(t("Provider view"))
+st.subheader(t("Provider view", lang))
 if ss.get("p_provider") not in names:
     ss["p_provider"] = None
-choice = st.selectbox(t("Provider"), [None, *ids], key="p_provider", placeholder=t("Choose a provider"),
-                      format_func=lambda i: t("Choose a provider") if i is None else f"{names[i]} · #{i}")
+choice = st.selectbox(t("Provider", lang), [None, *ids], key="p_provider", placeholder=t("Choose a provider", lang),
+                      format_func=lambda i: t("Choose a provider", lang) if i is None else f"{names[i]} · #{i}")
 if choice is not None:
     state.set_page_param("provider", str(choice))
     ss["_p_provider_seen"] = str(choice)
@@ -143,49 +144,50 @@ elif provider_id in names:  # the box was cleared
 if choice is None:
     if provider_id is not None and provider_id not in names:
         st.info(t("Provider {id} serves none of the selected brands in this range; choose one of the providers "
-                  "shown.", id=provider_id), icon=":material/person_search:")
+                  "shown.", lang, id=provider_id), icon=":material/person_search:")
     else:
         st.caption(t("Pick a provider in the table or the box to see its brands, its GMV trend and its figures "
-                     "against its peers."))
+                     "against its peers.", lang))
     st.stop()
 
 row = league.loc[league["provider_id"] == choice].iloc[0]
 st.markdown(f"#### {widgets.plain(row['provider_name'])}")
-st.caption(" · ".join([widgets.plain(t(PROVIDER_TYPES.get(row["provider_type"], str(row["provider_type"])))),
+st.caption(" · ".join([widgets.plain(t(PROVIDER_TYPES.get(row["provider_type"], str(row["provider_type"])), lang)),
                        widgets.plain(i18n.province(row["province"], lang)),
-                       t("{n} live-stream operations experts", n=fmt.count(row["live_ops_experts"]))]))
+                       t("{n} live-stream operations experts", lang, n=fmt.count(row["live_ops_experts"]))]))
 
 band_of = bands.set_index("metric")
-st.caption(t("Against its peers: each delta is the difference from the median of the {n} providers shown.",
+st.caption(t("Against its peers: each delta is the difference from the median of the {n} providers shown.", lang,
              n=fmt.count(len(league))))
 first, second = st.columns(4), st.columns(4)
 with first[0]:
     mine_before = before.loc[before["provider_id"] == choice, "gmv_cny"]
     widgets.multiple_tile(
-        t("gmv_cny"), fmt.money(row["gmv_cny"], lang), row["gmv_multiple"],
-        t("previous {days} days", days=f.range_days),
+        t("gmv_cny", lang), fmt.money(row["gmv_cny"], lang), row["gmv_multiple"],
+        t("previous {days} days", lang, days=f.range_days),
         fmt.money(mine_before.iloc[0] if not mine_before.empty else 0.0, lang), fmt.money(row["gmv_cny"], lang),
         help=t("GMV of the provider's served orders in the range, over the same in the range of equal length "
-               "before it."))
+               "before it.", lang), lang=lang)
 for column, name in zip(first[1:] + second, VIEW_TILES):
     kind, up = kinds[name], ups[name]
     with column:
-        widgets.vs_peers_tile(t(name), row[name], band_of.loc[name, "median"], band_of.loc[name, "p90"], kind, lang,
+        widgets.vs_peers_tile(t(name, lang), row[name], band_of.loc[name, "median"], band_of.loc[name, "p90"], kind,
+                              lang,
                               good_when_up=up)
 
-st.markdown(f"**{t('Served GMV per period')}**")
+st.markdown(f"**{t('Served GMV per period', lang)}**")
 with data.page_errors():
     series = data.provider_data("provider_series", f, choice)
     served = data.provider_data("provider_brands", f, choice)
     steps = data.report("steps", f)
 st.altair_chart(charts.period_bars(
-    series, value="gmv_cny", value_title=t("gmv_cny"), period_title=t("period"), grain=grain, lang=lang,
-    kind="money", tooltips=[("orders", t("orders"), "count")], height=240), theme=None)
+    series, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
+    kind="money", tooltips=[("orders", t("orders", lang), "count")], height=240), theme=None)
 widgets.download_button(series, f"provider-{choice}-gmv")
 
 brands = served.merge(steps, how="inner", on="brand_id")
-st.markdown(f"**{t('Its brands and their STEPS state')}**",
-            help=t("Selected brands this provider serves in the range, with their STEPS state as of {date}.",
+st.markdown(f"**{t('Its brands and their STEPS state', lang)}**",
+            help=t("Selected brands this provider serves in the range, with their STEPS state as of {date}.", lang,
                    date=ctx.as_of.isoformat()))
 if brands.empty:
     st.caption(fmt.EMPTY)
@@ -193,5 +195,5 @@ else:
     widgets.table(brands, BRAND_KINDS, key="provider_brands", lang=lang, select_brand=True, height=320,
                   labels={"belt_id": [ctx.belt_label(b) for b in brands["belt_id"]],
                           "current_step": [i18n.enum("step", int(s), lang) for s in brands["current_step"]],
-                          "state": [t(STATES.get(s, s)) for s in brands["state"]]})
+                          "state": [t(STATES.get(s, s), lang) for s in brands["state"]]})
     widgets.download_button(brands, f"provider-{choice}-brands")

@@ -8,7 +8,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from ui import charts, data, fmt, widgets  # noqa: E402
-from ui.i18n import t  # noqa: E402
+from ui.i18n import N_, t  # noqa: E402
 
 TOP_MOVERS = 20
 BINS = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, np.inf]
@@ -16,7 +16,7 @@ BIN_LABELS = ["<0.5×", "0.5–1×", "1–2×", "2–4×", "4–8×", "≥8×"]
 BRAND_KINDS = {"brand_name": "text", "belt_id": "text", "base_gmv_cny": "money", "current_gmv_cny": "money",
                "multiple": "multiple"}
 
-ctx = widgets.page_header(t("Sales multiples"))
+ctx = widgets.page_header(N_("Sales multiples"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 pair = widgets.last_full_period(f.date_from, f.date_to, grain)
 
@@ -27,7 +27,7 @@ with data.page_errors():
     cohorts = data.report("cohort_gmv", f)
 
 if sales["orders"].sum() == 0 and multiples.empty:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
     st.stop()
 
 # ---------------------------------------------------------------- tiles
@@ -37,35 +37,36 @@ net_multiple = (float(now["net_gmv_cny"]) / float(before["net_gmv_cny"])) if bef
 c1, c2, c3 = st.columns(3)
 with c1:
     widgets.multiple_tile(
-        t("GMV · {period}", period=period), fmt.money(now["gmv_cny"], lang), now["gmv_multiple"], previous,
+        t("GMV · {period}", lang, period=period), fmt.money(now["gmv_cny"], lang), now["gmv_multiple"], previous,
         fmt.money(before["gmv_cny"], lang), fmt.money(now["gmv_cny"], lang),
         help=t("Value of orders placed in the period, refunded ones included; the multiple is this period over "
-               "the one before."))
+               "the one before.", lang), lang=lang)
 with c2:
     widgets.multiple_tile(
-        t("Net GMV · {period}", period=period), fmt.money(now["net_gmv_cny"], lang), net_multiple, previous,
+        t("Net GMV · {period}", lang, period=period), fmt.money(now["net_gmv_cny"], lang), net_multiple, previous,
         fmt.money(before["net_gmv_cny"], lang), fmt.money(now["net_gmv_cny"], lang),
-        help=t("GMV of orders not refunded, this period over the one before."))
+        help=t("GMV of orders not refunded, this period over the one before.", lang), lang=lang)
 with c3:
     widgets.multiple_tile(
-        t("Orders · {period}", period=period), fmt.count(now["orders"]), now["orders_multiple"], previous,
+        t("Orders · {period}", lang, period=period), fmt.count(now["orders"]), now["orders_multiple"], previous,
         fmt.count(before["orders"]), fmt.count(now["orders"]),
-        help=t("Orders placed in the period, this period over the one before."))
+        help=t("Orders placed in the period, this period over the one before.", lang), lang=lang)
 if pair.partial:
-    st.caption(t("Partial period: the data ends on {date}.", date=ctx.as_of.isoformat()))
+    st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
 # ---------------------------------------------------------------- per period
-st.subheader(t("GMV, net GMV and orders per period"))
+st.subheader(t("GMV, net GMV and orders per period", lang))
 left, right = st.columns(2)
 with left:
     st.altair_chart(charts.period_lines(
-        sales, series=[("gmv_cny", t("gmv_cny")), ("net_gmv_cny", t("net_gmv_cny"))], value_title=t("gmv_cny"),
-        period_title=t("period"), series_title="", grain=grain, lang=lang, kind="money"), theme=None)
+        sales, series=[("gmv_cny", t("gmv_cny", lang)), ("net_gmv_cny", t("net_gmv_cny", lang))],
+        value_title=t("gmv_cny", lang),
+        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money"), theme=None)
 with right:
     st.altair_chart(charts.period_bars(
-        sales, value="orders", value_title=t("orders"), period_title=t("period"), grain=grain, lang=lang,
-        tooltips=[("orders_multiple", t("orders_multiple"), "multiple"),
-                  ("gmv_multiple", t("gmv_multiple"), "multiple")]), theme=None)
+        sales, value="orders", value_title=t("orders", lang), period_title=t("period", lang), grain=grain, lang=lang,
+        tooltips=[("orders_multiple", t("orders_multiple", lang), "multiple"),
+                  ("gmv_multiple", t("gmv_multiple", lang), "multiple")]), theme=None)
 widgets.table(sales, {"period_start": "text", "gmv_cny": "money", "net_gmv_cny": "money", "gmv_multiple": "multiple",
                       "orders": "count", "orders_multiple": "multiple"}, key="sales", lang=lang,
               labels={"period_start": widgets.period_column(sales, grain, lang)})
@@ -73,38 +74,38 @@ widgets.download_button(sales, "sales")
 
 # ---------------------------------------------------------------- per-brand multiples
 base_from, base_to = f.base_range
-st.subheader(t("Per-brand multiples"), help=t(
-    "GMV of each brand in {current} over {base} (the range of equal length before).",
+st.subheader(t("Per-brand multiples", lang), help=t(
+    "GMV of each brand in {current} over {base} (the range of equal length before).", lang,
     current=fmt.date_range(f.date_from, f.date_to, lang), base=fmt.date_range(base_from, base_to, lang)))
 belt_labels = {"belt_id": [ctx.belt_label(b) for b in multiples["belt_id"]]}
 if multiples.empty:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
 else:
     with_base = multiples[multiples["multiple"].notna()]
     bins = pd.cut(with_base["multiple"], BINS, right=False, labels=BIN_LABELS)
-    histogram = pd.DataFrame({"multiple_range": BIN_LABELS + [t("new")],
+    histogram = pd.DataFrame({"multiple_range": BIN_LABELS + [t("new", lang)],
                               "brands": [int((bins == b).sum()) for b in BIN_LABELS]
                               + [int(multiples["new_in_current"].sum())]})
     left, right = st.columns([3, 2])
     with left:
-        st.markdown(f"**{t('Brands by sales multiple')}**")
+        st.markdown(f"**{t('Brands by sales multiple', lang)}**")
         st.altair_chart(charts.category_bars(
-            histogram, label="multiple_range", value="brands", label_title=t("multiple range"),
-            value_title=t("brands"), lang=lang, order=list(histogram["multiple_range"])), theme=None)
+            histogram, label="multiple_range", value="brands", label_title=t("multiple range", lang),
+            value_title=t("brands", lang), lang=lang, order=list(histogram["multiple_range"])), theme=None)
     with right:
         widgets.table(histogram, {"multiple_range": "text", "brands": "count"}, key="histogram", lang=lang)
         widgets.download_button(histogram, "multiple-histogram")
 
-    st.markdown(f"**{t('Top movers')}**",
-                help=t("The {n} brands with the highest multiple (base GMV above zero).", n=TOP_MOVERS))
+    st.markdown(f"**{t('Top movers', lang)}**",
+                help=t("The {n} brands with the highest multiple (base GMV above zero).", lang, n=TOP_MOVERS))
     movers = with_base.sort_values(["multiple", "current_gmv_cny", "brand_id"], ascending=[False, False, True],
                                    kind="stable").head(TOP_MOVERS)
     widgets.table(movers, BRAND_KINDS, key="movers", lang=lang, select_brand=True,
                   labels={"belt_id": [ctx.belt_label(b) for b in movers["belt_id"]]})
     widgets.download_button(movers, "top-movers")
 
-    st.markdown(f"**{t('Brands new in the range')}**",
-                help=t("Brands with GMV in the range and none in the range before it."))
+    st.markdown(f"**{t('Brands new in the range', lang)}**",
+                help=t("Brands with GMV in the range and none in the range before it.", lang))
     new = multiples[multiples["new_in_current"]]
     if new.empty:
         st.caption(fmt.EMPTY)
@@ -114,25 +115,25 @@ else:
                       labels={"belt_id": [ctx.belt_label(b) for b in new["belt_id"]]})
         widgets.download_button(new, "new-brands")
 
-    with st.expander(t("All brands with sales") + f" · {t('{n} rows', n=fmt.count(len(multiples)))}"):
+    with st.expander(t("All brands with sales", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(multiples)))}"):
         widgets.table(multiples, {**BRAND_KINDS, "new_in_current": "bool"}, key="all_brands", lang=lang,
                       select_brand=True, height=360, labels=belt_labels)
         widgets.download_button(multiples, "brand-multiples")
 
 # ---------------------------------------------------------------- cohorts
-st.subheader(t("Cohorts by onboarding quarter"),
+st.subheader(t("Cohorts by onboarding quarter", lang),
              help=t("GMV in the range by the quarter the brand was onboarded and the months since its "
-                    "onboarding month."))
+                    "onboarding month.", lang))
 if cohorts.empty:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
 else:
     cohort_labels = [fmt.period(q, "quarter", lang) for q in cohorts["cohort_quarter"]]
     shown = cohorts.assign(cohort=cohort_labels)
     st.altair_chart(charts.heatmap(
-        shown, x="months_since_onboarding", y="cohort", value="gmv_cny", x_title=t("months_since_onboarding"),
-        y_title=t("cohort_quarter"), value_title=t("Cohort GMV"), lang=lang,
-        tooltips=[("brands", t("brands"), "count")]), theme=None)
-    with st.expander(t("Cohort GMV") + f" · {t('{n} rows', n=fmt.count(len(cohorts)))}"):
+        shown, x="months_since_onboarding", y="cohort", value="gmv_cny", x_title=t("months_since_onboarding", lang),
+        y_title=t("cohort_quarter", lang), value_title=t("Cohort GMV", lang), lang=lang,
+        tooltips=[("brands", t("brands", lang), "count")]), theme=None)
+    with st.expander(t("Cohort GMV", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(cohorts)))}"):
         widgets.table(cohorts, {"cohort_quarter": "text", "months_since_onboarding": "count", "gmv_cny": "money",
                                 "brands": "count"}, key="cohorts", lang=lang, height=360,
                       labels={"cohort_quarter": cohort_labels})

@@ -14,9 +14,9 @@ import streamlit as st  # noqa: E402
 from data_access import periods  # noqa: E402
 from data_access.filters import DEFAULT_STALLED_DAYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
-from ui.i18n import t  # noqa: E402
+from ui.i18n import N_, t  # noqa: E402
 
-STATES = {"not_started": "Not started", "in_progress": "In progress", "completed": "Step completed"}
+STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
 STEPS_KINDS = {"brand_name": "text", "belt_id": "text", "provider_name": "text", "current_step": "text",
                "steps_completed": "count", "state": "text", "current_step_started_on": "day",
                "days_in_step": "count", "stalled": "bool"}
@@ -32,18 +32,18 @@ EVIDENCE = {1: [("distribution_share", "rate"), ("burst_coefficient", "multiple"
             4: [("private_share", "rate"), ("repeat_buyer_rate", "rate")],
             5: [("exclusive_share", "rate")]}
 EVIDENCE_HELP = {
-    "distribution_share": "Share of the brand's GMV in the range sold through influencer distribution.",
-    "burst_coefficient": "The best day's distribution GMV over the mean day's, in the 30 days from step 1's start.",
-    "public_gmv_growth": "Public-traffic GMV in the range over the range of equal length before it.",
-    "self_live_share": "Share of the brand's GMV in the range from its own live room (self-broadcast).",
-    "private_share": "Share of the brand's GMV in the range from private-domain traffic.",
-    "repeat_buyer_rate": "Among the brand's buyers in the range, the share with two or more orders.",
-    "exclusive_share": "Share of the brand's GMV in the range from channel-exclusive products.",
+    "distribution_share": N_("Share of the brand's GMV in the range sold through influencer distribution."),
+    "burst_coefficient": N_("The best day's distribution GMV over the mean day's, in the 30 days from step 1's start."),
+    "public_gmv_growth": N_("Public-traffic GMV in the range over the range of equal length before it."),
+    "self_live_share": N_("Share of the brand's GMV in the range from its own live room (self-broadcast)."),
+    "private_share": N_("Share of the brand's GMV in the range from private-domain traffic."),
+    "repeat_buyer_rate": N_("Among the brand's buyers in the range, the share with two or more orders."),
+    "exclusive_share": N_("Share of the brand's GMV in the range from channel-exclusive products."),
 }
 TOP = 15  # bars per stalled-brands chart
 MAX_STALLED_DAYS = 36_500
 
-ctx = widgets.page_header(t("STEPS"))
+ctx = widgets.page_header(N_("STEPS"))
 lang, as_of = ctx.lang, ctx.as_of
 ss = st.session_state
 
@@ -53,16 +53,16 @@ from_url = widgets.whole_number(raw)
 if from_url is not None and from_url > MAX_STALLED_DAYS:
     from_url = None
 if raw is not None and from_url is None:
-    widgets.link_notice("stalled", raw)
+    widgets.link_notice("stalled", raw, lang=lang)
     state.set_page_param("stalled", None)
     raw = None
 if ss.get("_p_stalled_seen", "unset") != raw or "p_stalled" not in ss:
     ss["p_stalled"] = from_url if from_url is not None else DEFAULT_STALLED_DAYS
     ss["_p_stalled_seen"] = raw
 stalled_days = int(st.columns([1, 3])[0].number_input(
-    t("Stalled after … days in one step"), min_value=0, max_value=MAX_STALLED_DAYS, step=10, key="p_stalled",
+    t("Stalled after … days in one step", lang), min_value=0, max_value=MAX_STALLED_DAYS, step=10, key="p_stalled",
     help=t("A brand is stalled when its current step has been in progress for more than this many days "
-           "(default {n}).", n=DEFAULT_STALLED_DAYS)))
+           "(default {n}).", lang, n=DEFAULT_STALLED_DAYS)))
 state.set_page_param("stalled", str(stalled_days), str(DEFAULT_STALLED_DAYS))
 ss["_p_stalled_seen"] = st.query_params.get("stalled")
 
@@ -76,7 +76,7 @@ with data.page_errors():
     serving = data.report("providers", f.with_(date_from=as_of, date_to=as_of))
 
 if steps.empty:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
     st.stop()
 
 step_labels = {s: i18n.enum("step", s, lang) for s in range(6)}
@@ -85,7 +85,7 @@ provider_names = {int(i): n for i, n in zip(serving["provider_id"], serving["pro
 
 def provider_label(provider_id) -> str:
     if fmt.is_empty(provider_id):
-        return t("No provider")
+        return t("No provider", lang)
     return provider_names.get(int(provider_id), f"#{int(provider_id)}")
 
 
@@ -99,7 +99,7 @@ def brand_labels(frame: pd.DataFrame) -> dict:
     """The words a table of `steps` rows shows instead of ids and codes."""
     return {"belt_id": [ctx.belt_label(b) for b in frame["belt_id"]],
             "current_step": [step_labels[int(s)] for s in frame["current_step"]],
-            "state": [t(STATES.get(s, s)) for s in frame["state"]]}
+            "state": [t(STATES.get(s, s), lang) for s in frame["state"]]}
 
 
 # ---------------------------------------------------------------- tiles: as of A vs the end of the period before
@@ -111,33 +111,34 @@ def counts(frame: pd.DataFrame) -> dict:
 
 
 now, then = counts(steps), counts(before)
-tiles = [("started", t("Brands in STEPS"), t("Selected brands that have started at least step 1."), True),
-         ("in_progress", t("In progress"), t("Brands whose current step is not completed yet."), True),
-         ("all_five", t("All five steps completed"), t("Brands with all five steps completed."), True),
-         ("stalled", t("Stalled (> {n} days)", n=stalled_days),
-          t("Brands in progress whose current step started more than {n} days before the as-of date.",
+tiles = [("started", t("Brands in STEPS", lang), t("Selected brands that have started at least step 1.", lang), True),
+         ("in_progress", t("In progress", lang), t("Brands whose current step is not completed yet.", lang), True),
+         ("all_five", t("All five steps completed", lang), t("Brands with all five steps completed.", lang), True),
+         ("stalled", t("Stalled (> {n} days)", lang, n=stalled_days),
+          t("Brands in progress whose current step started more than {n} days before the as-of date.", lang,
             n=stalled_days), False)]
 for column, (name, label, tip, up) in zip(st.columns(4), tiles):
     with column:
         widgets.change_tile(label, fmt.count(now[name]), now[name] - then[name],
                             fmt.signed_count(now[name] - then[name]),
-                            t("vs {period} ({before})", period=previous_as_of.isoformat(),
+                            t("vs {period} ({before})", lang, period=previous_as_of.isoformat(),
                               before=fmt.count(then[name])),
-                            help=tip + " " + t("As of {date}, compared with {before}.", date=as_of.isoformat(),
+                            help=tip + " " + t("As of {date}, compared with {before}.", lang, date=as_of.isoformat(),
                                                before=previous_as_of.isoformat()), good_when_up=up)
 
 # ---------------------------------------------------------------- funnel
-st.subheader(t("The STEPS funnel"), help=t(
+st.subheader(t("The STEPS funnel", lang), help=t(
     "Per step: brands that reached it (started by the as-of date) and completed it; conversion is the "
-    "brands reaching the step over those reaching the step before; median days from start to completion."))
+    "brands reaching the step over those reaching the step before; median days from start to completion.", lang))
 funnel["median_days_text"] = [widgets.days(v, lang) for v in funnel["median_days_to_complete"]]
 left, right = st.columns([2, 3])
 with left:
     st.altair_chart(charts.funnel_bars(
-        funnel, step_labels=step_labels, step_title=t("step"), value_title=t("brands"), measure_title="",
-        measures=[("brands_reached", t("brands_reached")), ("brands_completed", t("brands_completed"))], lang=lang,
-        tooltips=[("conversion_from_previous", t("conversion_from_previous"), "rate"),
-                  ("median_days_text", t("median_days_to_complete"), "text")]), theme=None)
+        funnel, step_labels=step_labels, step_title=t("step", lang), value_title=t("brands", lang), measure_title="",
+        measures=[("brands_reached", t("brands_reached", lang)), ("brands_completed", t("brands_completed", lang))],
+        lang=lang,
+        tooltips=[("conversion_from_previous", t("conversion_from_previous", lang), "rate"),
+                  ("median_days_text", t("median_days_to_complete", lang), "text")]), theme=None)
 with right:
     widgets.rich_table(funnel, FUNNEL_KINDS, key="funnel", lang=lang,
                        labels={"step": [step_labels[int(s)] for s in funnel["step"]]})
@@ -146,10 +147,11 @@ with right:
 # ---------------------------------------------------------------- stalled brands
 stalled = steps[steps["stalled"]].sort_values(["days_in_step", "brand_id"], ascending=[False, True],
                                               kind="stable").reset_index(drop=True)
-st.subheader(t("Stalled brands"), help=t("In progress for more than {n} days in their current step, as of {date}.",
-                                         n=stalled_days, date=as_of.isoformat()))
+st.subheader(t("Stalled brands", lang),
+             help=t("In progress for more than {n} days in their current step, as of {date}.", lang,
+                    n=stalled_days, date=as_of.isoformat()))
 if stalled.empty:
-    st.success(t("No brand has been in one step for more than {n} days.", n=stalled_days),
+    st.success(t("No brand has been in one step for more than {n} days.", lang, n=stalled_days),
                icon=":material/check_circle:")
 else:
     by_belt = (stalled.assign(belt_id=stalled["belt_id"].fillna("none")).groupby("belt_id", as_index=False)
@@ -160,21 +162,22 @@ else:
                    .sort_values(["brands", "provider"], ascending=[False, True], kind="stable"))
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{t('Stalled brands by industry belt')}**",
-                    help=t("The {n} belts with the most stalled brands.", n=TOP))
-        st.caption(t("Click a bar to narrow the filters to that belt."))
+        st.markdown(f"**{t('Stalled brands by industry belt', lang)}**",
+                    help=t("The {n} belts with the most stalled brands.", lang, n=TOP))
+        st.caption(t("Click a bar to narrow the filters to that belt.", lang))
         top_belts = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable").head(TOP)
         widgets.belt_chart(charts.ranking_bars(
-            top_belts, label="belt", value="brands", label_title=t("belt"), value_title=t("brands"), lang=lang,
+            top_belts, label="belt", value="brands", label_title=t("belt", lang), value_title=t("brands", lang),
+            lang=lang,
             key="belt_id", selection="stalled_belt"), selection="stalled_belt", key="stalled_by_belt")
     with right:
-        st.markdown(f"**{t('Stalled brands by provider')}**",
+        st.markdown(f"**{t('Stalled brands by provider', lang)}**",
                     help=t("The {n} providers with the most stalled brands (the provider serving on the as-of "
-                           "date).", n=TOP))
+                           "date).", lang, n=TOP))
         st.altair_chart(charts.ranking_bars(
-            by_provider.head(TOP), label="provider", value="brands", label_title=t("provider_name"),
-            value_title=t("brands"), lang=lang), theme=None)
-    with st.expander(t("Stalled brands counted by industry belt and by provider")):
+            by_provider.head(TOP), label="provider", value="brands", label_title=t("provider_name", lang),
+            value_title=t("brands", lang), lang=lang), theme=None)
+    with st.expander(t("Stalled brands counted by industry belt and by provider", lang)):
         left, right = st.columns(2)
         with left:
             counts_by_belt = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable")[
@@ -186,23 +189,23 @@ else:
             widgets.table(by_provider, {"provider": "text", "brands": "count"}, key="stalled_providers", lang=lang,
                           height=300)
             widgets.download_button(by_provider, "stalled-by-provider")
-    st.markdown(f"**{t('{n} stalled brands', n=fmt.count(len(stalled)))}**")
+    st.markdown(f"**{t('{n} stalled brands', lang, n=fmt.count(len(stalled)))}**")
     widgets.table(shown_rows(stalled), STEPS_KINDS, key="stalled", lang=lang, select_brand=True, height=300,
                   labels=brand_labels(stalled))
     widgets.download_button(stalled, "stalled-brands")
 
-with st.expander(t("Every selected brand's STEPS state") + f" · {t('{n} rows', n=fmt.count(len(steps)))}"):
+with st.expander(t("Every selected brand's STEPS state", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(steps)))}"):
     widgets.table(shown_rows(steps), STEPS_KINDS, key="steps_all", lang=lang, select_brand=True, height=360,
                   labels=brand_labels(steps))
     widgets.download_button(steps, "steps")
 
 # ---------------------------------------------------------------- one brand's timeline and evidence
-st.subheader(t("One brand's timeline"), help=t(
+st.subheader(t("One brand's timeline", lang), help=t(
     "Each step from its start to its completion, or to the as-of date while in progress; below, the data "
-    "that shows each step, over the date range."))
+    "that shows each step, over the date range.", lang))
 started = steps[steps["current_step"] >= 1]
 if started.empty:
-    st.caption(t("No selected brand has started STEPS yet."))
+    st.caption(t("No selected brand has started STEPS yet.", lang))
 else:
     names = dict(zip((int(b) for b in started["brand_id"]), started["brand_name"]))
     options = list(names)
@@ -210,38 +213,39 @@ else:
         (int(b) for b in evidence["brand_id"] if int(b) in names), options[0])
     if ss.get("p_steps_brand") not in names:
         ss["p_steps_brand"] = default
-    brand_id = st.selectbox(t("Brand"), options, key="p_steps_brand",
-                            format_func=lambda b: f"{names[b]} · #{b}", help=t("Type to search."))
+    brand_id = st.selectbox(t("Brand", lang), options, key="p_steps_brand",
+                            format_func=lambda b: f"{names[b]} · #{b}", help=t("Type to search.", lang))
     with data.page_errors():
         milestones = data.report("brand_milestones", f.with_(brand_ids=(brand_id,)))
     st.altair_chart(charts.steps_gantt(
-        milestones, as_of=as_of, step_labels=step_labels, lang=lang, step_title=t("step"),
-        start_title=t("started_on"), end_title=t("completed_on"), days_title=t("days"), status_title=t("state"),
-        status_labels={"completed": t("Step completed"), "in_progress": t("In progress")}), theme=None)
+        milestones, as_of=as_of, step_labels=step_labels, lang=lang, step_title=t("step", lang),
+        start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang),
+        status_title=t("state", lang),
+        status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
     mine = evidence[evidence["brand_id"] == brand_id]
     if mine.empty:
-        st.caption(t("This brand has no orders in the date range, so there is no evidence to show."))
+        st.caption(t("This brand has no orders in the date range, so there is no evidence to show.", lang))
     else:
         row = mine.iloc[0]
         for column, step in zip(st.columns(5), EVIDENCE):
             with column:
                 st.markdown(f"**{step_labels[step]}**")
                 for name, kind in EVIDENCE[step]:
-                    st.metric(t(name), charts.formatted(pd.Series([row[name]], dtype=object), kind, lang).iloc[0],
-                              help=t(EVIDENCE_HELP[name]))
+                    st.metric(t(name, lang), charts.formatted(pd.Series([row[name]], dtype=object), kind, lang).iloc[0],
+                              help=t(EVIDENCE_HELP[name], lang))
     # A callback, not the button's value: the click survives a rerun that happens before this line.
-    st.button(t("Open the brand page"), icon=":material/storefront:", key="open_timeline_brand",
+    st.button(t("Open the brand page", lang), icon=":material/storefront:", key="open_timeline_brand",
               on_click=lambda: ss.update({"_p_open_brand": brand_id}))
     if ss.pop("_p_open_brand", None) == brand_id:
         widgets.open_brand(brand_id)
 
 # ---------------------------------------------------------------- evidence of every selected brand
-st.subheader(t("STEPS evidence of every selected brand"), help=t(
+st.subheader(t("STEPS evidence of every selected brand", lang), help=t(
     "Selected brands with orders in the range, by GMV. Shares are of the brand's GMV in the range; public-traffic "
     "growth compares the range with the one of equal length before; the burst coefficient is over the 30 days "
-    "from step 1's start."))
+    "from step 1's start.", lang))
 if evidence.empty:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
 else:
     widgets.table(evidence, EVIDENCE_KINDS, key="evidence", lang=lang, select_brand=True, height=360,
                   labels={"belt_id": [ctx.belt_label(b) for b in evidence["belt_id"]]})

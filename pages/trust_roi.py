@@ -11,19 +11,19 @@ import streamlit as st  # noqa: E402
 
 from data_access.reports import ROI_WINDOWS  # noqa: E402
 from ui import charts, data, fmt, state, widgets  # noqa: E402
-from ui.i18n import t  # noqa: E402
+from ui.i18n import N_, t  # noqa: E402
 
 PROVIDERS_PAGE = "pages/providers.py"
 TRUST_KINDS = {"period_start": "text", "orders": "count", "refund_rate": "rate", "return_rate": "rate",
                "insured_share": "rate", "private_share": "rate", "repeat_buyer_rate": "rate"}
 ROI_KINDS = {"campaigns": "count", "spend_cny": "money", "gmv_t0": "money", "gmv_t10": "money", "gmv_t30": "money",
              "roi_t0": "ratio", "roi_t10": "ratio", "roi_t30": "ratio", "t30_complete_share": "rate"}
-WINDOWS = [("roi_t0", "ROI T+0"), ("roi_t10", "ROI T+10"), ("roi_t30", "ROI T+30")]
+WINDOWS = [("roi_t0", N_("ROI T+0")), ("roi_t10", N_("ROI T+10")), ("roi_t30", N_("ROI T+30"))]
 TOP_BELTS = 20      # bars in the refund-rate chart
 TOP_ROI_BELTS = 12  # belts (by spend) beside the overall bars in the ROI chart
 PROVIDER_COLUMNS = ["provider_id", "provider_name", "orders", "refund_rate", "return_rate", "repeat_buyer_rate"]
 
-ctx = widgets.page_header(t("Trust & ROI"))
+ctx = widgets.page_header(N_("Trust & ROI"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 pair = widgets.last_full_period(f.date_from, f.date_to, grain)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
@@ -37,50 +37,53 @@ with data.page_errors():
     roi_by_belt = data.report("roi", f.with_(by="belt"))
 
 if trust["orders"].sum() == 0 and int(roi.iloc[0]["campaigns"]) == 0:
-    widgets.empty_state()
+    widgets.empty_state(lang=lang)
     st.stop()
 
 # ---------------------------------------------------------------- tiles
 now, before = widgets.row_at(trust_ext, pair.current), widgets.row_at(trust_ext, pair.previous)
 c1, c2, c3, c4 = st.columns(4)
 for column, name, label, tip, up in (
-        (c1, "refund_rate", t("Refund rate · {period}", period=period),
-         t("Refunded orders over orders placed in the period."), False),
-        (c2, "return_rate", t("Return rate · {period}", period=period),
-         t("Returned orders over orders placed in the period."), False),
-        (c3, "insured_share", t("Insured share · {period}", period=period),
-         t("Orders with return-shipping insurance (退货包运费) over orders placed in the period."), True)):
+        (c1, "refund_rate", t("Refund rate · {period}", lang, period=period),
+         t("Refunded orders over orders placed in the period.", lang), False),
+        (c2, "return_rate", t("Return rate · {period}", lang, period=period),
+         t("Returned orders over orders placed in the period.", lang), False),
+        (c3, "insured_share", t("Insured share · {period}", lang, period=period),
+         t("Orders with return-shipping insurance (退货包运费) over orders placed in the period.", lang), True)):
     with column:
-        widgets.rate_tile(label, now[name], before[name], previous, help=tip, good_when_up=up)
+        widgets.rate_tile(label, now[name], before[name], previous, help=tip, good_when_up=up, lang=lang)
 with c4:
-    widgets.roi_t30_tile(roi.iloc[0]["roi_t30"], roi_before.iloc[0]["roi_t30"], f.range_days)
+    widgets.roi_t30_tile(roi.iloc[0]["roi_t30"], roi_before.iloc[0]["roi_t30"], f.range_days, lang=lang)
 if pair.partial:
-    st.caption(t("Partial period: the data ends on {date}.", date=ctx.as_of.isoformat()))
+    st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
 # ---------------------------------------------------------------- trust over time
-st.subheader(t("Refunds, returns and insured shipping over time"), help=t(
+st.subheader(t("Refunds, returns and insured shipping over time", lang), help=t(
     "Over the orders placed in each period: refunded, returned and return-shipping-insured orders over orders; "
-    "private-domain share of GMV; repeat buyers among (brand, buyer) pairs."))
+    "private-domain share of GMV; repeat buyers among (brand, buyer) pairs.", lang))
 left, right = st.columns(2)
 with left:
     st.altair_chart(charts.period_lines(
-        trust, series=[("refund_rate", t("refund_rate")), ("return_rate", t("return_rate")),
-                       ("insured_share", t("insured_share"))],
-        value_title=t("share"), period_title=t("period"), series_title="", grain=grain, lang=lang, kind="rate",
+        trust, series=[("refund_rate", t("refund_rate", lang)), ("return_rate", t("return_rate", lang)),
+                       ("insured_share", t("insured_share", lang))],
+        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
+        kind="rate",
         height=260), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
-        trust, series=[("private_share", t("private_share")), ("repeat_buyer_rate", t("repeat_buyer_rate"))],
-        value_title=t("share"), period_title=t("period"), series_title="", grain=grain, lang=lang, kind="rate",
+        trust, series=[("private_share", t("private_share", lang)),
+                       ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
+        value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
+        kind="rate",
         height=260), theme=None)
 widgets.table(trust, TRUST_KINDS, key="trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
 widgets.download_button(trust, "trust")
 
 # ---------------------------------------------------------------- by belt or provider
-st.subheader(t("Refunds and returns by industry belt or provider"))
-by = widgets.page_choice(t("Break down by"), "trust_by", ("belt", "provider"), "belt",
-                         lambda b: t("industry belt") if b == "belt" else t("provider"))
+st.subheader(t("Refunds and returns by industry belt or provider", lang))
+by = widgets.page_choice(t("Break down by", lang), "trust_by", ("belt", "provider"), "belt",
+                         lambda b: t("industry belt", lang) if b == "belt" else t("provider", lang), lang=lang)
 if by == "belt":
     with data.page_errors():
         trust_by_belt = data.report("trust", f.with_(by="belt"))
@@ -96,25 +99,26 @@ if by == "belt":
     belts = belts.reset_index(drop=True)
     belts["belt"] = [ctx.belt_label(b) for b in belts["belt_id"]]
     if belts.empty:
-        widgets.empty_state()
+        widgets.empty_state(lang=lang)
     else:
         left, right = st.columns([3, 2])
         with left:
-            st.caption(t("Refund rate over the shown periods: the {n} belts with the highest.", n=TOP_BELTS) + " "
-                       + t("Click a bar to narrow the filters to that belt."))
+            st.caption(t("Refund rate over the shown periods: the {n} belts with the highest.", lang, n=TOP_BELTS) + " "
+                       + t("Click a bar to narrow the filters to that belt.", lang))
             widgets.belt_chart(charts.ranking_bars(
-                belts.head(TOP_BELTS), label="belt", value="refund_rate", label_title=t("belt"),
-                value_title=t("refund_rate"), lang=lang, kind="rate", key="belt_id", selection="trust_belt",
-                tooltips=[("return_rate", t("return_rate"), "rate"), ("insured_share", t("insured_share"), "rate"),
-                          ("orders", t("orders"), "count")]), selection="trust_belt", key="trust_by_belt")
+                belts.head(TOP_BELTS), label="belt", value="refund_rate", label_title=t("belt", lang),
+                value_title=t("refund_rate", lang), lang=lang, kind="rate", key="belt_id", selection="trust_belt",
+                tooltips=[("return_rate", t("return_rate", lang), "rate"),
+                          ("insured_share", t("insured_share", lang), "rate"),
+                          ("orders", t("orders", lang), "count")]), selection="trust_belt", key="trust_by_belt")
         with right:
             table_belts = belts[["belt_id", "orders", "refund_rate", "return_rate", "insured_share"]]
             widgets.table(table_belts, {"belt_id": "text", "orders": "count", "refund_rate": "rate",
                                         "return_rate": "rate", "insured_share": "rate"}, key="trust_belts",
                           lang=lang, height=420, labels={"belt_id": list(belts["belt"])})
             widgets.download_button(table_belts, "trust-belts")
-        with st.expander(t("By industry belt and period") + f" · "
-                         f"{t('{n} rows', n=fmt.count(len(trust_by_belt)))}"):
+        with st.expander(t("By industry belt and period", lang) + f" · "
+                         f"{t('{n} rows', lang, n=fmt.count(len(trust_by_belt)))}"):
             widgets.table(trust_by_belt.rename(columns={"group": "belt_id"}), {
                 "period_start": "text", "belt_id": "text",
                 **{k: v for k, v in TRUST_KINDS.items() if k != "period_start"}}, key="trust_by_belt_table", lang=lang,
@@ -125,62 +129,64 @@ else:
     with data.page_errors():
         league = data.report("providers", f)
     if league.empty:
-        widgets.empty_state()
+        widgets.empty_state(lang=lang)
     else:
         shown = league[PROVIDER_COLUMNS].sort_values(["orders", "provider_id"], ascending=[False, True],
                                                      kind="stable").reset_index(drop=True)
         bands = widgets.peer_bands(shown, ["refund_rate", "return_rate"]).set_index("metric")
         st.caption(t("Over each provider's served orders in the range; the lines mark the median and the 90th "
-                     "percentile across the {n} providers.", n=fmt.count(len(shown))))
+                     "percentile across the {n} providers.", lang, n=fmt.count(len(shown))))
         for column, name in zip(st.columns(2), ("refund_rate", "return_rate")):
             with column:
-                st.markdown(f"**{t(name)}**")
+                st.markdown(f"**{t(name, lang)}**")
                 st.altair_chart(charts.peer_strip(
-                    shown, value=name, label="provider_name", label_title=t("provider_name"), value_title=t(name),
-                    lang=lang, kind="rate",
-                    bands=[(t("Median {value}", value=fmt.rate(bands.loc[name, "median"])), bands.loc[name, "median"]),
-                           (t("P90 {value}", value=fmt.rate(bands.loc[name, "p90"])), bands.loc[name, "p90"])]),
+                    shown, value=name, label="provider_name", label_title=t("provider_name", lang),
+                    value_title=t(name, lang), lang=lang, kind="rate",
+                    bands=[(t("Median {value}", lang, value=fmt.rate(bands.loc[name, "median"])),
+                            bands.loc[name, "median"]),
+                           (t("P90 {value}", lang, value=fmt.rate(bands.loc[name, "p90"])), bands.loc[name, "p90"])]),
                     theme=None)
         picked = widgets.rich_table(
             shown, {"provider_name": "text", "orders": "count", "refund_rate": "rate", "return_rate": "rate",
                     "repeat_buyer_rate": "rate"}, key="trust_providers", lang=lang, height=360, pick=True)
-        st.caption(t("Select a row to open that provider on the Providers page."))
+        st.caption(t("Select a row to open that provider on the Providers page.", lang))
         widgets.download_button(shown, "trust-providers")
         if picked is not None:
             st.switch_page(PROVIDERS_PAGE, query_params=state.link_params(
                 provider=str(int(shown.iloc[picked]["provider_id"]))))
 
 # ---------------------------------------------------------------- ROI windows
-st.subheader(t("ROI at T+0, T+10 and T+30"), help=t(
+st.subheader(t("ROI at T+0, T+10 and T+30", lang), help=t(
     "Campaigns starting in the range: GMV of their orders from the start day to T+0, T+10 and T+30, over spend. "
     "Most platforms judge ROI at T+0; this platform judges it at T+10 and T+30, counting public-domain traffic "
-    "that settles into the brand's private domain."))
+    "that settles into the brand's private domain.", lang))
 share = roi.iloc[0]["t30_complete_share"]
 young_from = ctx.as_of - dt.timedelta(days=max(ROI_WINDOWS) - 1)
 if int(roi.iloc[0]["campaigns"]) == 0:
-    st.caption(t("No campaign of the selected brands starts in the range."))
+    st.caption(t("No campaign of the selected brands starts in the range.", lang))
 else:
     if not fmt.is_empty(share) and float(share) < 1:
         st.warning(t("T+30 is not final yet for {share} of the spend: campaigns starting on or after {date} have "
-                     "not reached T+30 by the as-of date. Their bars are drawn lighter.",
+                     "not reached T+30 by the as-of date. Their bars are drawn lighter.", lang,
                      share=fmt.rate(1 - float(share)), date=young_from.isoformat()), icon=":material/hourglass_top:")
-    overall = roi.assign(label=t("All selected brands"), belt_id=None)
+    overall = roi.assign(label=t("All selected brands", lang), belt_id=None)
     belts = roi_by_belt.assign(label=[ctx.belt_label(g) for g in roi_by_belt["group"]],
                                belt_id=roi_by_belt["group"])
     belts = belts.sort_values(["spend_cny", "group"], ascending=[False, True], kind="stable").head(TOP_ROI_BELTS)
     both = pd.concat([overall, belts.drop(columns="group")], ignore_index=True)
     st.caption(t("All selected brands, then the {n} belts with the most spend (every belt is in the table below).",
-                 n=TOP_ROI_BELTS) + " " + t("Click a belt's bars to narrow the filters to that belt."))
+                 lang,
+                 n=TOP_ROI_BELTS) + " " + t("Click a belt's bars to narrow the filters to that belt.", lang))
     widgets.belt_chart(charts.window_bars(
-        both, label="label", windows=[(c, t(w)) for c, w in WINDOWS], label_title=t("belt"),
-        window_title=t("Window"), value_title=t("ROI"), lang=lang, key="belt_id", selection="roi_belt",
-        incomplete="t30_complete_share", incomplete_title=t("t30_complete_share"),
-        tooltips=[("spend_cny", t("spend_cny"), "money"), ("campaigns", t("campaigns"), "count")]),
+        both, label="label", windows=[(c, t(w, lang)) for c, w in WINDOWS], label_title=t("belt", lang),
+        window_title=t("Window", lang), value_title=t("ROI", lang), lang=lang, key="belt_id", selection="roi_belt",
+        incomplete="t30_complete_share", incomplete_title=t("t30_complete_share", lang),
+        tooltips=[("spend_cny", t("spend_cny", lang), "money"), ("campaigns", t("campaigns", lang), "count")]),
         selection="roi_belt", key="roi_by_belt_chart")
-    st.markdown(f"**{t('All selected brands')}**")
+    st.markdown(f"**{t('All selected brands', lang)}**")
     widgets.table(roi, ROI_KINDS, key="roi", lang=lang)
     widgets.download_button(roi, "roi")
-    st.markdown(f"**{t('By industry belt')}**")
+    st.markdown(f"**{t('By industry belt', lang)}**")
     widgets.table(roi_by_belt.rename(columns={"group": "belt_id"}), {"belt_id": "text", **ROI_KINDS},
                   key="roi_by_belt", lang=lang, height=360,
                   labels={"belt_id": [ctx.belt_label(g) for g in roi_by_belt["group"]]})

@@ -124,3 +124,10 @@ def _access_configuration_of_the_run(tmp_path_factory):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def pytest_configure(config):
+    """The compiled message catalogues (locale/*/LC_MESSAGES/beltboard.mo, built, not committed), as
+    `make locale` builds them, so that pytest alone runs on a fresh checkout."""
+    from scripts.i18n import compile_catalogues
+    compile_catalogues()

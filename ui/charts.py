@@ -1,12 +1,16 @@
 """Charts as pure functions: DataFrame in, `alt.Chart` out. No Streamlit, one shared theme.
 
-Every mark has a tooltip, with numbers formatted the reader's way (ui.fmt); axis titles are
-passed in already translated. Inputs are aggregates: at most MAX_ROWS rows are drawn.
+Every mark has a tooltip, with numbers formatted the reader's way (ui.fmt); value axes have their ticks
+chosen here and labelled by ui.fmt too, so an axis, a tooltip and a tile read the same value the same
+way. Axis titles are passed in already translated. Inputs are aggregates: at most MAX_ROWS rows are drawn.
 Render with `st.altair_chart(chart, theme=None)` so the registered theme applies.
 """
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
+from decimal import Decimal
 
 import altair as alt
 import pandas as pd
@@ -19,7 +23,6 @@ ACCENT = "#E8552B"
 PALETTE = ["#E8552B", "#2B7BE8", "#1FA37A", "#F2A93B", "#8E5BD9", "#D94E8F", "#4BB3C8", "#7A8699",
            "#B5651D", "#5C946E", "#C9B037", "#3D5A80"]
 FONT = '"Source Sans Pro", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
-KINDS = ("money", "count", "multiple", "rate", "ratio", "text", "day")
 
 
 @alt.theme.register(THEME, enable=True)
@@ -45,10 +48,12 @@ def beltboard_theme() -> alt.theme.ThemeConfig:
 
 
 def formatted(values: pd.Series, kind: str, lang: str) -> pd.Series:
-    """A column as the reader reads it (for tooltips and labels)."""
+    """A column as the reader reads it (for tooltips and axis labels): ui.fmt, the tiles' formats."""
     f = {
-        "money": lambda v: fmt.money(v, lang), "count": fmt.count, "multiple": fmt.multiple, "rate": fmt.rate,
-        "ratio": fmt.ratio, "day": fmt.day, "text": lambda v: fmt.EMPTY if fmt.is_empty(v) else str(v),
+        "money": lambda v: fmt.money(v, lang), "count": lambda v: fmt.count(v, lang),
+        "multiple": lambda v: fmt.multiple(v, lang), "rate": lambda v: fmt.rate(v, lang),
+        "ratio": lambda v: fmt.ratio(v, lang), "day": fmt.day,
+        "text": lambda v: fmt.EMPTY if fmt.is_empty(v) else str(v),
     }[kind]
     return pd.Series([f(v) for v in values], index=values.index, dtype=object)
 
@@ -64,24 +69,53 @@ def with_tooltips(df: pd.DataFrame, spec: Sequence[tuple[str, str, str]], lang: 
     return out, tips
 
 
-def axis_for(kind: str, lang: str, title: str | None = None) -> alt.Axis:
-    """A value axis labelled the reader's way."""
-    if kind == "money":
-        if lang == "zh":
-            expr = ("abs(datum.value) >= 1e8 ? '¥' + format(datum.value / 1e8, ',.1~f') + '亿' : "
-                    "abs(datum.value) >= 1e4 ? '¥' + format(datum.value / 1e4, ',.0f') + '万' : "
-                    "'¥' + format(datum.value, ',.0f')")
-        else:
-            expr = ("abs(datum.value) >= 1e9 ? '¥' + format(datum.value / 1e9, ',.3~r') + 'B' : "
-                    "abs(datum.value) >= 1e6 ? '¥' + format(datum.value / 1e6, ',.3~r') + 'M' : "
-                    "abs(datum.value) >= 1e3 ? '¥' + format(datum.value / 1e3, ',.3~r') + 'K' : "
-                    "'¥' + format(datum.value, ',.0f')")
-        return alt.Axis(title=title, labelExpr=expr)
-    if kind == "rate":
-        return alt.Axis(title=title, format=".1~%")  # small ranges need the decimal: 0.5%, not 0% 1% 1%
-    if kind == "multiple":
-        return alt.Axis(title=title, labelExpr="format(datum.value, '.1~f') + '×'")
-    return alt.Axis(title=title, format=",~r", tickMinStep=1)
+# ---------------------------------------------------------------- value axes
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round values (steps of 1, 2 or 5 × 10^k) from at or below `low` to at or above `high`."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        low, high = 0.0, 1.0
+    if high <= low:
+        high = low + (abs(low) or 1.0)
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    step_d = Decimal(repr(step))
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [float(i * step_d) for i in range(first, last + 1)]
+
+
+def label_expr(ticks: Sequence[float], kind: str, lang: str) -> str:
+    """A Vega label expression that names each tick value with ui.fmt's text for it."""
+    labels = formatted(pd.Series(list(ticks), dtype=float), kind, lang)
+    expr = "''"
+    for value, text in reversed(list(zip(ticks, labels, strict=True))):
+        expr = f"datum.value == {json.dumps(value)} ? {json.dumps(text, ensure_ascii=False)} : {expr}"
+    return expr
+
+
+def value_scale(values, kind: str, lang: str, title: str | None = None, *, zero: bool = True) -> dict:
+    """`axis` and `scale` for a quantitative channel over `values`: ticks chosen here and labelled by ui.fmt,
+    so an axis reads a figure exactly as a tile or tooltip does (Vega draws, but does not format)."""
+    numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").astype(float)
+    numbers = numbers[numbers.map(math.isfinite)]
+    low = min([*numbers, 0.0] if zero else list(numbers) or [0.0])
+    high = max([*numbers, 0.0] if zero else list(numbers) or [1.0])
+    for count in range(5, 0, -1):  # fewer, rounder ticks until each reads differently ("¥0 ¥0 ¥1", "2.5 brands")
+        ticks = nice_ticks(low, high, count)
+        if formatted(pd.Series(ticks, dtype=float), kind, lang).is_unique:
+            break
+    return {"axis": alt.Axis(title=title, values=ticks, labelExpr=label_expr(ticks, kind, lang)),
+            "scale": alt.Scale(domain=[ticks[0], ticks[-1]], nice=False, zero=zero)}
+
+
+def stacked(df: pd.DataFrame, value: str, by: Sequence[str]) -> list[float]:
+    """The ends of bars stacked per `by` (positive and negative values stack apart)."""
+    numbers = pd.to_numeric(df[value], errors="coerce").astype(float).fillna(0.0)
+    if not by:
+        return list(numbers)
+    keys = [df[b] for b in by]
+    return [*numbers.clip(lower=0).groupby(keys).sum(), *numbers.clip(upper=0).groupby(keys).sum()]
 
 
 def _limited(df: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +141,8 @@ def period_bars(df: pd.DataFrame, *, value: str, value_title: str, period_title:
     order = list(dict.fromkeys(d["period_label"]))
     encoding = dict(
         x=alt.X("period_label:N", sort=order, title=period_title),
-        y=alt.Y(f"{value}:Q", title=value_title, axis=axis_for(kind, lang, value_title), stack="zero"),
+        y=alt.Y(f"{value}:Q", title=value_title, stack="zero",
+                **value_scale(stacked(d, value, ["period_label"]), kind, lang, value_title)),
         tooltip=tips,
     )
     if group:
@@ -127,7 +162,7 @@ def period_lines(df: pd.DataFrame, *, series: Sequence[tuple[str, str]], value_t
     order = list(dict.fromkeys(d["period_label"]))
     return alt.Chart(long, height=height).mark_line(point=True).encode(
         x=alt.X("period_label:N", sort=order, title=period_title),
-        y=alt.Y("value:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        y=alt.Y("value:Q", title=value_title, **value_scale(long["value"], kind, lang, value_title)),
         color=alt.Color("series:N", title=series_title, sort=[label for _, label in series]),
         tooltip=tips,
     )
@@ -146,7 +181,7 @@ def ranking_bars(df: pd.DataFrame, *, label: str, value: str, label_title: str, 
     d, tips = with_tooltips(d, [(label, label_title, "text"), (value, value_title, kind), *tooltips], lang)
     chart = alt.Chart(d, height=max(120, 24 * len(d))).mark_bar().encode(
         y=alt.Y(f"{label}:N", sort=list(d[label]), title=label_title, axis=alt.Axis(labelLimit=260)),
-        x=alt.X(f"{value}:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        x=alt.X(f"{value}:Q", title=value_title, **value_scale(d[value], kind, lang, value_title)),
         tooltip=tips,
     )
     if selection and key:
@@ -165,7 +200,7 @@ def category_bars(df: pd.DataFrame, *, label: str, value: str, label_title: str,
                             lang)
     return alt.Chart(d, height=height).mark_bar().encode(
         x=alt.X(f"{label}:N", sort=list(order), title=label_title),
-        y=alt.Y(f"{value}:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        y=alt.Y(f"{value}:Q", title=value_title, **value_scale(d[value], kind, lang, value_title)),
         tooltip=tips,
     )
 
@@ -182,7 +217,7 @@ def share_bars(df: pd.DataFrame, *, measure: str, group: str, value: str, measur
                                 ("_value_txt", value_title, "text"), ("share", share_title, "rate")], lang)
     return alt.Chart(d, height=alt.Step(34)).mark_bar().encode(
         y=alt.Y(f"{measure}:N", title=None),
-        x=alt.X("share:Q", stack="normalize", title=share_title, axis=alt.Axis(format=".0%")),
+        x=alt.X("share:Q", stack="normalize", title=share_title, **value_scale([1.0], "rate", lang, share_title)),
         color=alt.Color(f"{group}:N", title=group_title),
         tooltip=tips,
     )
@@ -194,12 +229,13 @@ def heatmap(df: pd.DataFrame, *, x: str, y: str, value: str, x_title: str, y_tit
     d, tips = with_tooltips(_limited(df), [(y, y_title, "text"), (x, x_title, "text"), (value, value_title, kind),
                                            *tooltips], lang)
     rows = list(dict.fromkeys(d[y]))
+    scale = value_scale(d[value], kind, lang, zero=False)
+    ticks, domain = scale["axis"].values, scale["scale"].domain
     return alt.Chart(d, height=max(140, 26 * len(rows))).mark_rect().encode(
         x=alt.X(f"{x}:O", title=x_title),
         y=alt.Y(f"{y}:N", sort=rows, title=y_title),
-        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="oranges"),
-                        legend=alt.Legend(orient="right", labelExpr=axis_for(kind, lang).labelExpr
-                                          if kind == "money" else alt.Undefined)),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="oranges", domain=domain),
+                        legend=alt.Legend(orient="right", values=ticks, labelExpr=label_expr(ticks, kind, lang))),
         tooltip=tips,
     )
 
@@ -219,10 +255,9 @@ def peer_strip(df: pd.DataFrame, *, value: str, label: str, label_title: str, va
     d[value] = d[value].astype(float)
     d["_spread"] = [(i * 0.618034) % 1 for i in range(len(d))]  # deterministic, evenly spread
     d, tips = with_tooltips(d, [(label, label_title, "text"), (value, value_title, kind)], lang)
-    axis = axis_for(kind, lang, value_title)
-    axis.tickCount = 5
-    axis.labelOverlap = "greedy"
-    x = alt.X(f"{value}:Q", title=value_title, axis=axis, scale=alt.Scale(zero=kind in ("money", "count")))
+    extent = [*d[value], *(v for _, v in bands if v is not None and not pd.isna(v))]
+    x = alt.X(f"{value}:Q", title=value_title,
+              **value_scale(extent, kind, lang, value_title, zero=kind in ("money", "count")))
     y = alt.Y("_spread:Q", axis=None, scale=alt.Scale(domain=[-0.1, 1.1]))
     dots = alt.Chart(d, height=height).mark_circle(size=36, opacity=0.45, color="#7A8699").encode(
         x=x, y=y, tooltip=tips)
@@ -290,13 +325,10 @@ def funnel_bars(df: pd.DataFrame, *, step_labels: dict, measures: Sequence[tuple
     long, tips = with_tooltips(long, [("step_label", step_title, "text"), ("measure", measure_title, "text"),
                                       ("value", value_title, "count"), *tooltips], lang)
     order = list(d["step_label"])
-    axis = axis_for("count", lang, value_title)
-    axis.tickCount = 5
-    axis.labelOverlap = "greedy"
     return alt.Chart(long, height=70 * max(len(order), 1)).mark_bar().encode(
         y=alt.Y("step_label:N", sort=order, title=step_title, axis=alt.Axis(labelLimit=260)),
         yOffset=alt.YOffset("measure:N", sort=[title for _, title in measures]),
-        x=alt.X("value:Q", title=value_title, axis=axis),
+        x=alt.X("value:Q", title=value_title, **value_scale(long["value"], "count", lang, value_title)),
         color=alt.Color("measure:N", sort=[title for _, title in measures], title=measure_title),
         tooltip=tips,
     )
@@ -328,7 +360,7 @@ def window_bars(df: pd.DataFrame, *, label: str, windows: Sequence[tuple[str, st
         x=alt.X(f"{label}:N", sort=order, title=label_title,
                 axis=alt.Axis(labelAngle=-35, labelLimit=170, labelOverlap=False)),
         xOffset=alt.XOffset("window:N", sort=[title for _, title in windows]),
-        y=alt.Y("value:Q", title=value_title, axis=axis_for(kind, lang, value_title)),
+        y=alt.Y("value:Q", title=value_title, **value_scale(long["value"], kind, lang, value_title)),
         color=alt.Color("window:N", sort=[title for _, title in windows], title=window_title),
         opacity=alt.Opacity("_solid:N", scale=alt.Scale(domain=["final", incomplete_title or "incomplete"],
                                                          range=[1.0, 0.4]), legend=None),

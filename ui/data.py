@@ -32,7 +32,7 @@ from data_access.warehouse import (
     DEMO_COMMAND, EmptyWarehouse, MissingTables, QueryTimeout, Warehouse, WarehouseError, WarehouseUnreachable,
 )
 
-from . import audit_log, identity
+from . import audit_log, identity, state
 from .i18n import t
 
 TTL_SECONDS = 600
@@ -81,7 +81,7 @@ def _warehouse(url: str) -> Warehouse:
 def _scope() -> Scope:
     """This run's scope, from its identity; a run that may see nothing ends here with a message."""
     try:
-        return identity.scope()
+        return identity.scope(state.run_language())
     except AccessDenied as exc:
         from .widgets import plain
         st.error(plain(str(exc)), icon=":material/lock:")  # it may name the user
@@ -122,7 +122,8 @@ def _report(url: str, name: str, f: Filters) -> pd.DataFrame:
 def report(name: str, f: Filters) -> pd.DataFrame:
     """A report's frame for these filters, inside this run's scope (a copy: callers may add columns)."""
     f = scoped(f)
-    with st.spinner(t("Loading {what}…", what=t(WHAT.get(name, name)))):
+    lang = state.run_language()
+    with st.spinner(t("Loading {what}…", lang, what=t(WHAT.get(name, name), lang))):
         return _counted(_report(current_url(), name, f).copy())
 
 
@@ -136,32 +137,32 @@ def refresh() -> None:
 
 # ---------------------------------------------------------------- errors
 
-def explain(exc: WarehouseError) -> tuple[str, str]:
+def explain(exc: WarehouseError, lang: str) -> tuple[str, str]:
     """(what is wrong, what to do) for a warehouse error, in the reader's language."""
     if isinstance(exc, MissingTables):
-        return t("The warehouse is missing tables."), t(
+        return t("The warehouse is missing tables.", lang), t(
             "What to do: build the demo warehouse with `{command}`, or point WAREHOUSE_URL at a warehouse "
-            "that has these tables, then press “Refresh data”.", command=DEMO_COMMAND)
+            "that has these tables, then press “Refresh data”.", lang, command=DEMO_COMMAND)
     if isinstance(exc, WarehouseUnreachable):
-        return t("The warehouse cannot be reached."), t(
+        return t("The warehouse cannot be reached.", lang), t(
             "What to do: check WAREHOUSE_URL (or .streamlit/secrets.toml) and that the database server is "
-            "running, then press “Refresh data”.")
+            "running, then press “Refresh data”.", lang)
     if isinstance(exc, QueryTimeout):
-        return t("The warehouse took too long to answer."), t(
+        return t("The warehouse took too long to answer.", lang), t(
             "What to do: narrow the filters (fewer belts, a shorter date range) and try again; the next query runs "
-            "normally. If it keeps happening, tell the data team.")
+            "normally. If it keeps happening, tell the data team.", lang)
     if isinstance(exc, EmptyWarehouse):
-        return t("The warehouse holds no orders yet."), t(
+        return t("The warehouse holds no orders yet.", lang), t(
             "What to do: load orders into the warehouse (or build the demo with `{command}`), then press "
-            "“Refresh data”.", command=DEMO_COMMAND)
-    return t("The warehouse could not answer."), t(
-        "What to do: press “Refresh data”; if it persists, tell the data team and include this message.")
+            "“Refresh data”.", lang, command=DEMO_COMMAND)
+    return t("The warehouse could not answer.", lang), t(
+        "What to do: press “Refresh data”; if it persists, tell the data team and include this message.", lang)
 
 
-def show_error(exc: WarehouseError) -> None:
+def show_error(exc: WarehouseError, lang: str) -> None:
     audit_log.failed(type(exc).__name__)
-    what, todo = explain(exc)
-    details = t("Details: {message}", message=_plain(str(exc)))
+    what, todo = explain(exc, lang)
+    details = t("Details: {message}", lang, message=_plain(str(exc)))
     st.error(f"**{what}**\n\n{todo}\n\n{details}", icon=":material/error:")
 
 
@@ -176,7 +177,7 @@ def page_errors():
     try:
         yield
     except WarehouseError as exc:
-        show_error(exc)
+        show_error(exc, state.run_language())
         st.stop()
 
 
@@ -223,5 +224,6 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     """One provider's frame (`PROVIDER_DATA`: its brands, its served GMV per period) for these filters,
     inside this run's scope."""
     f = scoped(f)
-    with st.spinner(t("Loading {what}…", what=t("Providers"))):
+    lang = state.run_language()
+    with st.spinner(t("Loading {what}…", lang, what=t("Providers", lang))):
         return _counted(_provider_data(current_url(), name, f, int(provider_id)).copy())

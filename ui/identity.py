@@ -24,7 +24,9 @@ import streamlit as st
 from data_access import access, schema
 from data_access.access import Roles, RolesError, Scope
 
+from . import i18n
 from .i18n import t
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -74,51 +76,53 @@ def _denied(source: str, problem: str, user: str = "", audit_log: str | None = N
     return Identity(source=source, scope=access.nobody(user, problem), problem=problem, audit_log=audit_log)
 
 
-def current() -> Identity:
+def current(lang: str) -> Identity:
     """The identity of this run (see the module's docstring)."""
     try:
         roles: Roles | None = access.load_roles()
     except RolesError as exc:
-        return _denied("misconfigured", t("The access configuration cannot be used: {error}", error=_plain(str(exc))))
+        return _denied("misconfigured", t("The access configuration cannot be used: {error}", lang,
+                                          error=_plain(str(exc))))
     auth = _auth_configured()
     if roles is None:
         if auth:
             return _denied("misconfigured", t("Sign-in is configured ([auth] in secrets.toml) but there is no roles "
-                                              "file saying who may see which belts."))
+                                              "file saying who may see which belts.", lang))
         return Identity(source="local", scope=access.LOCAL_MANAGER)
     if roles.header:
         value = _header(roles.header)
         if value is None:
             return _denied("header", t("No identity reached the dashboard: open it through the company sign-in "
-                                       "proxy."), audit_log=roles.audit_log)
-        return _identified("header", roles, value)
+                                       "proxy.", lang), audit_log=roles.audit_log)
+        return _identified("header", roles, value, lang)
     if not auth:
         return _denied("misconfigured", t("A roles file is configured but no way to sign in: set [identity] header "
-                                          "in the roles file, or [auth] in secrets.toml."),
+                                          "in the roles file, or [auth] in secrets.toml.", lang),
                        audit_log=roles.audit_log)
     signed_in, email = _oidc_email()
     if not signed_in:
         return Identity(source="oidc", scope=access.nobody("", "not signed in"), needs_login=True,
                         audit_log=roles.audit_log)
-    return _identified("oidc", roles, email)
+    return _identified("oidc", roles, email, lang)
 
 
-def _identified(source: str, roles: Roles, user: str | None) -> Identity:
+def _identified(source: str, roles: Roles, user: str | None, lang: str) -> Identity:
     scope = roles.scope_for(user)
     if scope.kind == "none":
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
-            "{user} has no access to this dashboard. Ask a manager to add you to the roles file.",
+            "{user} has no access to this dashboard. Ask a manager to add you to the roles file.", lang,
             user=_plain(access.normalise_user(user) or "?")))
     if scope.denied:
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
             "Your role ({role}) has no industry belts assigned, so there is nothing to show. Ask a manager to "
-            "assign belts to it.", role=_plain(scope.role)))
+            "assign belts to it.", lang, role=_plain(scope.role)))
     return Identity(source=source, scope=scope, audit_log=roles.audit_log)
 
 
-def scope() -> Scope:
-    """The scope every data call applies: this run's identity's; AccessDenied when it may see nothing."""
-    ident = current()
+def scope(lang: str) -> Scope:
+    """The scope every data call applies: this run's identity's; AccessDenied (its message in `lang`) when it
+    may see nothing."""
+    ident = current(lang)
     if not ident.allowed:
         raise access.AccessDenied(ident.problem or "not signed in")
     return ident.scope
@@ -126,16 +130,16 @@ def scope() -> Scope:
 
 # ---------------------------------------------------------------- what the frame shows
 
-def render_blocked(ident: Identity) -> None:
+def render_blocked(ident: Identity, lang: str) -> None:
     """The whole page for a run that may see nothing: a sign-in button, or why not. No filters, no data."""
-    st.title(t("beltboard · brand dashboard"))
+    st.title(t("beltboard · brand dashboard", lang))
     if ident.needs_login:
-        st.info(t("Sign in to see the dashboard."), icon=":material/login:")
-        st.button(t("Sign in"), on_click=st.login, icon=":material/login:", key="sign_in", type="primary")
+        st.info(t("Sign in to see the dashboard.", lang), icon=":material/login:")
+        st.button(t("Sign in", lang), on_click=st.login, icon=":material/login:", key="sign_in", type="primary")
         return
     st.error(ident.problem, icon=":material/lock:")
     if ident.source == "oidc":
-        st.button(t("Sign out"), on_click=st.logout, icon=":material/logout:", key="sign_out")
+        st.button(t("Sign out", lang), on_click=st.logout, icon=":material/logout:", key="sign_out")
 
 
 def _plain(text) -> str:
@@ -143,22 +147,22 @@ def _plain(text) -> str:
     return plain(text)
 
 
-def render_sidebar(ident: Identity) -> None:
+def render_sidebar(ident: Identity, lang: str) -> None:
     """Who is signed in and what they see, at the top of the sidebar."""
     sb = st.sidebar
     s = ident.scope
     if ident.source == "local":
-        sb.caption(t("Local mode: no sign-in is configured, so you see every belt as a manager."))
+        sb.caption(t("Local mode: no sign-in is configured, so you see every belt as a manager.", lang))
         return
     if s.kind == "manager":
-        what = t("manager · every belt")
+        what = t("manager · every belt", lang)
     elif s.kind == "operator":
-        what = t("operator · {n} belts", n=len(s.belts or ()))
+        what = t("operator · {n} belts", lang, n=len(s.belts or ()))
     else:
-        what = t("provider #{id} · its brands", id=s.provider_id)
-    sb.caption(t("Signed in as {user} ({what})", user=_plain(s.user), what=what))
+        what = t("provider #{id} · its brands", lang, id=s.provider_id)
+    sb.caption(t("Signed in as {user} ({what})", lang, user=_plain(s.user), what=what))
     if ident.source == "oidc":
-        sb.button(t("Sign out"), on_click=st.logout, icon=":material/logout:", key="sign_out")
+        sb.button(t("Sign out", lang), on_click=st.logout, icon=":material/logout:", key="sign_out")
 
 
 def scope_caption(ident: Identity, belt_names, lang: str) -> str | None:
@@ -167,9 +171,10 @@ def scope_caption(ident: Identity, belt_names, lang: str) -> str | None:
     s = ident.scope
     if s.kind == "operator":
         words = [t("No belt", lang) if b == schema.NO_BELT else belt_names.get(b, b) for b in (s.belts or ())]
-        names = ("、" if lang == "zh" else ", ").join(_plain(w) for w in words)
-        return t("Your belts: {belts}. Every figure, total and download covers these belts only.", belts=names)
+        names = i18n.join((_plain(w) for w in words), lang)
+        return t("Your belts: {belts}. Every figure, total and download covers these belts only.", lang, belts=names)
     if s.kind == "provider":
         return t("Your brands: every figure, total and download covers only the brands provider #{id} has served.",
+                 lang,
                  id=s.provider_id)
     return None

@@ -19,21 +19,20 @@ from data_access.filters import GRAINS
 from data_access.warehouse import WarehouseError
 
 from . import data, fmt, i18n, identity, state
-from .i18n import t
+from .i18n import N_, t
 
 KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by")
 RANGE = "_bb_range"
 ALL = "all"
-PRESET_LABELS = {"last30": "Last 30 days of data", "last90": "Last 90 days of data", "quarter": "This quarter",
-                 "ytd": "Year to date", "custom": "Custom"}
-GRAIN_LABELS = {"month": "Month", "quarter": "Quarter", "year": "Year"}
+PRESET_LABELS = {"last30": N_("Last 30 days of data"), "last90": N_("Last 90 days of data"),
+                 "quarter": N_("This quarter"), "ytd": N_("Year to date"), "custom": N_("Custom")}
+GRAIN_LABELS = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
 
 
 def belt_labels(meta: data.Meta, lang: str) -> dict[str, str]:
     """belt_id -> "省份 · 名称" (Chinese) or "Province · name" (English)."""
-    name = "name_zh" if lang == "zh" else "name_en"
-    return {row.belt_id: f"{i18n.province(row.province, lang)} · {getattr(row, name)}"
-            for row in meta.belts.itertuples()}
+    return {row["belt_id"]: f"{i18n.province(row['province'], lang)} · {i18n.belt_name(row, lang)}"
+            for _, row in meta.belts.iterrows()}
 
 
 def belt_options(meta: data.Meta, lang: str) -> list[str]:
@@ -93,16 +92,16 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
     """Draw the sidebar; return the page context. On a warehouse error, say so and stop the run."""
     ss = st.session_state
     sb = st.sidebar
-    sb.radio(t("Language"), i18n.LANGS, format_func=i18n.LANG_LABELS.get, key="f_lang", horizontal=True)
-    identity.render_sidebar(ident)
+    sb.radio(t("Language", lang), i18n.LANGS, format_func=i18n.label, key="f_lang", horizontal=True)
+    identity.render_sidebar(ident, lang)
     try:
         meta = data.meta()
     except WarehouseError as exc:
-        data.show_error(exc)
-        sb.button(t("Refresh data"), on_click=data.refresh, icon=":material/refresh:", key="refresh_data")
+        data.show_error(exc, lang)
+        sb.button(t("Refresh data", lang), on_click=data.refresh, icon=":material/refresh:", key="refresh_data")
         st.stop()
 
-    sb.caption(t("Data as of {date}", date=meta.as_of.isoformat()))
+    sb.caption(t("Data as of {date}", lang, date=meta.as_of.isoformat()))
 
     url = state.url_params()
     last = ss.get(state.LAST_URL)
@@ -114,9 +113,9 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
         else:
             ss.pop(state.NOTICE, None)
 
-    sb.subheader(t("Filters"))
-    sb.selectbox(t("Date range"), state.PRESETS, format_func=lambda p: t(PRESET_LABELS[p], lang), key="f_preset",
-                 on_change=_on_preset, help=t("Relative to the last day with data ({date}).",
+    sb.subheader(t("Filters", lang))
+    sb.selectbox(t("Date range", lang), state.PRESETS, format_func=lambda p: t(PRESET_LABELS[p], lang), key="f_preset",
+                 on_change=_on_preset, help=t("Relative to the last day with data ({date}).", lang,
                                               date=meta.as_of.isoformat()))
     if ss["f_preset"] == "custom":
         if "f_from" not in ss or "f_to" not in ss:
@@ -124,35 +123,36 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
         low = min(dt.date(2000, 1, 1), ss["f_from"], ss["f_to"])
         high = max(meta.as_of, ss["f_from"], ss["f_to"])
         left, right = sb.columns(2)
-        left.date_input(t("From"), key="f_from", min_value=low, max_value=high, format="YYYY-MM-DD")
-        right.date_input(t("To"), key="f_to", min_value=low, max_value=high, format="YYYY-MM-DD")
+        left.date_input(t("From", lang), key="f_from", min_value=low, max_value=high, format="YYYY-MM-DD")
+        right.date_input(t("To", lang), key="f_to", min_value=low, max_value=high, format="YYYY-MM-DD")
 
     view = _view_from_widgets(lang)
     if view.date_from and view.date_to and view.date_from > view.date_to:
-        sb.warning(t("The start date was after the end date; the two were swapped."))
+        sb.warning(t("The start date was after the end date; the two were swapped.", lang))
         view = view.with_(date_from=view.date_to, date_to=view.date_from)
     filters = state.to_filters(view, meta.as_of)
     ss[RANGE] = (filters.date_from, filters.date_to)
     sb.caption(fmt.date_range(filters.date_from, filters.date_to, lang))
 
-    sb.radio(t("Period"), GRAINS, format_func=lambda g: t(GRAIN_LABELS[g], lang), key="f_grain", horizontal=True)
+    sb.radio(t("Period", lang), GRAINS, format_func=lambda g: t(GRAIN_LABELS[g], lang), key="f_grain", horizontal=True)
     labels = belt_labels(meta, lang)
-    sb.multiselect(t("Industry belts"), belt_options(meta, lang), key="f_belt",
+    sb.multiselect(t("Industry belts", lang), belt_options(meta, lang), key="f_belt",
                    format_func=lambda b: t("No belt", lang) if b == schema.NO_BELT else labels.get(b, b),
-                   placeholder=t("All belts"), help=t("Type to search belts or provinces"))
-    sb.multiselect(t("Provinces"), meta.provinces, key="f_province", format_func=lambda p: i18n.province(p, lang),
-                   placeholder=t("All provinces"), help=t("Of the brand's industry belt."))
-    sb.multiselect(t("Categories"), schema.CATEGORIES, key="f_category",
-                   format_func=lambda c: i18n.enum("category", c, lang), placeholder=t("All categories"))
-    sb.multiselect(t("Brand types"), schema.BRAND_TYPES, key="f_brand_type",
-                   format_func=lambda c: i18n.enum("brand_type", c, lang), placeholder=t("All brand types"))
-    sb.radio(t("Managed by"), (ALL, *schema.MANAGED_BY), key="f_managed_by",
+                   placeholder=t("All belts", lang), help=t("Type to search belts or provinces", lang))
+    sb.multiselect(t("Provinces", lang), meta.provinces, key="f_province", format_func=lambda p: i18n.province(p, lang),
+                   placeholder=t("All provinces", lang), help=t("Of the brand's industry belt.", lang))
+    sb.multiselect(t("Categories", lang), schema.CATEGORIES, key="f_category",
+                   format_func=lambda c: i18n.enum("category", c, lang), placeholder=t("All categories", lang))
+    sb.multiselect(t("Brand types", lang), schema.BRAND_TYPES, key="f_brand_type",
+                   format_func=lambda c: i18n.enum("brand_type", c, lang), placeholder=t("All brand types", lang))
+    sb.radio(t("Managed by", lang), (ALL, *schema.MANAGED_BY), key="f_managed_by",
              format_func=lambda m: t("All", lang) if m == ALL else i18n.enum("managed_by", m, lang))
 
-    sb.button(t("Reset filters"), on_click=_on_reset, icon=":material/filter_alt_off:", key="reset_filters",
+    sb.button(t("Reset filters", lang), on_click=_on_reset, icon=":material/filter_alt_off:", key="reset_filters",
               width="stretch")
-    sb.button(t("Refresh data"), on_click=data.refresh, icon=":material/refresh:", key="refresh_data",
-              width="stretch", help=t("Reload every figure from the warehouse (figures are cached for 10 minutes)."))
+    sb.button(t("Refresh data", lang), on_click=data.refresh, icon=":material/refresh:", key="refresh_data",
+              width="stretch", help=t("Reload every figure from the warehouse (figures are cached for 10 minutes).",
+                                      lang))
 
     encoded = state.encode(view)
     state.write_url(encoded)
@@ -160,7 +160,7 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
 
     notice = ss.get(state.NOTICE)
     if notice and notice[1] == encoded:
-        st.warning(t("Some values in the link were not understood and were ignored: {items}",
+        st.warning(t("Some values in the link were not understood and were ignored: {items}", lang,
                      items=", ".join(f"`{_literal(item)}`" for item in notice[0])), icon=":material/link_off:")
 
     return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,

@@ -241,6 +241,14 @@ def language() -> str:
     return lang
 
 
+def run_language() -> str:
+    """The language the frame settled for this run (`language`), for what runs under a page without a
+    language argument of its own: the data calls' spinners and error messages (ui.data)."""
+    import streamlit as st
+    lang = st.session_state.get(LANG)
+    return lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+
+
 def context() -> PageContext:
     """The current run's page context (set by the frame before the page runs)."""
     import streamlit as st

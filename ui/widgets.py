@@ -18,18 +18,18 @@ BRAND_PAGE = "pages/brand.py"
 
 
 def page_header(title: str) -> state.PageContext:
-    """The page title and "data as of"; returns the page context."""
+    """The page title (a message, e.g. N_("Overview")) and "data as of"; returns the page context."""
     ctx = state.context()
-    st.title(title)
-    st.caption(t("Data as of {date}", date=ctx.as_of.isoformat()) + " · "
+    st.title(t(title, ctx.lang))
+    st.caption(t("Data as of {date}", ctx.lang, date=ctx.as_of.isoformat()) + " · "
                + fmt.date_range(ctx.filters.date_from, ctx.filters.date_to, ctx.lang))
     if ctx.scope_note:  # an operator's or provider's totals are their scope's, not the platform's
         st.caption(ctx.scope_note)
     return ctx
 
 
-def empty_state() -> None:
-    st.info(t("No brands match these filters — widen the date range or clear the belt filter."),
+def empty_state(lang: str) -> None:
+    st.info(t("No brands match these filters — widen the date range or clear the belt filter.", lang),
             icon=":material/filter_alt_off:")
 
 
@@ -64,7 +64,7 @@ def row_at(df: pd.DataFrame, period: dt.date) -> pd.Series | None:
 
 
 def multiple_tile(label: str, value: str | None, multiple, base_label: str, before: str, after: str,
-                  help: str | None = None) -> None:
+                  help: str | None = None, *, lang: str) -> None:
     """A tile whose delta is a multiple of the period before, naming that period and both counts.
 
     With `value` None the multiple itself is the tile's value (e.g. year over year).
@@ -77,12 +77,12 @@ def multiple_tile(label: str, value: str | None, multiple, base_label: str, befo
         color, arrow = "red", "down"
     else:
         color, arrow = "off", "off"
-    description = t("vs {period} ({before} → {after})", period=base_label, before=before, after=after)
+    description = t("vs {period} ({before} → {after})", lang, period=base_label, before=before, after=after)
     if value is None:
-        st.metric(label, fmt.multiple(multiple), delta=description, delta_color=color, delta_arrow=arrow,
+        st.metric(label, fmt.multiple(multiple, lang), delta=description, delta_color=color, delta_arrow=arrow,
                   help=help, border=True)
         return
-    st.metric(label, value, delta=fmt.multiple(multiple), delta_color=color, delta_arrow=arrow,
+    st.metric(label, value, delta=fmt.multiple(multiple, lang), delta_color=color, delta_arrow=arrow,
               delta_description=description, help=help, border=True)
 
 
@@ -106,19 +106,10 @@ def column_config(kinds: Mapping[str, str], lang: str) -> dict:
     """st.dataframe column formats by kind: money, count, multiple, rate, ratio, days, day, text, bool."""
     config = {}
     for column, kind in kinds.items():
-        label = t(column)
-        if kind == "money":
-            config[column] = st.column_config.NumberColumn(label, format="¥%,.0f")
-        elif kind == "count":
-            config[column] = st.column_config.NumberColumn(label, format="%,d")
-        elif kind == "multiple":
-            config[column] = st.column_config.NumberColumn(label, format="%.1f×")
-        elif kind == "rate":  # shown ×100 by `table`
-            config[column] = st.column_config.NumberColumn(label, format="%.1f%%")
-        elif kind == "ratio":
-            config[column] = st.column_config.NumberColumn(label, format="%.2f")
-        elif kind == "days":  # a number of days
-            config[column] = st.column_config.NumberColumn(label, format="%.1f 天" if lang == "zh" else "%.1f d")
+        label = t(column, lang)
+        number_format = fmt.column_format(kind, lang)  # rates are shown ×100 by `table`
+        if number_format:
+            config[column] = st.column_config.NumberColumn(label, format=number_format)
         elif kind == "day":
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif kind == "bool":
@@ -143,23 +134,24 @@ def _table_view(df: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str,
     return shown, dict(hide_index=True, column_order=columns, column_config=column_config(kinds, lang))
 
 
-def rate_tile(label: str, now, before, previous: str, *, help: str | None = None, good_when_up: bool) -> None:
+def rate_tile(label: str, now, before, previous: str, *, help: str | None = None, good_when_up: bool,
+              lang: str) -> None:
     """A rate with its change in percentage points against the previous period's."""
     change = None if fmt.is_empty(now) or fmt.is_empty(before) else float(now) - float(before)
-    change_tile(label, fmt.rate(now), change, fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
-                t("vs {period} ({before})", period=previous, before=fmt.rate(before)), help=help,
+    change_tile(label, fmt.rate(now, lang), change, fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
+                t("vs {period} ({before})", lang, period=previous, before=fmt.rate(before, lang)), help=help,
                 good_when_up=good_when_up)
 
 
-def roi_t30_tile(now, before, range_days: int) -> None:
+def roi_t30_tile(now, before, range_days: int, *, lang: str) -> None:
     """ROI T+30 of the range against the range of equal length before it."""
     change = None if fmt.is_empty(now) or fmt.is_empty(before) else float(now) - float(before)
     change_tile(
-        t("ROI T+30"), fmt.ratio(now), change, fmt.EMPTY if change is None else f"{change:+.2f}",
-        t("vs previous {days} days ({before} → {after})", days=range_days, before=fmt.ratio(before),
-          after=fmt.ratio(now)),
+        t("ROI T+30", lang), fmt.ratio(now, lang), change, fmt.EMPTY if change is None else f"{change:+.2f}",
+        t("vs previous {days} days ({before} → {after})", lang, days=range_days, before=fmt.ratio(before, lang),
+          after=fmt.ratio(now, lang)),
         help=t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for campaigns "
-               "starting in the range. The platform judges ROI at T+30."))
+               "starting in the range. The platform judges ROI at T+30.", lang))
 
 
 def table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
@@ -177,7 +169,7 @@ def table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
         st.dataframe(shown, **options)
         return None
     event = st.dataframe(shown, on_select="rerun", selection_mode="single-row", **options)
-    st.caption(t("Select a row to open the brand page."))
+    st.caption(t("Select a row to open the brand page.", lang))
     rows = event.selection.rows if event is not None else []
     if rows:
         brand_id = df.reset_index(drop=True).iloc[rows[0]]["brand_id"]
@@ -197,10 +189,10 @@ def download_button(df: pd.DataFrame, name: str, *, key: str | None = None) -> N
     f = ctx.filters
     file_name = f"beltboard-{name}-{f.date_from.isoformat()}-{f.date_to.isoformat()}.csv"
     st.download_button(
-        t("Download CSV"), data=csv_bytes(df), file_name=file_name, mime="text/csv", key=key or f"dl_{name}",
+        t("Download CSV", ctx.lang), data=csv_bytes(df), file_name=file_name, mime="text/csv", key=key or f"dl_{name}",
         on_click="ignore", icon=":material/download:",
         help=t("The rows shown, as UTF-8 CSV with a byte-order mark (opens cleanly in Excel); the same format "
-               "as `python -m data_access export`."),
+               "as `python -m data_access export`.", ctx.lang),
     )
 
 
@@ -223,14 +215,13 @@ def group_labels(values: Sequence, by: str, ctx: state.PageContext) -> list[str]
 
 
 def page_choice(label: str, param: str, options: Sequence[str], default: str, format_func, *,
-                help: str | None = None, label_visibility: str = "visible") -> str:
+                help: str | None = None, label_visibility: str = "visible", lang: str) -> str:
     """A page-specific choice kept in the URL as ?<param>=… (left out when it is the default)."""
     ss = st.session_state
     key = f"p_{param}"
     raw = st.query_params.get(param)
     if raw is not None and raw not in options:
-        st.warning(t("Some values in the link were not understood and were ignored: {items}",
-                     items=f"`{param}={raw.replace('`', '')[:60]}`"), icon=":material/link_off:")
+        link_notice(param, raw, lang)
     if key not in ss:
         ss[key] = raw if raw in options else default
     value = st.segmented_control(label, options, key=key, format_func=format_func, help=help,
@@ -249,9 +240,9 @@ def plain(text) -> str:
     return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in str(text))
 
 
-def link_notice(param: str, raw: str) -> None:
+def link_notice(param: str, raw: str, lang: str) -> None:
     """The frame's "not understood" warning for one page-specific URL value."""
-    st.warning(t("Some values in the link were not understood and were ignored: {items}",
+    st.warning(t("Some values in the link were not understood and were ignored: {items}", lang,
                  items=f"`{param}={raw.replace('`', '')[:60]}`"), icon=":material/link_off:")
 
 
@@ -263,7 +254,7 @@ def whole_number(raw: str | None) -> int | None:
     return int(text)
 
 
-def url_id(param: str) -> tuple[int | None, str | None]:
+def url_id(param: str, lang: str) -> tuple[int | None, str | None]:
     """(the id in ?<param>=…, the raw text) for an id kept in the URL. A value that is not a whole
     number ≥ 0 is warned about and removed from the URL; (None, None) when there is none."""
     raw = st.query_params.get(param)
@@ -271,7 +262,7 @@ def url_id(param: str) -> tuple[int | None, str | None]:
         return None, None
     value = whole_number(raw)
     if value is None:
-        link_notice(param, raw)
+        link_notice(param, raw, lang)
         state.set_page_param(param, None)
     return value, raw
 
@@ -307,12 +298,7 @@ def belt_chart(chart, *, selection: str, key: str) -> None:
         state.narrow_to_belt(picked[0]["belt_id"])
 
 
-def days(value, lang: str) -> str:
-    """A number of days: "43 天" / "47.5 d"."""
-    if fmt.is_empty(value):
-        return fmt.EMPTY
-    number = f"{float(value):,.1f}".removesuffix(".0")
-    return f"{number} 天" if lang == "zh" else f"{number} d"
+days = fmt.days  # pages/providers.py and pages/steps.py say `widgets.days`
 
 
 def peer_bands(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -330,8 +316,8 @@ def peer_bands(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 def vs_peers_tile(label: str, value, median, p90, kind: str, lang: str, *, good_when_up: bool = True,
                   help: str | None = None) -> None:
     """A tile of one provider's figure, its delta the difference from the peers' median."""
-    shown = {"money": lambda v: fmt.money(v, lang), "rate": fmt.rate, "ratio": fmt.ratio,
-             "multiple": fmt.multiple, "count": fmt.count, "days": lambda v: days(v, lang)}[kind]
+    shown = {"money": fmt.money, "rate": fmt.rate, "ratio": fmt.ratio, "multiple": fmt.multiple,
+             "count": fmt.count, "days": fmt.days}[kind]
     change = None
     if not (fmt.is_empty(value) or fmt.is_empty(median)):
         change = float(value) - float(median)
@@ -347,6 +333,6 @@ def vs_peers_tile(label: str, value, median, p90, kind: str, lang: str, *, good_
         text = f"{change:+,.1f}".removesuffix(".0")
     else:
         text = f"{change:+,.2f}"
-    change_tile(label, shown(value), change, text,
-                t("median {median} · P90 {p90}", median=shown(median), p90=shown(p90)),
+    change_tile(label, shown(value, lang), change, text,
+                t("median {median} · P90 {p90}", lang, median=shown(median, lang), p90=shown(p90, lang)),
                 help=help, good_when_up=good_when_up)
