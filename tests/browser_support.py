@@ -15,6 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
+# Every wait a browser test does without naming its own: generous, since CI shares 2 cores with the server
+# and ten Chromium pages (a navigation waited 30 s, Playwright's default, and failed under load).
+PATIENCE_MS = 300_000
+
+
+def patient(context):
+    """A browser context whose navigations and waits tolerate a slow, shared machine."""
+    context.set_default_timeout(PATIENCE_MS)
+    context.set_default_navigation_timeout(PATIENCE_MS)
+    return context
 
 
 def browser_missing_reason() -> str | None:
@@ -76,7 +86,7 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
 
 
-def wait_for_app(page, timeout: float = 60_000) -> None:
+def wait_for_app(page, timeout: float = PATIENCE_MS) -> None:
     """Until the app is connected and its script has finished running."""
     page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
     page.wait_for_function(

@@ -16,7 +16,7 @@ from data_access.export import BOM
 from data_access.filters import Filters
 from data_access.reports import brand_multiples
 from data_access.warehouse import Warehouse
-from tests.browser_support import StreamlitServer, browser_missing_reason, launch_chromium, wait_for_app
+from tests.browser_support import StreamlitServer, browser_missing_reason, launch_chromium, patient, wait_for_app
 from tests.edge_warehouse import edge_frames
 
 pytestmark = pytest.mark.browser
@@ -74,7 +74,8 @@ def server(warehouse_url, tmp_path_factory, browser):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
+    context = patient(browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN",
+                                           accept_downloads=True))
     page = context.new_page()
     yield page
     context.close()
@@ -89,7 +90,7 @@ def path_of(page) -> str:
 
 
 def heading(page) -> str:
-    return page.locator("h1").first.inner_text(timeout=30_000).strip()
+    return page.locator("h1").first.inner_text().strip()
 
 
 def assert_clean(page) -> None:
@@ -105,7 +106,7 @@ def goto(page, base_url: str, path: str, params: dict) -> None:
 def test_first_session_after_start_restores_a_shared_link(browser, warehouse_url, tmp_path_factory):
     """The very first session of a fresh server: legacy pages/ mode must not misroute it."""
     server = start_server(warehouse_url, tmp_path_factory)
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context = patient(browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN"))
     try:
         page = context.new_page()
         goto(page, server.base_url, "trust_roi", SHARED)
@@ -119,7 +120,7 @@ def test_first_session_after_start_restores_a_shared_link(browser, warehouse_url
             assert query(page).get(key) == [value], (key, page.url)
 
         page.locator('[data-testid="stSidebarNav"] a', has_text=PAGES["providers"][0]).first.click()
-        page.wait_for_url("**/providers**", timeout=30_000)
+        page.wait_for_url("**/providers**")
         wait_for_app(page)
         assert heading(page) == PAGES["providers"][0]
         for key, value in SHARED.items():
@@ -155,8 +156,8 @@ def test_every_page_renders_with_charts(server, page, path, lang):
     assert heading(page) == PAGES[path][0 if lang == "zh" else 1]
     assert_clean(page)
     charts = page.locator('[data-testid="stVegaLiteChart"]')
-    charts.first.wait_for(timeout=30_000)  # every page draws at least one chart
-    charts.first.locator("canvas, svg").first.wait_for(timeout=30_000)
+    charts.first.wait_for()  # every page draws at least one chart
+    charts.first.locator("canvas, svg").first.wait_for()
     assert cjk_renders(page), "Chinese text must render with a CJK font, not as empty boxes"
     if lang == "zh":
         assert page.get_by_text("数据截至").count() >= 1
@@ -169,7 +170,7 @@ def pick_option(page, widget, text: str, attempts: int = 3) -> None:
         page.keyboard.type(text)
         option = page.get_by_role("option").filter(has_text=text).first
         try:
-            option.wait_for(timeout=10_000)
+            option.wait_for(timeout=30_000)
             option.click()
             page.keyboard.press("Escape")
             return
@@ -185,7 +186,7 @@ def test_choosing_a_belt_in_the_sidebar_narrows_and_updates_the_url(server, page
     assert "belt" not in query(page)
     belts = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
     pick_option(page, belts, "临沂")
-    page.wait_for_function("() => location.search.includes('belt=linyi-apparel')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('belt=linyi-apparel')")
     wait_for_app(page)
     assert query(page)["belt"] == ["linyi-apparel"]
     assert_clean(page)
@@ -197,7 +198,7 @@ def test_clicking_a_belt_in_a_chart_narrows_the_filters(server, page):
     # The belt ranking is the chart after the caption that invites a click.
     caption = page.locator('[data-testid="stCaptionContainer"]', has_text="产业带").filter(has_text="点击")
     chart = caption.first.locator("xpath=following::*[@data-testid='stVegaLiteChart'][1]")
-    chart.locator("canvas, svg").first.wait_for(timeout=30_000)
+    chart.locator("canvas, svg").first.wait_for()
     chart.scroll_into_view_if_needed()
     box = chart.locator("canvas, svg").first.bounding_box()
     # The top bar is the biggest belt: click inside it, near the left of the plot.
@@ -206,7 +207,7 @@ def test_clicking_a_belt_in_a_chart_narrows_the_filters(server, page):
         page.wait_for_timeout(400)
         if "belt=" in page.url:
             break
-    page.wait_for_function("() => location.search.includes('belt=')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('belt=')")
     wait_for_app(page)
     assert len(query(page)["belt"]) == 1
     assert_clean(page)
@@ -217,7 +218,7 @@ def test_csv_download_matches_the_table_and_is_excel_safe(server, page, warehous
     goto(page, server.base_url, "sales", params)
     expander = page.locator('[data-testid="stExpander"]', has_text="All brands with sales").first
     expander.locator("summary").click()
-    with page.expect_download(timeout=30_000) as download:
+    with page.expect_download() as download:
         expander.locator('.st-key-dl_brand-multiples').get_by_role("button", name="Download CSV").first.click()
     assert download.value.suggested_filename.startswith("beltboard-brand-multiples-")
     data = open(download.value.path(), "rb").read()
@@ -238,12 +239,12 @@ def test_picking_a_brand_in_a_table_opens_its_page(server, page):
     goto(page, server.base_url, "steps", {**SHARED, "belt": [], "lang": "en"})
     caption = page.locator('[data-testid="stCaptionContainer"]', has_text="Select a row to open the brand page").first
     grid = caption.locator("xpath=preceding::*[@data-testid='stDataFrame'][1]")
-    grid.wait_for(timeout=30_000)
+    grid.wait_for()
     grid.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 18)  # the first row's selection box
-    page.wait_for_url("**/brand?**", timeout=30_000)
+    page.wait_for_url("**/brand?**")
     wait_for_app(page)
     assert query(page).get("brand"), page.url
     assert heading(page) != PAGES["steps"][1]

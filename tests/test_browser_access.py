@@ -29,7 +29,9 @@ from data_access.filters import Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import Warehouse
 from tests.access_support import MANAGER, OPERATOR_A, OPERATOR_B, Users, write_roles
-from tests.browser_support import StreamlitServer, browser_missing_reason, launch_chromium, wait_for_app
+from tests.browser_support import (
+    PATIENCE_MS, StreamlitServer, browser_missing_reason, launch_chromium, patient, wait_for_app,
+)
 from tests.edge_warehouse import edge_frames
 
 pytestmark = pytest.mark.browser
@@ -95,8 +97,8 @@ def server(hostile, tmp_path_factory, browser):
 
 def open_as(browser, server, user: str | None, path: str, params: dict):
     headers = {HEADER: user} if user else {}
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US",
-                                  extra_http_headers=headers)
+    context = patient(browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US",
+                                          extra_http_headers=headers))
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -111,7 +113,7 @@ def assert_clean(page) -> None:
 
 def sidebar_text(page) -> str:
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stCaptionContainer"]').first.wait_for(timeout=30_000)
+    sidebar.locator('[data-testid="stCaptionContainer"]').first.wait_for()
     return sidebar.inner_text()
 
 
@@ -123,7 +125,7 @@ def belt_options(page, attempts: int = 3) -> list[str]:
         box.locator("input").first.click()
         options = page.get_by_role("option")
         try:
-            options.first.wait_for(timeout=10_000)
+            options.first.wait_for(timeout=30_000)
         except Exception:
             if attempt == attempts - 1:
                 raise
@@ -140,7 +142,7 @@ def test_the_trusted_header_signs_an_operator_in_to_their_belts_only(browser, se
         assert_clean(page)
         assert f"Signed in as {OPERATOR_A}" in sidebar_text(page)
         note = page.get_by_text("Your belts:").first
-        note.wait_for(timeout=30_000)
+        note.wait_for()
         assert note.inner_text().startswith("Your belts: Shandong · Linyi apparel, No belt."), note.inner_text()
         assert belt_options(page) == ["Shandong · Linyi apparel", "No belt"]
         body = page.locator("body").inner_text()
@@ -180,7 +182,7 @@ def test_without_a_known_identity_the_browser_gets_a_message_and_no_data(browser
 
 def assert_plain(page, text: str, dialogs: list) -> None:
     shown = page.get_by_role("heading", name=text, exact=True)  # st.header / a Markdown heading
-    shown.first.wait_for(timeout=30_000)
+    shown.first.wait_for()
     assert shown.first.is_visible() and shown.first.inner_text().strip() == text
     injected = page.evaluate("""() => [...document.querySelectorAll('img, [onerror]')]
         .filter(e => e.hasAttribute('onerror') || ['x', 'y'].includes(e.getAttribute('src'))).length""")
@@ -216,7 +218,7 @@ def test_an_operator_s_csv_in_the_browser_is_excel_safe_and_inside_their_belts(b
     try:
         expander = page.locator('[data-testid="stExpander"]', has_text="All brands with sales").first
         expander.locator("summary").click()
-        with page.expect_download(timeout=30_000) as download:
+        with page.expect_download() as download:
             expander.locator(".st-key-dl_brand-multiples").get_by_role("button", name="Download CSV").first.click()
         rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
         expected = REPORTS["brand_multiples"](Warehouse(hostile["url"]), Filters(
@@ -262,14 +264,14 @@ FINISHED = """() => {
 
 async def _session(browser, base_url: str, index: int, timings: list, problems: list) -> None:
     user = [MANAGER, OPERATOR_A, OPERATOR_B][index % 3]
-    context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US",
-                                        extra_http_headers={HEADER: user})
+    context = patient(await browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US",
+                                                extra_http_headers={HEADER: user}))
     page = await context.new_page()
 
     async def finished(action: str, started: float, url_check: str | None = None) -> None:
         if url_check:
-            await page.wait_for_function(url_check, timeout=180_000)
-        await page.wait_for_function(FINISHED, timeout=180_000, polling=50)
+            await page.wait_for_function(url_check, timeout=PATIENCE_MS)
+        await page.wait_for_function(FINISHED, timeout=PATIENCE_MS, polling=50)
         timings.append(time.perf_counter() - started)
         if await page.locator('[data-testid="stException"]').count():
             problems.append(f"session {index} {action}: an exception")
@@ -282,7 +284,7 @@ async def _session(browser, base_url: str, index: int, timings: list, problems: 
             path = LOAD_PAGES[(index + step) % len(LOAD_PAGES)]
             started = time.perf_counter()
             await page.goto(f"{base_url}/{path}?lang=en&preset=last90")
-            await page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stRadio"]', timeout=180_000)
+            await page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stRadio"]', timeout=PATIENCE_MS)
             await finished(f"open {path}", started)
             for grain in GRAIN_STEPS:
                 radio = page.locator('[data-testid="stSidebar"] label').filter(has_text=grain).first
