@@ -475,3 +475,9 @@ REPORTS = {
     "steps": steps,
     "steps_funnel": steps_funnel,
 }
+
+# The work-queue datasets (issue 12) live in their own modules, built on the helpers above.
+from .diagnosis import diagnosis  # noqa: E402
+from .provider_scores import provider_cohorts, provider_scorecard  # noqa: E402
+
+REPORTS.update(diagnosis=diagnosis, provider_scorecard=provider_scorecard, provider_cohorts=provider_cohorts)
