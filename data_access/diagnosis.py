@@ -68,14 +68,14 @@ def diagnosis(wh: Warehouse, f: Filters, rules: Rules | None = None) -> pd.DataF
 
     now = _window_sums_at(wh, f)
     queue = queue.merge(now, how="left", on="brand_id")
-    burst = burst_coefficients(wh, f)[["brand_id", "burst_coefficient"]]
+    burst = burst_coefficients(wh, f)[["brand_id", "burst_coefficient"]]  # step 1's evidence, in and at completion
     queue = queue.merge(burst, how="left", on="brand_id")
     queue["evidence"] = _evidence(queue)
     queue["gmv_30d"] = queue["gmv"].fillna(0.0).round(2)
 
     typical = steps_funnel(wh, f).set_index("step")["median_days_to_complete"]
     queue["typical_days"] = queue["current_step"].map(typical).astype(float)
-    queue["peer_evidence"] = queue["current_step"].map(_peer_evidence(wh, f)).astype(float)
+    queue["peer_evidence"] = queue["current_step"].map(_peer_evidence(wh, f, burst)).astype(float)
     queue["threshold"] = queue["current_step"].map(dict(rules.thresholds)).astype(float)
     queue["evidence_met"] = (queue["evidence"] >= queue["threshold"]).fillna(False).astype(bool)
     queue["evidence_name"] = queue["current_step"].map(EVIDENCE)
@@ -129,7 +129,7 @@ def _completions(wh: Warehouse, f: Filters) -> pd.DataFrame:
     milestones = wh.frame(done)
     windows = done.where(m.c.step > 1).subquery("done")  # step 1's evidence is the burst coefficient
     d = marts.daily(wh)
-    offset = days_between(windows.c.completed_on, d.c.day)
+    offset = days_between(windows.c.completed_on, d.c.day)  # 0 … 59: the window and the step-2 base before it
     stmt = (
         select(windows.c.brand_id, windows.c.step, *_window_measures(d, offset))
         .select_from(windows.join(d, d.c.brand_id == windows.c.brand_id))
@@ -143,10 +143,9 @@ def _completions(wh: Warehouse, f: Filters) -> pd.DataFrame:
     return milestones.merge(sums, how="left", on=["brand_id", "step"])
 
 
-def _peer_evidence(wh: Warehouse, f: Filters) -> dict[int, float]:
+def _peer_evidence(wh: Warehouse, f: Filters, burst: pd.DataFrame) -> dict[int, float]:
     """Step -> the median evidence at completion (empty values skipped; NaN over nothing)."""
     done = _completions(wh, f).rename(columns={"step": "current_step"})
-    burst = burst_coefficients(wh, f)[["brand_id", "burst_coefficient"]]
     done = done.merge(burst, how="left", on="brand_id")
     done["evidence"] = _evidence(done)
     medians = done.groupby("current_step")["evidence"].median()
