@@ -620,12 +620,11 @@ def step_evidence_on(d: Data, brand_id: int, step: int, day: dt.date):
         return _burst(d, brand_id)
     o = d.orders[d.orders.brand_id == brand_id]
     lo = day - dt.timedelta(days=EVIDENCE_DAYS - 1)
-    if step == 2:
-        public = lambda r: r.traffic_source == "public"  # noqa: E731
-        before = _cents_in(o, lo - dt.timedelta(days=EVIDENCE_DAYS), lo - dt.timedelta(days=1), public)
-        return ratio(_cents_in(o, lo, day, public), before)
-    part = {3: lambda r: r.channel == "self_live", 4: lambda r: r.traffic_source == "private",
-            5: lambda r: bool(r.channel_exclusive)}[step]
+    part = {2: lambda r: r.traffic_source == "public", 3: lambda r: r.channel == "self_live",
+            4: lambda r: r.traffic_source == "private", 5: lambda r: bool(r.channel_exclusive)}[step]
+    if step == 2:   # public GMV in the window / in the 30 days before it
+        before = _cents_in(o, lo - dt.timedelta(days=EVIDENCE_DAYS), lo - dt.timedelta(days=1), part)
+        return ratio(_cents_in(o, lo, day, part), before)
     return ratio(_cents_in(o, lo, day, part), _cents_in(o, lo, day))
 
 
