@@ -196,3 +196,40 @@ def test_an_assignment_ending_inside_its_30_days_counts_only_its_own_days(wareho
     assert row.month_start == D(2021, 3, 1) and row.assignments == 2 and row.gmv_after == 0
     assert row.after_multiple != row.after_multiple                # 0 / 0: empty
     assert (cohorts.platform_after_multiple == cohorts.platform_after_multiple.iloc[0]).all()
+
+
+# ---------------------------------------------------------------- the demo warehouse
+
+@pytest.fixture(scope="module")
+def demo_wh(tmp_path_factory):
+    from data_access import demo, marts
+    frames = demo.generate(orders=200_000, seed=7)
+    url = f"duckdb:///{tmp_path_factory.mktemp('workqueue_demo') / 'demo.duckdb'}"
+    engine = create_engine(url)
+    load.create_tables(engine)
+    load.load_frames(engine, frames)
+    marts.build_into(engine)
+    engine.dispose()
+    wh = Warehouse(url)
+    yield wh, frames
+    wh.engine.dispose()
+
+
+def test_the_demo_queue_holds_every_status(demo_wh):
+    wh, _ = demo_wh
+    assert set(diagnosis(wh, Filters()).status) == {"stalled", "at_risk", "on_track"}
+
+
+def test_the_demo_has_a_provider_clearly_above_and_one_clearly_below_its_peers(demo_wh):
+    wh, frames = demo_wh
+    a = frames["provider_assignments"]
+    busiest = a[a.start_on >= D(2021, 1, 1)].provider_id.value_counts()
+    busiest = busiest.reset_index().sort_values(["count", "provider_id"], ascending=[False, True]).provider_id
+    star, laggard = int(busiest.iloc[0]), int(busiest.iloc[1])   # the demo's standouts, by its own rule
+    card = provider_scorecard(wh, Filters()).set_index("provider_id")
+    for figure in ("refund_rate", "return_rate", "median_days_per_step"):   # lower is better for all three
+        assert card.loc[star, f"{figure}_pct"] >= 0.75, (figure, card.loc[star])
+        assert card.loc[star, figure] < card.loc[star, f"{figure}_peer_median"] * 0.75
+        assert card.loc[laggard, f"{figure}_pct"] <= 0.25, (figure, card.loc[laggard])
+        assert card.loc[laggard, figure] > card.loc[laggard, f"{figure}_peer_median"] * 1.1
+    assert card.loc[star, "peers"] >= 10 and card.loc[laggard, "peers"] >= 3
