@@ -15,13 +15,16 @@ import time
 
 from sqlalchemy import select
 
-from . import access, audit, schema
+from . import access, audit, rules, schema
 from .filters import GRAINS, GROUP_BYS, FilterError, Filters
 from .warehouse import Warehouse, WarehouseError
 
 
 class ArgumentError(Exception):
     pass
+
+
+RULED_REPORTS = {"diagnosis"}  # reports whose figures depend on the rules file (data_access.rules)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -139,6 +142,8 @@ def export(args) -> int:
     f = scope.apply(f)
     wh = Warehouse(args.url)
     _check_known(wh, f)
+    if args.report in RULED_REPORTS:  # say which thresholds the export used (a bad rules file: exit 2)
+        print(rules.load_rules().describe(), file=sys.stderr)
     frame = REPORTS[args.report](wh, f)
     data = csv_bytes(frame)
     if args.out:
@@ -180,7 +185,7 @@ def main(argv=None) -> int:
     try:
         args = parser().parse_args(argv)
         return {"export": export, "demo": demo, "build-marts": build_marts}[args.command](args)
-    except ArgumentError as exc:
+    except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except WarehouseError as exc:

@@ -20,12 +20,21 @@ STATEMENT_TIMEOUT_ENV = "BELTBOARD_STATEMENT_TIMEOUT"
 DEFAULT_STATEMENT_TIMEOUT_S = 30.0
 
 
-def _secrets_warehouse() -> dict:
+def _secrets() -> dict:
     if not SECRETS_PATH.is_file():
         return {}
     with SECRETS_PATH.open("rb") as fh:
-        secrets = tomllib.load(fh)
-    section = secrets.get("connections", {}).get("warehouse", {})
+        return tomllib.load(fh)
+
+
+def _secrets_warehouse() -> dict:
+    section = _secrets().get("connections", {}).get("warehouse", {})
+    return section if isinstance(section, dict) else {}
+
+
+def secrets_section(name: str) -> dict:
+    """A top-level table of secrets.toml (e.g. `[rules]`), {} when absent."""
+    section = _secrets().get(name, {})
     return section if isinstance(section, dict) else {}
 
 

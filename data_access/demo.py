@@ -449,6 +449,31 @@ def _provider_assignments(rng, brands: _Brands, providers: _Providers) -> _Assig
     return _Assignments(frame, b, start, end, provider_id)
 
 
+# --- two providers that stand out from their peers (the scorecard's clear cases) ---------------
+
+STAR_QUALITY = (0.35, 0.55)     # refund probability × , step duration × for the brands it serves
+LAGGARD_QUALITY = (2.0, 1.8)
+
+
+def _standouts(assignments: _Assignments) -> dict[int, tuple[float, float]]:
+    """provider_id -> (refund factor, step-duration factor): the provider with the most assignments
+    starting in 2021 serves markedly better than its peers, the one with the second most markedly
+    worse, so the scorecard has a clear case either way. Everyone else: (1, 1)."""
+    in_2021 = assignments.start >= _day("2021-01-01")
+    ids, counts = np.unique(assignments.provider_id[in_2021], return_counts=True)
+    ranked = ids[np.lexsort((ids, -counts))]  # most assignments first, then the smaller id
+    return {int(ranked[0]): STAR_QUALITY, int(ranked[1]): LAGGARD_QUALITY} if len(ranked) > 1 else {}
+
+
+def _quality(standouts: dict, assignments: _Assignments, brand: np.ndarray, day: np.ndarray, which: int):
+    """Factor `which` (0: refunds, 1: step durations) of the provider serving each brand on each day."""
+    factor = np.ones(len(day))
+    serving = assignments.provider_on(brand, np.minimum(day, LAST))
+    for provider_id, factors in standouts.items():
+        factor[serving == provider_id] = factors[which]
+    return factor
+
+
 # --- STEPS -------------------------------------------------------------------------------------
 
 STEP_MEDIAN_DAYS = (30, 40, 55, 65, 80)
@@ -463,15 +488,17 @@ class _Steps:
     started: np.ndarray  # (brands, 5) day index, NEVER when not (yet) started
 
 
-def _steps_milestones(rng, brands: _Brands) -> _Steps:
+def _steps_milestones(rng, brands: _Brands, assignments: _Assignments, standouts: dict) -> _Steps:
     n = brands.n
     speed = np.where(brands.platform, 0.8, 1.0)  # platform staff move their brands faster
+    every = np.arange(n)
     started = np.full((n, 5), NEVER, dtype=np.int64)
     completed = np.full((n, 5), NEVER, dtype=np.int64)
     start = brands.onboard + np.where(rng.random(n) < 0.35, 0, rng.geometric(1 / 8, n))
     going = rng.random(n) < 0.97
     for k in range(5):
-        days = np.ceil(rng.lognormal(np.log(STEP_MEDIAN_DAYS[k] * speed), STEP_SPREAD, n)).astype(np.int64)
+        days = rng.lognormal(np.log(STEP_MEDIAN_DAYS[k] * speed), STEP_SPREAD, n)
+        days = np.ceil(days * _quality(standouts, assignments, every, start, 1)).astype(np.int64)
         stalls = rng.random(n) < STEP_STALL[k]
         started[going, k] = start[going]
         done = going & ~stalls
@@ -764,7 +791,7 @@ def _organic_buyers(rng, brand: np.ndarray, seconds: np.ndarray, private: np.nda
 
 
 def _orders(rng, n_orders: int, plan: _SalesPlan, brands: _Brands, steps: _Steps,
-            campaigns: _Campaigns) -> _Orders:
+            campaigns: _Campaigns, assignments: _Assignments, standouts: dict) -> _Orders:
     c_campaign, c_day, c_journey, c_repeat = _campaign_journeys(rng, campaigns, steps)
     keep = _paid_orders_within_plan(rng, n_orders, plan, c_day, c_journey)
     c_campaign, c_day, c_journey, c_repeat = c_campaign[keep], c_day[keep], c_journey[keep], c_repeat[keep]
@@ -793,7 +820,8 @@ def _orders(rng, n_orders: int, plan: _SalesPlan, brands: _Brands, steps: _Steps
     channel = _channels(rng, step, private, objective, repeat)
     exclusive = _channel_exclusive(rng, steps, brand, day)
     gmv = _order_values(rng, brands, brand, day, private)
-    refunded, returned, insured = _after_sale(rng, brands, brand, day, gmv)
+    refunded, returned, insured = _after_sale(rng, brands, brand, day, gmv,
+                                              _quality(standouts, assignments, brand, day, 0))
 
     order = np.argsort(seconds, kind="stable")  # order ids follow time
     return _Orders(brand[order].astype(np.int32), buyer_id[order], seconds[order], channel[order],
@@ -844,12 +872,14 @@ def _order_values(rng, brands: _Brands, brand, day, private) -> np.ndarray:
     return gmv
 
 
-def _after_sale(rng, brands: _Brands, brand, day, gmv):
-    """Trust improves through 2021: fewer refunds and returns, more insured return shipping."""
+def _after_sale(rng, brands: _Brands, brand, day, gmv, provider_factor):
+    """Trust improves through 2021: fewer refunds and returns, more insured return shipping; the
+    standout providers' brands get refunds less (or more) often."""
     year_2021 = np.clip((day - _day("2021-01-01")) / 364, 0, None)
     year_2020 = np.clip(day / 365, 0, 1)
     n = len(day)
     refund_p = np.where(year_2021 > 0, 0.08 - 0.03 * year_2021, 0.08) * CATEGORY_REFUND[brands.category[brand]]
+    refund_p = refund_p * provider_factor
     refunded = (rng.random(n) < refund_p) & (gmv > 0)
     returned = np.where(refunded, rng.random(n) < 0.72, rng.random(n) < 0.003)
     insured_p = np.where(year_2021 > 0, 0.20 + 0.40 * year_2021, 0.12 + 0.08 * year_2020)
@@ -871,10 +901,11 @@ def _generate(orders: int, seed: int) -> _Demo:
     providers = _providers(rng)
     brands = _brands(rng)
     assignments = _provider_assignments(rng, brands, providers)
-    steps = _steps_milestones(rng, brands)
+    standouts = _standouts(assignments)
+    steps = _steps_milestones(rng, brands, assignments, standouts)
     plan = _sales_plan(rng, brands, steps)
     campaigns = _campaigns(rng, orders, plan, brands, steps, assignments)
-    facts = _orders(rng, orders, plan, brands, steps, campaigns)
+    facts = _orders(rng, orders, plan, brands, steps, campaigns, assignments, standouts)
     frames = {
         "industry_belts": _industry_belts(),
         "providers": providers.frame,

@@ -110,14 +110,17 @@ def _no_stale_test_databases():
 @pytest.fixture(scope="session", autouse=True)
 def _access_configuration_of_the_run(tmp_path_factory):
     """Tests (and the CLIs and servers they start) log to a temporary audit file, not logs/audit.log, and
-    run without access control unless a test sets BELTBOARD_ROLES: a developer's own .streamlit/roles.toml
-    must not change what the suite sees."""
-    from data_access import access, audit
-    saved = {name: os.environ.get(name) for name in (audit.AUDIT_ENV, access.ROLES_ENV)}
+    run without access control unless a test sets BELTBOARD_ROLES, and with METRICS.md's thresholds unless it
+    sets BELTBOARD_RULES: a developer's own .streamlit/roles.toml or rules.toml must not change what the suite
+    sees."""
+    from data_access import access, audit, rules
+    saved = {name: os.environ.get(name) for name in (audit.AUDIT_ENV, access.ROLES_ENV, rules.RULES_ENV)}
     os.environ[audit.AUDIT_ENV] = str(tmp_path_factory.mktemp("audit") / "audit.log")
     os.environ.pop(access.ROLES_ENV, None)
-    if access.DEFAULT_ROLES_PATH.is_file():
-        pytest.exit(f"{access.DEFAULT_ROLES_PATH} exists: move it away while the tests run", 2)
+    os.environ.pop(rules.RULES_ENV, None)  # the work queue's thresholds: METRICS.md's unless a test sets a file
+    for path in (access.DEFAULT_ROLES_PATH, rules.DEFAULT_RULES_PATH):
+        if path.is_file():
+            pytest.exit(f"{path} exists: move it away while the tests run", 2)
     yield
     for name, value in saved.items():
         if value is None:

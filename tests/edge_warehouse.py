@@ -28,6 +28,8 @@ ZERO_GMV_BRAND = 77                 # every order is worth 0.00
 ONLY_2020_BRAND = 76                # sold in 2020 only
 LATE_SELLER_BRAND = 75              # first order 2021-02-15 00:00:00
 ASOF_BRAND = 74                     # onboarded on the as-of day, one order at 23:59:59
+TIE_PROVIDER = 112                  # serves two brands of different belts with equal (zero) served GMV
+DONE_ON_AS_OF_BRAND = 26            # completes its current step (1) on the as-of day
 
 # belt_id, name_zh, name_en, province, city, main_category
 BELTS = [
@@ -55,6 +57,7 @@ PROVIDERS = [
     (110, "Late Starter", "Zhejiang", "mcn", D(2021, 11, 1), 2),                       # starts on the as-of day / after
     (111, "Campaign-only Ads Co.", "Guangdong", "mcn", D(2020, 3, 3), 7),              # runs campaigns, serves in 2020 only
     (BIG_PROVIDER_ID, "大号 Big-ID 服务商", "Zhejiang", "agency", D(2020, 7, 7), 22),
+    (TIE_PROVIDER, "Tie Break Co.", "Guangdong", "agency", D(2021, 1, 1), 4),          # a tie for main belt
 ]
 REGULAR_PROVIDERS = [101, 102, 103, 104, 105, 106, 107, BIG_PROVIDER_ID]
 
@@ -229,6 +232,10 @@ def _assignments(rng, brands: pd.DataFrame) -> pd.DataFrame:
                 add(b, other, mid + DAY)
             else:
                 add(b, p, start)
+    # A tie for main belt: the zero-GMV brand (a belt) and the never-selling brand (no belt) give the
+    # tie provider 0.00 of served GMV each; the first assignment ends inside its 30-day after-window.
+    add(ZERO_GMV_BRAND, TIE_PROVIDER, D(2021, 3, 1), D(2021, 3, 20))
+    add(NO_ORDERS_BRAND, TIE_PROVIDER, D(2021, 3, 5))
     df = pd.DataFrame(rows, columns=["brand_id", "provider_id", "start_on", "end_on"])
     df["brand_id"] = df["brand_id"].astype("int64")
     df["provider_id"] = df["provider_id"].astype("int64")
@@ -283,11 +290,25 @@ def _milestones(rng, brands: pd.DataFrame) -> pd.DataFrame:
     add(38, 1, D(2021, 7, 15), D(2021, 9, 1))           # not yet reached as of 2021-06-30
     add(39, 2, D(2021, 3, 1), D(2021, 5, 1))            # no step 1 at all; step 2 done
     add(39, 4, D(2021, 6, 1), None)                     # skips 3
+    # Work-queue stories, set on the random rows in place (the random draws stay as they were).
+    _complete(rows, DONE_ON_AS_OF_BRAND, 1, LAST_DAY)      # a step completed on the as-of date
+    _complete(rows, ONLY_2020_BRAND, 1, D(2020, 3, 1))     # then in step 3 with no GMV in its window
+    add(ONLY_2020_BRAND, 3, D(2021, 6, 1), None)
     df = pd.DataFrame(rows, columns=["brand_id", "step", "started_on", "completed_on"])
     df["brand_id"] = df["brand_id"].astype("int64")
     df["step"] = df["step"].astype("int64")
     df["completed_on"] = df["completed_on"].astype(object).where(df["completed_on"].notna(), None)
     return df
+
+
+def _complete(rows: list, brand_id, step, completed_on) -> None:
+    """Mark the brand's existing (random) milestone of `step` completed on `completed_on`."""
+    for i, (b, k, started, _) in enumerate(rows):
+        if b == brand_id and k == step:
+            assert started <= completed_on, (brand_id, step)
+            rows[i] = (b, k, started, completed_on)
+            return
+    raise AssertionError(f"brand {brand_id} has no step {step} to complete")
 
 
 # ---------------------------------------------------------------- campaigns

@@ -568,3 +568,188 @@ ORACLES = {
     "steps": oracle_steps,
     "steps_funnel": oracle_steps_funnel,
 }
+
+
+# ---------------------------------------------------------------- work queue (issue 12)
+# Written from METRICS.md "Work queue", "Provider scorecard", "Provider cohorts" and the
+# metrics-notes decisions, never from data_access/diagnosis.py or provider_scores.py.
+DEFAULT_THRESHOLDS = {1: 3.0, 2: 1.5, 3: 0.30, 4: 0.20, 5: 0.10}   # METRICS.md's table
+STATUS_ORDER = ("stalled", "at_risk", "on_track")
+EVIDENCE_DAYS = 30
+
+REQUIRED.update({
+    "diagnosis": ["brand_id", "brand_name", "belt_id", "provider_id", "managed_by", "current_step", "days_in_step",
+                  "typical_days", "evidence", "threshold", "evidence_met", "peer_evidence", "gmv_30d", "status"],
+    "provider_scorecard": REQUIRED["providers"] + [
+        "main_belt", "peers", "gmv_multiple_pct", "refund_rate_pct", "return_rate_pct", "repeat_buyer_rate_pct",
+        "roi_t30_pct", "median_days_per_step_pct"],
+    "provider_cohorts": ["provider_id", "month_start", "assignments", "gmv_before", "gmv_after", "after_multiple",
+                         "step_within_90d", "platform_after_multiple", "platform_step_within_90d"],
+})
+# Figures a scorecard grades, and whether lower is better for each.
+SCORED = {"gmv_multiple": False, "refund_rate": True, "return_rate": True, "repeat_buyer_rate": False,
+          "roi_t30": False, "median_days_per_step": True}
+EXTRAS.update({
+    "provider_scorecard": EXTRAS["providers"] + [f"{c}_peer_median" for c in SCORED],
+})
+MONEY_COLUMNS |= {"gmv_30d", "gmv_before", "gmv_after"}
+
+
+def _burst(d: Data, brand_id: int):
+    """burst_coefficient() on prepared data."""
+    m = d.milestones[(d.milestones.brand_id == brand_id) & (d.milestones.step == 1)]
+    if m.empty:
+        return None
+    start = m.started_on.iloc[0]
+    o = d.orders[(d.orders.brand_id == brand_id) & (d.orders.channel == "distribution")]
+    per_day: dict[dt.date, int] = {}
+    for day, cents in zip(o.day, o.cents):
+        if start <= day <= start + dt.timedelta(days=EVIDENCE_DAYS - 1):
+            per_day[day] = per_day.get(day, 0) + cents
+    total = sum(per_day.values())
+    return None if total == 0 else max(per_day.values()) / (total / EVIDENCE_DAYS)
+
+
+def _cents_in(o: pd.DataFrame, lo: dt.date, hi: dt.date, keep=lambda row: True) -> int:
+    return int(sum(c for day, c, row in zip(o.day, o.cents, o.itertuples()) if lo <= day <= hi and keep(row)))
+
+
+def step_evidence_on(d: Data, brand_id: int, step: int, day: dt.date):
+    """The brand's evidence for `step` over the 30 days ending on `day` (step 1: its burst window)."""
+    if step == 1:
+        return _burst(d, brand_id)
+    o = d.orders[d.orders.brand_id == brand_id]
+    lo = day - dt.timedelta(days=EVIDENCE_DAYS - 1)
+    part = {2: lambda r: r.traffic_source == "public", 3: lambda r: r.channel == "self_live",
+            4: lambda r: r.traffic_source == "private", 5: lambda r: bool(r.channel_exclusive)}[step]
+    if step == 2:   # public GMV in the window / in the 30 days before it
+        before = _cents_in(o, lo - dt.timedelta(days=EVIDENCE_DAYS), lo - dt.timedelta(days=1), part)
+        return ratio(_cents_in(o, lo, day, part), before)
+    return ratio(_cents_in(o, lo, day, part), _cents_in(o, lo, day))
+
+
+def oracle_diagnosis(frames, f: Filters, thresholds: dict | None = None) -> pd.DataFrame:
+    d = prepare(frames)
+    f = resolve(d, f)
+    a = f.as_of
+    bars = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    steps = oracle_steps(frames, f)
+    ids = set(steps.brand_id)
+    done = [(int(b), int(k), s, c) for b, k, s, c in zip(d.milestones.brand_id, d.milestones.step,
+                                                          d.milestones.started_on, d.milestones.completed_on)
+            if b in ids and c is not None and c <= a]
+    typical = {k: median_or_none((c - s).days for _, step, s, c in done if step == k) for k in range(1, 6)}
+    peer = {k: median_or_none(e for e in (step_evidence_on(d, b, step, c) for b, step, _, c in done if step == k)
+                              if e is not None)
+            for k in range(1, 6)}
+    rows = []
+    for _, r in steps[steps.state == "in_progress"].iterrows():
+        k, days = r.current_step, r.days_in_step
+        evidence = step_evidence_on(d, r.brand_id, k, a)
+        if days > f.stalled_days:
+            status = "stalled"
+        elif typical[k] is not None and days > typical[k]:
+            status = "at_risk"
+        else:
+            status = "on_track"
+        gmv = _cents_in(d.orders[d.orders.brand_id == r.brand_id], a - dt.timedelta(days=EVIDENCE_DAYS - 1), a)
+        rows.append({
+            "brand_id": r.brand_id, "brand_name": r.brand_name, "belt_id": r.belt_id, "provider_id": r.provider_id,
+            "managed_by": r.managed_by, "current_step": k, "days_in_step": days, "typical_days": typical[k],
+            "evidence": evidence, "threshold": float(bars[k]),
+            "evidence_met": evidence is not None and evidence >= bars[k],
+            "peer_evidence": peer[k], "gmv_30d": cents_to_cny(gmv), "status": status,
+            "_key": (STATUS_ORDER.index(status), -gmv, r.brand_id),
+        })
+    rows.sort(key=lambda row: row["_key"])
+    return _frame(rows, REQUIRED["diagnosis"])
+
+
+def _main_belt(d: Data, mine: pd.DataFrame, lo: dt.date, hi: dt.date) -> str:
+    """The belt of the served brands (assignment overlapping R) with the most served GMV in R;
+    ties -> the smaller belt id as text; 'none' for brands without a belt."""
+    gmv: dict[str, int] = {}
+    served_brands = {b for b, s, e in zip(mine.brand_id, mine.start_on, mine.end_on) if _covers(s, e, lo, hi)}
+    for b in served_brands:
+        belt = d.brands.loc[b].belt_id or NO_GROUP
+        served = _served_orders(d, mine[mine.brand_id == b], lo, hi)  # all its assignments: each order once
+        gmv[belt] = gmv.get(belt, 0) + int(served.cents.sum())
+    return min(gmv, key=lambda belt: (-gmv[belt], belt))
+
+
+def _worse(mine, other, lower_is_better: bool) -> bool:
+    return other > mine if lower_is_better else other < mine
+
+
+def oracle_provider_scorecard(frames, f: Filters) -> pd.DataFrame:
+    d = prepare(frames)
+    f = resolve(d, f)
+    base = oracle_providers(frames, f)
+    selected_ids = set(d.selected(f).brand_id)
+    asg = d.assignments[d.assignments.brand_id.isin(selected_ids)]
+    belts = [_main_belt(d, asg[asg.provider_id == p], f.date_from, f.date_to) for p in base.provider_id]
+    out = base.copy()
+    out["main_belt"] = pd.Series(belts, index=out.index, dtype=object)
+    out["peers"] = pd.Series([belts.count(b) for b in belts], index=out.index, dtype=object)
+    for figure, lower in SCORED.items():
+        pct, peer_median = [], []
+        for i in range(len(out)):
+            mine = out[figure].iloc[i]
+            others = [out[figure].iloc[j] for j in range(len(out))
+                      if j != i and belts[j] == belts[i] and out[figure].iloc[j] is not None]
+            peer_median.append(median_or_none(others))
+            if mine is None or not others:
+                pct.append(None)
+            else:
+                pct.append(sum(_worse(mine, o, lower) for o in others) / len(others))
+        out[f"{figure}_pct"] = pd.Series(pct, index=out.index, dtype=object)
+        out[f"{figure}_peer_median"] = pd.Series(peer_median, index=out.index, dtype=object)
+    columns = REQUIRED["provider_scorecard"] + EXTRAS["provider_scorecard"]
+    return out[columns].reset_index(drop=True)
+
+
+def _cohort_figures(d: Data, group: pd.DataFrame) -> dict:
+    """Sum of before/after GMV (cents) and how many assignments saw a step completed within 90 days."""
+    before = after = stepped = 0
+    for b, s, e in zip(group.brand_id, group.start_on, group.end_on):
+        o = d.orders[d.orders.brand_id == b]
+        before += _cents_in(o, s - dt.timedelta(days=30), s - dt.timedelta(days=1))
+        last = s + dt.timedelta(days=29)
+        after += _cents_in(o, s, last if e is None else min(last, e))
+        horizon = s + dt.timedelta(days=89) if e is None else min(s + dt.timedelta(days=89), e)
+        ms = d.milestones[d.milestones.brand_id == b]
+        stepped += any(c is not None and s <= c <= horizon for c in ms.completed_on)
+    return {"before": before, "after": after, "stepped": stepped, "n": len(group)}
+
+
+def oracle_provider_cohorts(frames, f: Filters) -> pd.DataFrame:
+    d = prepare(frames)
+    f = resolve(d, f)
+    selected_ids = set(d.selected(f).brand_id)
+    asg = d.assignments[d.assignments.brand_id.isin(selected_ids)]
+    rows = []
+    for month in periods_overlapping(f.date_from, f.date_to, "month"):
+        in_month = rows_where(asg, [month <= s <= period_end(month, "month") for s in asg.start_on])
+        if in_month.empty:
+            continue
+        platform = _cohort_figures(d, in_month)
+        for pid in sorted(set(in_month.provider_id)):
+            own = _cohort_figures(d, in_month[in_month.provider_id == pid])
+            rows.append({
+                "provider_id": int(pid), "month_start": month, "assignments": own["n"],
+                "gmv_before": cents_to_cny(own["before"]), "gmv_after": cents_to_cny(own["after"]),
+                "after_multiple": ratio(own["after"], own["before"]),
+                "step_within_90d": own["stepped"] / own["n"],
+                "platform_after_multiple": ratio(platform["after"], platform["before"]),
+                "platform_step_within_90d": platform["stepped"] / platform["n"],
+                "_key": (int(pid), month),
+            })
+    rows.sort(key=lambda r: r["_key"])
+    return _frame(rows, REQUIRED["provider_cohorts"])
+
+
+ORACLES.update({
+    "diagnosis": oracle_diagnosis,
+    "provider_scorecard": oracle_provider_scorecard,
+    "provider_cohorts": oracle_provider_cohorts,
+})

@@ -1,0 +1,185 @@
+"""The work queue (METRICS.md, "Work queue"): which brands need help in STEPS, and why.
+
+`diagnosis(wh, f)` -> one row per selected brand in progress at the as-of date A: its current
+step's evidence against the step's threshold and against the evidence that peers had when they
+completed that step, days in step against the typical days, the owner and the GMV at stake.
+
+Built on the `steps` and `steps_funnel` reports (state, days in step, typical days) and the
+burst coefficient of data_access.brand; the windows are sums over the daily order mart (or the
+raw orders, data_access.marts). Decisions where METRICS.md is silent: docs/metrics-notes.md.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, literal, select
+
+from . import marts
+from .brand import burst_coefficients
+from .filters import Filters, brand_conditions
+from .reports import ratio, resolve, steps, steps_funnel, sum_where, with_brands
+from .rules import EVIDENCE, Rules, load_rules
+from .schema import brands, providers, steps_milestones
+from .sqlfuncs import days_between
+from .warehouse import Warehouse
+
+WINDOW_DAYS = 30          # evidence windows: D-29 … D; step 2 compares with D-59 … D-30
+STATUSES = ("stalled", "at_risk", "on_track")
+
+# The columns, for the dataset catalogue: (name, kind, label, help, higher_is_better).
+DIAGNOSIS_COLUMNS = (
+    ("brand_id", "id", "Brand id", "The brand.", None),
+    ("brand_name", "text", "Brand", "The brand's name.", None),
+    ("belt_id", "id", "Industry belt", "The brand's belt (empty: no belt).", None),
+    ("provider_id", "id", "Provider id", "The provider serving the brand on the as-of date (empty: none).", None),
+    ("managed_by", "enum", "Run by", "platform (platform staff) or provider.", None),
+    ("current_step", "count", "Current step", "The highest STEPS step reached (1-5), in progress.", None),
+    ("days_in_step", "days", "Days in step", "As-of date minus the current step's start.", False),
+    ("typical_days", "days", "Typical days",
+     "Median days to complete this step over the selected brands' milestones completed by the as-of date.", None),
+    ("evidence", "ratio", "Evidence",
+     "The step's evidence over the 30 days to the as-of date (step 1: the burst coefficient).", True),
+    ("threshold", "ratio", "Threshold", "The bar the evidence must reach (METRICS.md, or the rules file).", None),
+    ("evidence_met", "flag", "Evidence met", "Evidence ≥ threshold (empty evidence is not met).", True),
+    ("peer_evidence", "ratio", "Peers at completion",
+     "Median evidence, at completion, of the selected brands that completed this step.", None),
+    ("gmv_30d", "money", "GMV (30 days)", "The brand's GMV over the 30 days to the as-of date.", True),
+    ("status", "enum", "Status", "stalled, at_risk (over the typical days) or on_track.", None),
+    ("evidence_name", "enum", "Evidence measure",
+     "burst_coefficient, public_gmv_growth, self_live_share, private_share or exclusive_share.", None),
+    ("provider_name", "text", "Provider", "The serving provider's name (empty: none).", None),
+    ("current_step_started_on", "date", "Step started", "The current step's start.", None),
+)
+COLUMNS = [c[0] for c in DIAGNOSIS_COLUMNS]
+
+
+def diagnosis(wh: Warehouse, f: Filters, rules: Rules | None = None) -> pd.DataFrame:
+    """The work queue as of f.as_of, thresholds from `rules` (default: the rules file, else METRICS.md).
+
+    Ordered by status (stalled, at_risk, on_track), then gmv_30d descending, then brand_id."""
+    rules = rules or load_rules()
+    f = resolve(wh, f)
+    queue = steps(wh, f)
+    queue = queue[queue["state"] == "in_progress"].drop(columns=["state"]).reset_index(drop=True)
+    queue["current_step"] = queue["current_step"].astype(int)
+    queue["days_in_step"] = queue["days_in_step"].astype(int)
+
+    now = _window_sums_at(wh, f)
+    queue = queue.merge(now, how="left", on="brand_id")
+    burst = burst_coefficients(wh, f)[["brand_id", "burst_coefficient"]]  # step 1's evidence, in and at completion
+    queue = queue.merge(burst, how="left", on="brand_id")
+    queue["evidence"] = _evidence(queue)
+    queue["gmv_30d"] = queue["gmv"].fillna(0.0).round(2)
+
+    typical = steps_funnel(wh, f).set_index("step")["median_days_to_complete"]
+    queue["typical_days"] = queue["current_step"].map(typical).astype(float)
+    queue["peer_evidence"] = queue["current_step"].map(_peer_evidence(wh, f, burst)).astype(float)
+    queue["threshold"] = queue["current_step"].map(dict(rules.thresholds)).astype(float)
+    queue["evidence_met"] = (queue["evidence"] >= queue["threshold"]).fillna(False).astype(bool)
+    queue["evidence_name"] = queue["current_step"].map(EVIDENCE)
+
+    stalled = queue["days_in_step"] > f.stalled_days
+    at_risk = queue["typical_days"].notna() & (queue["days_in_step"] > queue["typical_days"])
+    queue["status"] = np.where(stalled, "stalled", np.where(at_risk, "at_risk", "on_track"))
+    queue["provider_name"] = _provider_names(wh, queue["provider_id"])
+
+    queue["_rank"] = queue["status"].map(STATUSES.index)
+    queue = queue.sort_values(["_rank", "gmv_30d", "brand_id"], ascending=[True, False, True], kind="stable")
+    return queue.reset_index(drop=True)[COLUMNS]
+
+
+# ---------------------------------------------------------------- windows
+
+def _window_measures(d, offset):
+    """Sums over a 60-day span, `offset` = days from the order day to the window's last day D:
+    GMV of D-29 … D by what each step's evidence needs, and public GMV of D-59 … D-30."""
+    inside = offset <= WINDOW_DAYS - 1
+    return [
+        sum_where(inside, d.c.gmv_cny).label("gmv"),
+        sum_where(inside, d.c.public_gmv).label("public"),
+        sum_where(~inside, d.c.public_gmv).label("public_before"),
+        sum_where(inside, d.c.self_live_gmv).label("self_live"),
+        sum_where(inside, d.c.private_gmv).label("private"),
+        sum_where(inside, d.c.exclusive_gmv).label("exclusive"),
+    ]
+
+
+def _brands_as_of(f: Filters) -> list:
+    return [brands.c.onboarded_on <= f.as_of, *brand_conditions(f)]
+
+
+def _window_sums_at(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    """Per selected brand, the window sums with D = the as-of date."""
+    first = f.as_of - dt.timedelta(days=2 * WINDOW_DAYS - 1)
+    d = marts.daily(wh, first, f.as_of)
+    stmt = (
+        select(d.c.brand_id, *_window_measures(d, days_between(literal(f.as_of), d.c.day)))
+        .select_from(with_brands(d)).where(*_brands_as_of(f)).group_by(d.c.brand_id)
+    )
+    return _floats(wh.frame(stmt))
+
+
+def _completions(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    """Every milestone of a selected brand completed by the as-of date, with its window sums (D = completed_on)."""
+    m = steps_milestones
+    done = (select(m.c.brand_id, m.c.step, m.c.completed_on).select_from(with_brands(m))
+            .where(m.c.completed_on <= f.as_of, *_brands_as_of(f)))
+    milestones = wh.frame(done)
+    windows = done.where(m.c.step > 1).subquery("done")  # step 1's evidence is the burst coefficient
+    d = marts.daily(wh)
+    offset = days_between(windows.c.completed_on, d.c.day)  # 0 … 59: the window and the step-2 base before it
+    stmt = (
+        select(windows.c.brand_id, windows.c.step, *_window_measures(d, offset))
+        .select_from(windows.join(d, d.c.brand_id == windows.c.brand_id))
+        .where(and_(offset >= 0, offset <= 2 * WINDOW_DAYS - 1))
+        .group_by(windows.c.brand_id, windows.c.step)
+    )
+    sums = _floats(wh.frame(stmt))
+    for frame in (milestones, sums):
+        frame["brand_id"] = frame["brand_id"].astype("int64")
+        frame["step"] = frame["step"].astype(int)
+    return milestones.merge(sums, how="left", on=["brand_id", "step"])
+
+
+def _peer_evidence(wh: Warehouse, f: Filters, burst: pd.DataFrame) -> dict[int, float]:
+    """Step -> the median evidence at completion (empty values skipped; NaN over nothing)."""
+    done = _completions(wh, f).rename(columns={"step": "current_step"})
+    done = done.merge(burst, how="left", on="brand_id")
+    done["evidence"] = _evidence(done)
+    medians = done.groupby("current_step")["evidence"].median()
+    return {step: float(medians.get(step, np.nan)) for step in EVIDENCE}
+
+
+def _evidence(rows: pd.DataFrame) -> pd.Series:
+    """Each row's evidence for its `current_step` from its window sums (NaN when a denominator is 0)."""
+    by_step = {
+        1: rows["burst_coefficient"],
+        2: ratio(rows["public"], rows["public_before"]),
+        3: ratio(rows["self_live"], rows["gmv"]),
+        4: ratio(rows["private"], rows["gmv"]),
+        5: ratio(rows["exclusive"], rows["gmv"]),
+    }
+    out = pd.Series(np.nan, index=rows.index, dtype=float)
+    for step, values in by_step.items():
+        mask = rows["current_step"] == step
+        out[mask] = pd.Series(values, dtype=float).to_numpy()[mask.to_numpy()]
+    return out
+
+
+def _floats(df: pd.DataFrame) -> pd.DataFrame:
+    for c in ("gmv", "public", "public_before", "self_live", "private", "exclusive"):
+        df[c] = df[c].astype(float)
+    if "brand_id" in df:
+        df["brand_id"] = df["brand_id"].astype("int64")
+    return df
+
+
+def _provider_names(wh: Warehouse, ids: pd.Series) -> pd.Series:
+    wanted = sorted({int(i) for i in ids.dropna()})
+    if not wanted:
+        return pd.Series([None] * len(ids), index=ids.index, dtype=object)
+    names = wh.frame(select(providers.c.provider_id, providers.c.name).where(providers.c.provider_id.in_(wanted)))
+    lookup = dict(zip(names["provider_id"].astype("int64"), names["name"]))
+    return pd.Series([None if pd.isna(i) else lookup.get(int(i)) for i in ids], index=ids.index, dtype=object)
