@@ -233,6 +233,8 @@ def build_into(engine) -> None:
     sees either complete fresh marts or none."""
     clickhouse = load.is_clickhouse(engine)
     with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")  # pysqlite would leave the DDL outside the transaction
         for table in (MARTS_META, *MARTS):
             conn.execute(text(f"DROP TABLE IF EXISTS {_quoted(engine, table.name)}"))
         for table in (MARTS_META, *MARTS):

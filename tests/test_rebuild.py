@@ -177,6 +177,36 @@ def test_a_reader_sees_one_generation_or_the_next_never_half_a_rebuild(target, g
     assert after and set(after) == {"B"}, "the reader follows the rebuilt warehouse by itself"
 
 
+@pytest.mark.parametrize("target", ["sqlite", "postgresql", "mariadb"], indirect=True)
+def test_a_reader_never_reads_half_built_marts(target, generations):
+    """build-marts over the same orders: every read gives generation A's figures (from the old marts, the new
+    ones, or the raw orders), never those of marts dropped and not yet filled."""
+    demo.build(target, **GEN_A)
+    reader = Reader(target)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(reader.seen) < 3 and not reader.errors and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+        for _ in range(3):
+            marts.build(target, quiet=True)
+        ended = time.monotonic()
+        time.sleep(0.3)
+    finally:
+        reader.done.set()
+        reader.join(60)
+    assert not reader.errors, reader.errors[:3]
+    assert len([s for s in reader.seen if started <= s[0] <= ended]) >= 3, "the reader must read during the builds"
+    assert {(probe, figures) for _, probe, figures in reader.seen} == {
+        (generations["A"]["probe"], generations["A"]["sales"])}
+    wh = Warehouse(target)
+    try:
+        assert marts.fresh(wh)
+    finally:
+        wh.engine.dispose()
+
+
 @pytest.mark.parametrize("target", ["postgresql", "mariadb"], indirect=True)
 def test_a_staged_build_leaves_no_staging_area_and_refuses_tables_it_did_not_create(target):
     demo.build(target, **GEN_A)
