@@ -6,7 +6,7 @@ monthly grain, no belt filter, a manager's scope). `meta` is the frame's as-of d
 which every page needs first. Keep these lists in step with pages/*.py.
 
 The calls go through the same cache edge as ui/data.py: an st.cache_resource Warehouse per URL
-and st.cache_data per (URL, name, Filters), each answer copied as `ui.data.report` does. The
+and st.cache_data per (URL, generation, name, Filters), each answer copied as `ui.data.report` does. The
 edge is rebuilt here rather than imported, so that the benchmark does not depend on the UI's
 session state (identity, scope) outside `streamlit run`.
 """
@@ -55,29 +55,30 @@ def _warehouse(url: str) -> Warehouse:
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _meta(url: str, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
+def _meta(url: str, generation: tuple, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
     wh = _warehouse(url)
     return wh.as_of(), reference.belts(wh, scope)
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _report(url: str, name: str, f: Filters) -> pd.DataFrame:
+def _report(url: str, generation: tuple, name: str, f: Filters) -> pd.DataFrame:
     return DATA[name](_warehouse(url), f)
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def _provider_data(url: str, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
+def _provider_data(url: str, generation: tuple, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     return PROVIDER_DATA[name](_warehouse(url), f, provider_id)
 
 
 def run_calls(calls, url: str) -> None:
     for call in calls:
+        generation = _warehouse(url).generation().token  # ui.data._source: looked at before each call
         if call.kind == "meta":
-            _meta(url, Filters())  # a manager's scope: every belt
+            _meta(url, generation, Filters())  # a manager's scope: every belt
         elif call.kind == "report":
-            _report(url, call.name, call.f).copy()
+            _report(url, generation, call.name, call.f).copy()
         else:
-            _provider_data(url, call.name, call.f, call.provider_id).copy()
+            _provider_data(url, generation, call.name, call.f, call.provider_id).copy()
 
 
 def refresh(url: str) -> None:

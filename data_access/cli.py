@@ -1,7 +1,7 @@
 """`python -m data_access export|demo|build-marts …`: the reports for scheduled jobs and spreadsheets.
 
-Exit codes: 0 done, 1 the warehouse failed (one line naming where, never a password),
-2 a bad argument (one line naming it).
+Exit codes: 0 done, 1 the warehouse failed or a build could not write it (one line naming where,
+never a password), 2 a bad argument (one line naming it).
 
 Scope of an export: with no roles file (data_access.access) it is everything, as a local manager.
 With a roles file, the export runs as `--as-user EMAIL`, inside that user's scope, and without
@@ -15,7 +15,7 @@ import time
 
 from sqlalchemy import select
 
-from . import access, audit, rules, schema
+from . import access, audit, load, rules, schema
 from .filters import GRAINS, GROUP_BYS, FilterError, Filters
 from .warehouse import Warehouse, WarehouseError
 
@@ -188,6 +188,6 @@ def main(argv=None) -> int:
     except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except WarehouseError as exc:
+    except (WarehouseError, load.BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

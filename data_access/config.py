@@ -2,6 +2,9 @@
 
 The statement timeout of a reader (seconds): BELTBOARD_STATEMENT_TIMEOUT, else
 `statement_timeout` in `[connections.warehouse]` of secrets.toml, else 30.
+
+How often a reader looks whether a database server's data changed (seconds): BELTBOARD_GENERATION_CHECK,
+else `generation_check` in `[connections.warehouse]`, else 60 (a file is looked at on every use).
 """
 import os
 import tomllib
@@ -18,6 +21,8 @@ def default_url() -> str:
 
 STATEMENT_TIMEOUT_ENV = "BELTBOARD_STATEMENT_TIMEOUT"
 DEFAULT_STATEMENT_TIMEOUT_S = 30.0
+GENERATION_CHECK_ENV = "BELTBOARD_GENERATION_CHECK"
+DEFAULT_GENERATION_CHECK_S = 60.0  # well inside the dashboard's cache TTL (ui/data.py)
 
 
 def _secrets() -> dict:
@@ -49,15 +54,24 @@ def configured_url() -> str | None:
 
 def statement_timeout_s() -> float:
     """How long one query of a reader may run on a database server before the server ends it."""
-    raw = os.environ.get(STATEMENT_TIMEOUT_ENV, "").strip() or _secrets_warehouse().get("statement_timeout")
+    return _seconds(STATEMENT_TIMEOUT_ENV, "statement_timeout", DEFAULT_STATEMENT_TIMEOUT_S, zero_ok=False)
+
+
+def generation_check_s() -> float:
+    """How long a reader trusts what it last saw of a database server's data before looking again (0: always)."""
+    return _seconds(GENERATION_CHECK_ENV, "generation_check", DEFAULT_GENERATION_CHECK_S, zero_ok=True)
+
+
+def _seconds(env: str, key: str, default: float, zero_ok: bool) -> float:
+    raw = os.environ.get(env, "").strip() or _secrets_warehouse().get(key)
     if raw in (None, ""):
-        return DEFAULT_STATEMENT_TIMEOUT_S
+        return default
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise ValueError(f"{STATEMENT_TIMEOUT_ENV} / statement_timeout must be a number of seconds, not {raw!r}")
-    if not value > 0:
-        raise ValueError(f"{STATEMENT_TIMEOUT_ENV} / statement_timeout must be more than 0 seconds, not {raw!r}")
+        raise ValueError(f"{env} / {key} must be a number of seconds, not {raw!r}")
+    if not (value >= 0 if zero_ok else value > 0):
+        raise ValueError(f"{env} / {key} must be {'0 or more' if zero_ok else 'more than 0'} seconds, not {raw!r}")
     return value
 
 

@@ -942,47 +942,69 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _build_duckdb_file(target: Path, demo: _Demo) -> None:
-    """Load a new file beside the target, then swap it in: readers never see half a warehouse."""
+def _build_file(url, demo: _Demo) -> None:
+    """Load a new DuckDB or SQLite file beside the target, then swap it in (one rename): a reader sees
+    the old warehouse or the new one, never half of one. A SQLite file that beltboard did not create
+    is refused, as any other warehouse; a DuckDB target is beltboard's demo file by definition."""
+    target = Path(url.database).expanduser().resolve()
+    is_duckdb = url.get_backend_name() == "duckdb"
+    if not is_duckdb and target.exists():
+        existing = create_engine(url.set(database=str(target)))
+        try:
+            load.refuse_unless_ours(existing)
+        finally:
+            existing.dispose()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp_wal = Path(f"{tmp}.wal")
+    sidecars = [Path(f"{tmp}.wal")] if is_duckdb else [Path(f"{tmp}-journal")]
     try:
-        engine = create_engine(f"duckdb:///{tmp}")  # no pre-ping: it leaves a pending result that blocks register()
+        engine = create_engine(url.set(database=str(tmp)))  # no pre-ping: it leaves a pending result that blocks register()
         try:
             load.create_tables(engine)
             _load_demo(engine, demo)
-            with engine.connect() as conn:
-                conn.exec_driver_sql("CHECKPOINT")  # everything in the file, nothing left in the WAL
+            if is_duckdb:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("CHECKPOINT")  # everything in the file, nothing left in the WAL
         finally:
             engine.dispose()
-        _remove(tmp_wal)
-        _remove(Path(f"{target}.wal"))  # a stale WAL would be replayed onto the new file
+        for sidecar in sidecars:
+            _remove(sidecar)
+        if is_duckdb:
+            _remove(Path(f"{target}.wal"))  # a stale WAL would be replayed onto the new file
         os.replace(tmp, target)
     finally:
         _remove(tmp)
-        _remove(tmp_wal)
+        for sidecar in sidecars:
+            _remove(sidecar)
 
 
-def _is_duckdb_file(url) -> bool:
-    return url.get_backend_name() == "duckdb" and url.database not in (None, "", ":memory:")
+def _is_file(url) -> bool:
+    return url.get_backend_name() in ("duckdb", "sqlite") and url.database not in (None, "", ":memory:")
+
+
+# Every table a demo build writes: replaced together on a database server (load.staged).
+BUILT = (*schema.TABLE_NAMES, load.MARKER.name, *marts.BUILT)
 
 
 def build(url: str | None = None, orders: int = 1_000_000, seed: int = 7) -> float:
     """Build the demo warehouse at url (None: the embedded DuckDB file); returns seconds taken.
 
-    A DuckDB file is replaced atomically. Any other warehouse gets the tables created (refused
-    when it already holds contract tables that beltboard did not create) and loaded."""
+    A DuckDB or SQLite file is replaced atomically (a new file, renamed over the old). A
+    PostgreSQL or MariaDB database is built in a staging schema / database and swapped in at
+    once (load.staged). Any warehouse that already holds contract tables that beltboard did
+    not create is refused."""
     started = time.perf_counter()
     demo = _generate(orders, seed)
     target_url = make_url(url or config.default_url())
-    if _is_duckdb_file(target_url):
-        _build_duckdb_file(Path(target_url.database).expanduser().resolve(), demo)
+    if _is_file(target_url):
+        _build_file(target_url, demo)
     else:
         engine = create_warehouse_engine(target_url.render_as_string(hide_password=False), read_only=False)
         try:
-            load.create_tables(engine)
-            _load_demo(engine, demo)
+            load.refuse_unless_ours(engine)
+            with load.staged(engine, BUILT) as target:
+                load.create_tables(target)
+                _load_demo(target, demo)
         finally:
             engine.dispose()
     seconds = time.perf_counter() - started

@@ -6,15 +6,25 @@ warehouse that it creates: an existing one is replaced only when it carries our 
 ClickHouse (chDB in-process, or a server) gets MergeTree tables ordered the way the reports
 read them (orders by brand and time, partitioned by month) and is loaded through chDB's
 `Python()` table function straight from the DataFrame, never row by row.
+
+A build into a database server that others read is staged (`staged`): written into a new
+schema (PostgreSQL) or database (MariaDB/MySQL) beside the target, then swapped in with one
+atomic step, so a reader sees the old tables or the new ones, never a mix.
 """
+import contextlib
 import io
+import os
+import time
+import uuid
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, SmallInteger, String, Table, insert,
-    inspect, text,
+    BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, SmallInteger, String, Table, bindparam,
+    create_engine, insert, inspect, text,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from . import schema
 
@@ -43,7 +53,11 @@ def is_clickhouse(engine_or_dialect) -> bool:
     return dialect.name in CLICKHOUSE_DIALECTS
 
 
-class RefusedToOverwrite(RuntimeError):
+class BuildError(RuntimeError):
+    """A build that could not write its warehouse; str() is a one-line message."""
+
+
+class RefusedToOverwrite(BuildError):
     pass
 
 
@@ -52,13 +66,18 @@ def _existing_contract_tables(engine: Engine) -> list[str]:
     return [t for t in schema.TABLE_NAMES if t in names], MARKER.name in names
 
 
-def create_tables(engine: Engine) -> None:
-    """(Re)create the contract tables; refuses if they exist without our marker."""
+def refuse_unless_ours(engine: Engine) -> None:
+    """Raise RefusedToOverwrite when the target holds contract tables without our marker."""
     present, ours = _existing_contract_tables(engine)
     if present and not ours:
         raise RefusedToOverwrite(
             f"the target already holds {', '.join(present)} that beltboard did not create; refusing to overwrite"
         )
+
+
+def create_tables(engine: Engine) -> None:
+    """(Re)create the contract tables; refuses if they exist without our marker."""
+    refuse_unless_ours(engine)
     if is_clickhouse(engine):
         _create_clickhouse_tables(engine)
     else:
@@ -182,3 +201,130 @@ def _load_chdb(engine: Engine, table: Table, df: pd.DataFrame) -> None:
         session.query(f"INSERT INTO `{table.name}` ({names}) SELECT {', '.join(select_list)} FROM Python(frame)")
     finally:
         raw.close()
+
+
+# ---------------------------------------------------------------- staged builds on database servers
+
+STAGED_DIALECTS = ("postgresql", "mysql", "mariadb")
+AREA_PREFIX = "beltboard_build_"  # …_<random>_<pid of the build>: a killed build's leftover may be dropped by hand
+SWAP_WAIT_S = 120.0  # how long a swap may wait for readers' running queries to end
+SWAP_LOCK_TIMEOUT_MS = 500  # one attempt's wait: below PostgreSQL's deadlock_timeout, so a reader never loses
+
+
+@contextlib.contextmanager
+def staged(engine: Engine, tables: Sequence[str], sources: Sequence[str] = ()) -> Iterator[Engine]:
+    """An engine on a new, empty area beside the target of `engine` on a PostgreSQL (a schema) or
+    MariaDB/MySQL (a database) server, where a build writes with unqualified names; `sources`, tables of
+    the target that the build reads, appear in the area as views. When the block ends without error,
+    `tables` replace the target's in one atomic step (a PostgreSQL transaction; one MariaDB RENAME
+    TABLE); the area is dropped either way. Other engines build in place: the engine itself."""
+    if engine.dialect.name not in STAGED_DIALECTS:
+        yield engine
+        return
+    area = f"{AREA_PREFIX}{uuid.uuid4().hex[:8]}_{os.getpid()}"
+    q = engine.dialect.identifier_preparer.quote
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        target = conn.execute(text("SELECT current_schema()" if postgres else "SELECT DATABASE()")).scalar_one()
+        if not target:
+            raise BuildError(f"the target names no {'schema' if postgres else 'database'} to build into")
+        conn.exec_driver_sql(f"CREATE SCHEMA {q(area)}" if postgres else f"CREATE DATABASE {q(area)}")
+    try:
+        with engine.begin() as conn:
+            for name in sources:
+                conn.exec_driver_sql(f"CREATE VIEW {q(area)}.{q(name)} AS SELECT * FROM {q(target)}.{q(name)}")
+        area_engine = create_engine(engine.url.set(database=area) if not postgres else engine.url,
+                                    connect_args=_area_connect_args(postgres, area))
+        try:
+            yield area_engine
+        finally:
+            area_engine.dispose()
+        (_swap_postgresql if postgres else _swap_mysql)(engine, area, target, tables)
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {q(area)} CASCADE" if postgres
+                                 else f"DROP DATABASE IF EXISTS {q(area)}")
+
+
+def _area_connect_args(postgres: bool, area: str) -> dict:
+    # the area's name is ours (a fixed prefix, hex digits, a pid): safe inside the option string
+    return {"connect_timeout": 5, **({"options": f"-c search_path={area}"} if postgres else {})}
+
+
+def _swap_postgresql(engine: Engine, area: str, target: str, tables: Sequence[str]) -> None:
+    """In one transaction: drop the target's tables, move the area's in, and give them the grants the old
+    ones had (and the target schema's default privileges, which a table made elsewhere did not get).
+    A reader's query holds its tables until it ends, so each attempt waits briefly and gives way."""
+    q = engine.dialect.identifier_preparer.quote
+    deadline = time.monotonic() + SWAP_WAIT_S
+    while True:
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {SWAP_LOCK_TIMEOUT_MS}")
+                present = set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"),
+                                           {"s": target}).scalars())
+                grants = _postgresql_grants(conn, target, [t for t in tables if t in present])
+                for name in tables:
+                    if name in present:
+                        conn.exec_driver_sql(f"DROP TABLE {q(target)}.{q(name)}")
+                    conn.exec_driver_sql(f"ALTER TABLE {q(area)}.{q(name)} SET SCHEMA {q(target)}")
+                for name in tables:
+                    for grantee, privilege in grants.get(name, set()) | grants.get(None, set()):
+                        conn.exec_driver_sql(f"GRANT {privilege} ON {q(target)}.{q(name)} TO {grantee}")
+            return
+        except DBAPIError as exc:
+            state = getattr(getattr(exc, "orig", None), "sqlstate", None)
+            if state not in ("55P03", "40P01"):  # lock not available, deadlock: readers were busy; again
+                raise BuildError(f"could not swap the new tables into {target}: {_first_line(exc)}") from None
+            if time.monotonic() > deadline:
+                raise BuildError(f"could not swap the new tables into {target}: readers held them for "
+                                 f"{SWAP_WAIT_S:g} s") from None
+            time.sleep(0.2)
+
+
+PRIVILEGES = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN"}
+
+
+def _postgresql_grants(conn, target: str, present: list[str]) -> dict:
+    """{table name: {(grantee, privilege)}} of the target's tables, and under None the privileges the
+    target schema grants by default on the current user's new tables; grantees quoted (or PUBLIC)."""
+    rows = conn.execute(text(
+        "SELECT c.relname, a.grantee, a.privilege_type FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(c.relacl) a "
+        "WHERE n.nspname = :s AND c.relname IN :names AND a.grantee <> c.relowner "
+        "UNION ALL SELECT NULL, a.grantee, a.privilege_type FROM pg_default_acl d "
+        "JOIN pg_namespace n ON n.oid = d.defaclnamespace CROSS JOIN LATERAL aclexplode(d.defaclacl) a "
+        "WHERE n.nspname = :s AND d.defaclobjtype = 'r' AND d.defaclrole = "
+        "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
+    ).bindparams(bindparam("names", expanding=True)), {"s": target, "names": present or [""]}).all()
+    roles = dict(conn.execute(text("SELECT oid, rolname FROM pg_roles")).all())
+    q = conn.dialect.identifier_preparer.quote
+    grants: dict = {}
+    for table, grantee, privilege in rows:
+        if privilege in PRIVILEGES:
+            who = "PUBLIC" if grantee == 0 else q(roles[grantee])
+            grants.setdefault(table, set()).add((who, privilege))
+    return grants
+
+
+def _swap_mysql(engine: Engine, area: str, target: str, tables: Sequence[str]) -> None:
+    """One RENAME TABLE statement (atomic: it waits for readers' running statements, and readers that come
+    meanwhile wait for it): the target's tables into the area (dropped after), the area's into the target."""
+    q = engine.dialect.identifier_preparer.quote
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+        moves = []
+        for name in tables:
+            if name in present:
+                moves.append(f"{q(target)}.{q(name)} TO {q(area)}.{q(name + '__old')}")
+            moves.append(f"{q(area)}.{q(name)} TO {q(target)}.{q(name)}")
+        conn.exec_driver_sql(f"SET SESSION lock_wait_timeout = {int(SWAP_WAIT_S)}")
+        try:
+            conn.exec_driver_sql("RENAME TABLE " + ", ".join(moves))
+        except DBAPIError as exc:
+            raise BuildError(f"could not swap the new tables into {target}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__

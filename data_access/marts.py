@@ -24,9 +24,14 @@ Marts (built by `python -m data_access build-marts`, and by the demo after loadi
 over the days of a period they give exactly the period's pairs and repeat pairs.
 
 Freshness: `beltboard_marts` records the orders table's row count and max(order_id) at build
-time; marts are used only while both still match (and the mart version is this code's).
+time; marts are used only while both still match (and the mart version is this code's). The
+record is declared in data_access.freshness, and each Warehouse owns what it last saw of it
+(`Warehouse.generation()`); `fresh` and `latest_order` below only ask.
+
 The dashboard never builds marts: `build-marts` writes only into a warehouse that beltboard
-created (it carries load.MARKER), or one whose owner passes `--owned`.
+created (it carries load.MARKER), or one whose owner passes `--owned`. On a database server the
+marts are built in a staging area and swapped in at once (load.staged): a reader sees the old
+marts or the new ones, never half of them.
 """
 from __future__ import annotations
 
@@ -35,32 +40,21 @@ import time
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Integer, MetaData, Numeric, String, Table, and_, case, func, insert, inspect,
-    literal, or_, select, text,
+    BigInteger, Column, Date, MetaData, Numeric, Table, and_, case, func, insert, inspect, literal, or_, select, text,
 )
-from sqlalchemy.exc import DBAPIError
 
 from . import load
 from .filters import Filters, brand_conditions
+from .freshness import MART_NAMES, MARTS_META
+from .freshness import MARTS_VERSION as VERSION
 from .schema import campaigns, orders, provider_assignments
 from .sqlfuncs import day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely
 
-VERSION = 3
 GRAINS = ("month", "quarter", "year")
 ROI_WINDOWS = (0, 10, 30)  # T+0, T+10, T+30
 
 mart_metadata = MetaData()
-
-MARTS_META = Table(
-    "beltboard_marts", mart_metadata,
-    Column("mart", String(64), nullable=False),
-    Column("version", Integer, nullable=False, autoincrement=False),
-    Column("source_rows", BigInteger, nullable=False, autoincrement=False),
-    Column("source_max_order_id", BigInteger, nullable=True, autoincrement=False),
-    Column("source_max_ordered_at", DateTime, nullable=True),  # the as-of date's source, while fresh
-    Column("built_at", DateTime, nullable=False),
-)
 
 MONEY = Numeric(18, 2)
 DAILY_SUMS = ("gmv_cny", "net_gmv_cny", "public_gmv", "private_gmv", "distribution_gmv", "self_live_gmv",
@@ -93,6 +87,9 @@ mart_campaign_windows = Table(
 )
 
 MARTS = (mart_pair_days, mart_daily, mart_campaign_windows)  # build order: the daily mart reads the pair mart
+assert tuple(m.name for m in MARTS) == MART_NAMES, "the freshness record names these marts"
+BUILT = (MARTS_META.name, *MART_NAMES)  # the tables a build writes
+SOURCES = (orders.name, campaigns.name)  # the tables a build reads
 MART_LAYOUT = {  # ClickHouse MergeTree keys
     "beltboard_marts": "ORDER BY (mart)",
     "mart_orders_daily": "ORDER BY (day, brand_id)",
@@ -195,55 +192,14 @@ def raw_campaign_windows(date_from: dt.date | None = None, date_to: dt.date | No
 
 # ---------------------------------------------------------------- freshness
 
-def _no_such_table(exc: Exception) -> bool:
-    text_ = str(getattr(exc, "orig", exc)).lower()
-    return any(words in text_ for words in ("no such table", "does not exist", "doesn't exist", "unknown table",
-                                            "catalog error", "undefined table"))
-
-
-def _source_state(wh: Warehouse) -> tuple[int, int | None]:
-    df = wh.frame(select(func.count().label("rows"), func.max(orders.c.order_id).label("max_id")))
-    rows, max_id = df.iat[0, 0], df.iat[0, 1]
-    return int(rows), None if max_id is None or pd.isna(max_id) else int(max_id)
-
-
 def fresh(wh: Warehouse) -> bool:
-    """Whether this warehouse holds marts built from its current orders (checked once per Warehouse)."""
-    return _state(wh) is not None
+    """Whether this warehouse holds marts built from its current orders (as its generation last said)."""
+    return wh.generation(check=False).marts_fresh
 
 
 def latest_order(wh: Warehouse) -> dt.datetime | None:
     """max(ordered_at) as recorded with fresh marts (saving a scan of the orders), else None."""
-    state = _state(wh)
-    return None if state is None else state["latest"]
-
-
-def _state(wh: Warehouse) -> dict | None:
-    cached = getattr(wh, "_marts_state", False)
-    if cached is False:
-        cached = _check_fresh(wh) if wh.use_marts else None
-        wh._marts_state = cached
-    return cached
-
-
-def _check_fresh(wh: Warehouse) -> dict | None:
-    m = MARTS_META.c
-    try:
-        with wh.engine.connect() as conn:
-            rows = conn.execute(select(m.mart, m.version, m.source_rows, m.source_max_order_id,
-                                       m.source_max_ordered_at)).fetchall()
-    except DBAPIError as exc:
-        if _no_such_table(exc):
-            return None  # a warehouse without marts
-        raise wh._explain(exc) from None  # unreachable, locked …: say so, rather than go raw for good
-    recorded = {r.mart: (r.version, r.source_rows, r.source_max_order_id) for r in rows}
-    if set(recorded) != {mart.name for mart in MARTS}:
-        return None
-    source_rows, source_max = _source_state(wh)
-    if not all(v == (VERSION, source_rows, source_max) for v in recorded.values()):
-        return None
-    latest = rows[0].source_max_ordered_at
-    return {"latest": None if latest is None else pd.Timestamp(latest).to_pydatetime()}
+    return wh.generation(check=False).latest
 
 
 # ---------------------------------------------------------------- building
@@ -261,7 +217,8 @@ def build(url: str | None = None, *, owned: bool = False, quiet: bool = False) -
             raise NotOurs(
                 f"the warehouse ({wh.where}) was not created by beltboard; build-marts writes into it only when "
                 f"its owner asks with --owned")
-        build_into(wh.engine)
+        with load.staged(wh.engine, BUILT, sources=SOURCES) as engine:  # a server: built aside, swapped in
+            build_into(engine)
     finally:
         wh.engine.dispose()
     seconds = time.perf_counter() - started
@@ -271,10 +228,13 @@ def build(url: str | None = None, *, owned: bool = False, quiet: bool = False) -
 
 
 def build_into(engine) -> None:
-    """Drop and rebuild the marts with this engine; the metadata rows go in last, so a reader
+    """Drop and rebuild the marts with this engine, in one transaction where the engine has
+    transactional DDL (SQLite, DuckDB, PostgreSQL); the metadata rows go in last, so a reader
     sees either complete fresh marts or none."""
     clickhouse = load.is_clickhouse(engine)
     with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN")  # pysqlite would leave the DDL outside the transaction
         for table in (MARTS_META, *MARTS):
             conn.execute(text(f"DROP TABLE IF EXISTS {_quoted(engine, table.name)}"))
         for table in (MARTS_META, *MARTS):
@@ -282,7 +242,6 @@ def build_into(engine) -> None:
                 conn.execute(text(_clickhouse_ddl(table)))
             else:
                 table.create(conn)
-    with engine.begin() as conn:
         rows, max_id, latest = conn.execute(
             select(func.count(), func.max(orders.c.order_id), func.max(orders.c.ordered_at))).one()
         conn.execute(insert(mart_pair_days).from_select(

@@ -9,10 +9,18 @@ disabled and its configuration locked; PostgreSQL, MySQL-protocol and ClickHouse
 any statement that runs longer than the statement timeout (data_access.config), which comes
 back as a `QueryTimeout`; the pool pings a connection before reusing it, so a restarted
 server costs one error at most, never a stuck engine.
+
+A reader follows its warehouse when it is rebuilt or changed (`Warehouse.generation`): a file
+(DuckDB, SQLite) replaced or written is noticed by a stat() of it and its write-ahead log per
+check, and the reader starts over on a new engine; a server's orders and marts record are looked at again at most every
+`generation_check_s()` seconds. The generation's token changes with the data, and the
+dashboard keys its caches by it.
 """
 import datetime as dt
 import decimal
 import logging
+import os
+import threading
 import time
 import weakref
 
@@ -22,8 +30,9 @@ from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
-from . import schema
-from .config import statement_timeout_s, warehouse_url
+from . import freshness, schema
+from .config import generation_check_s, statement_timeout_s, warehouse_url
+from .freshness import Generation
 
 log = logging.getLogger("beltboard.warehouse")
 
@@ -73,10 +82,11 @@ CLICKHOUSE_READ_ONLY = {"readonly": 2}  # 2: reads, and session settings may sti
 DUCKDB_READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
 
-def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout: float | None = None) -> Engine:
+def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout: float | None = None,
+                            file_identity: tuple | None = None) -> Engine:
     """An engine for `url`. A reader (read_only) gets a statement timeout of `statement_timeout` seconds
     (default: data_access.config.statement_timeout_s()) on the servers that have one; writers (the demo,
-    build-marts) get none."""
+    build-marts) get none. `file_identity`: that of the DuckDB file this reader is meant to read (below)."""
     url = make_url(url)
     connect_args = {}
     backend = url.get_backend_name()
@@ -84,7 +94,7 @@ def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout:
     if backend == "duckdb" and read_only:
         if url.database not in (None, "", ":memory:"):
             connect_args["read_only"] = True
-        connect_args["config"] = dict(DUCKDB_READER_CONFIG)
+        connect_args["config"] = {**DUCKDB_READER_CONFIG, **_duckdb_file_tag(file_identity)}
         url = url.difference_update_query(DUCKDB_READER_CONFIG)  # duckdb-engine lets URL options win
     if backend in ("postgresql",):
         connect_args["connect_timeout"] = 5
@@ -109,7 +119,40 @@ def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout:
         _CHDB_ENGINES.add(engine)
     if backend in ("mysql", "mariadb") and timeout:
         event.listen(engine, "connect", lambda dbapi_conn, _record: _mysql_timeout(dbapi_conn, timeout))
+    if backend == "duckdb" and file_identity is not None:
+        event.listen(engine, "do_connect", _duckdb_connect_once_released)
     return engine
+
+
+# DuckDB shares one open database per file path within a process: a reader that connects while
+# connections to a replaced file are still open would silently read the old file. So each reader's
+# configuration names the file it means (its identity), DuckDB refuses to mix configurations, and
+# the reader waits until the old file's last query is done.
+DUCKDB_RELEASE_WAIT_S = 30.0
+
+
+def _duckdb_file_tag(file_identity: tuple | None) -> dict:
+    if file_identity is None:
+        return {}
+    return {"custom_user_agent": f"beltboard file {hash(file_identity) & 0xFFFFFFFFFFFF:x}"}
+
+
+def _duckdb_connect_once_released(dialect, _record, cargs, cparams):
+    import duckdb
+    deadline = time.monotonic() + DUCKDB_RELEASE_WAIT_S
+    while True:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)  # a query still reads the replaced file: its connection closes when it ends
+
+
+def _retire(engine: Engine) -> None:
+    """Close an engine's idle connections now, and those still in use as soon as they come back."""
+    event.listen(engine, "checkin", lambda _dbapi_conn, record: record.invalidate())
+    engine.dispose()
 
 
 def _mysql_timeout(dbapi_conn, seconds: float) -> None:
@@ -160,17 +203,27 @@ class Warehouse:
                  statement_timeout: float | None = None):
         self.url = url or warehouse_url()
         self.use_marts = use_marts  # read pre-aggregated marts when fresh (data_access.marts)
+        self.read_only = read_only
         self.where = describe_safely(self.url)
         try:
             self.statement_timeout = (statement_timeout or statement_timeout_s()) if read_only else None
+            self._check_every = generation_check_s()
         except ValueError as exc:
             raise WarehouseError(str(exc)) from None
+        self._files = _files_of(self.url)
+        self._identity = _identity(self._files)  # of the file the engine reads
+        self.engine = self._new_engine()
+        self._lock = threading.Lock()
+        self._generation: Generation | None = None
+        self._checked_at = 0.0
+        self._as_of: tuple[tuple, dt.date] | None = None  # (generation token, as-of date)
+
+    def _new_engine(self) -> Engine:
         try:
-            self.engine = create_warehouse_engine(self.url, read_only=read_only,
-                                                  statement_timeout=self.statement_timeout)
+            return create_warehouse_engine(self.url, read_only=self.read_only, statement_timeout=self.statement_timeout,
+                                           file_identity=self._identity if self.read_only else None)
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise WarehouseUnreachable(f"the warehouse URL is not usable ({type(exc).__name__}): {self.where}") from None
-        self._as_of = None
 
     @property
     def dialect(self) -> str:
@@ -235,16 +288,105 @@ class Warehouse:
             raise MissingTables(self.where, missing)
 
     def as_of(self) -> dt.date:
-        """The last day with data: the date of the latest order, before any filter."""
-        if self._as_of is None:
-            from .marts import latest_order  # recorded with fresh marts: no scan of the orders
-            latest = latest_order(self)
+        """The last day with data: the date of the latest order, before any filter (of the current generation)."""
+        generation = self.generation(check=False)
+        if self._as_of is None or self._as_of[0] != generation.token:
+            latest = generation.latest  # recorded with fresh marts: no scan of the orders
             if latest is None:
                 latest = self.scalar(select(func.max(schema.orders.c.ordered_at)))
             if latest is None or pd.isna(latest):
                 raise EmptyWarehouse(f"the warehouse ({self.where}) holds no orders yet")
-            self._as_of = pd.Timestamp(latest).date()
-        return self._as_of
+            self._as_of = (generation.token, pd.Timestamp(latest).date())
+        return self._as_of[1]
+
+    # ------------------------------------------------------------ which data: the generation
+
+    def generation(self, check: bool = True) -> Generation:
+        """The data this warehouse holds now (data_access.freshness). With `check`, look again: a file by
+        one stat() (replaced or written: start over on a new engine), a server when the last look is older
+        than generation_check_s(). Without, the generation last seen (looked at once, on first use).
+        Reports read within one generation; callers that live long (the dashboard) check between them."""
+        with self._lock:
+            if self._generation is None or (check and self._may_have_changed()):
+                self._generation = self._look()
+                self._checked_at = time.monotonic()
+            return self._generation
+
+    def _may_have_changed(self) -> bool:
+        if self._files:
+            return _identity(self._files) != self._identity
+        return time.monotonic() - self._checked_at >= self._check_every
+
+    def _look(self) -> Generation:
+        if self._files:
+            identity = _identity(self._files)
+            if identity != self._identity:  # a new file, or this one written: its old pages are stale
+                log.info("the warehouse %s changed; reading it afresh", self.where)
+                old, self._identity = self.engine, identity
+                self.engine = self._new_engine()
+                _retire(old)
+            if not self.use_marts:
+                return Generation(("file", identity))
+            record, source = self._probe(count_always=False)
+            return freshness.judge(("file", identity), record, source)
+        record, source = self._probe(count_always=True)
+        return freshness.judge(freshness.server_token(record, source), record, source, self.use_marts)
+
+    def _probe(self, count_always: bool) -> tuple[list | None, tuple | None]:
+        """The marts' freshness record (None: no such table) and the orders' (count, max order_id) — the
+        latter only when needed: for a server's token, or when the record is complete."""
+        try:
+            with self.engine.connect() as conn:
+                try:
+                    record = [tuple(r) for r in conn.execute(freshness.record_query())]
+                except DBAPIError as exc:
+                    if not _no_such_table(exc):
+                        raise
+                    conn.rollback()
+                    record = None  # a warehouse without marts
+                if not count_always and not freshness.complete(record):
+                    return record, None
+                return record, freshness.orders_summary(conn.execute(freshness.orders_query()).one())
+        except DBAPIError as exc:
+            raise self._explain(exc) from None  # unreachable, locked …: say so, rather than go raw for good
+
+
+WAL_SUFFIX = {"duckdb": ".wal", "sqlite": "-wal"}
+
+
+def _files_of(url: str) -> tuple[str, ...]:
+    """The database file of a DuckDB or SQLite URL and its write-ahead log (none for servers, chDB
+    directories and memory)."""
+    try:
+        url = make_url(url)
+    except ArgumentError:
+        return ()
+    backend = url.get_backend_name()
+    if backend not in WAL_SUFFIX or url.database in (None, "", ":memory:"):
+        return ()
+    path = os.path.abspath(os.path.expanduser(url.database))
+    return path, path + WAL_SUFFIX[backend]
+
+
+def _identity(paths: tuple[str, ...]) -> tuple | None:
+    """Which files are at `paths`, and whether they were written since: (device, inode, size, mtime) each."""
+    if not paths:
+        return None
+    return tuple(_stat(path) for path in paths)
+
+
+def _stat(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _no_such_table(exc: Exception) -> bool:
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    return any(words in text_ for words in ("no such table", "does not exist", "doesn't exist", "unknown table",
+                                            "catalog error", "undefined table"))
 
 
 def _typed(names: list[str], rows: list) -> pd.DataFrame:

@@ -1,8 +1,12 @@
 """The cache edge between the pages and `data_access`, and where access control is enforced.
 
 The Warehouse (its pooled engine) is a `st.cache_resource` keyed by the warehouse URL. Every
-report is a `st.cache_data` keyed by everything that changes its answer: the URL, the report
-name and the Filters (a frozen, hashable dataclass). `refresh()` drops them all.
+report is a `st.cache_data` keyed by everything that changes its answer: the URL, the data's
+generation, the report name and the Filters (a frozen, hashable dataclass). `refresh()` drops
+them all. The generation (Warehouse.generation: a stat() of a file, a server's orders and marts
+record at most every generation_check_s() seconds) is looked at before each cached call, so a
+rebuilt or changed warehouse is read afresh by itself, with no Refresh, and entries of the old
+generation are never served again.
 
 Access control: every public function here (`meta`, `report`, `provider_data`) takes the scope
 from this run's identity (ui.identity.scope(), never from its arguments) and writes it into the
@@ -78,6 +82,12 @@ def _warehouse(url: str) -> Warehouse:
     return Warehouse(url)
 
 
+def _source() -> tuple[str, tuple]:
+    """(URL, generation token) of the warehouse now: the first two parts of every cache key."""
+    url = current_url()
+    return url, _warehouse(url).generation().token
+
+
 def _scope() -> Scope:
     """This run's scope, from its identity; a run that may see nothing ends here with a message."""
     try:
@@ -99,7 +109,7 @@ def _counted(df: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _meta(url: str, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
+def _meta(url: str, generation: tuple, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
     wh = _warehouse(url)
     as_of = wh.as_of()
     return as_of, reference.belts(wh, scope)
@@ -107,15 +117,15 @@ def _meta(url: str, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
 
 def meta() -> Meta:
     """The as-of date and the belts of this run's scope."""
-    url = current_url()
+    url, generation = _source()
     scope = scoped(Filters())
-    as_of, belts = _meta(url, scope)
+    as_of, belts = _meta(url, generation, scope)
     no_belt = scope.scope_belts is None or schema.NO_BELT in scope.scope_belts
     return Meta(url=url, as_of=as_of, belts=belts, no_belt=no_belt)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _report(url: str, name: str, f: Filters) -> pd.DataFrame:
+def _report(url: str, generation: tuple, name: str, f: Filters) -> pd.DataFrame:
     return DATA[name](_warehouse(url), f)
 
 
@@ -124,7 +134,7 @@ def report(name: str, f: Filters) -> pd.DataFrame:
     f = scoped(f)
     lang = state.run_language()
     with st.spinner(t("Loading {what}…", lang, what=t(WHAT.get(name, name), lang))):
-        return _counted(_report(current_url(), name, f).copy())
+        return _counted(_report(*_source(), name, f).copy())
 
 
 def refresh() -> None:
@@ -216,7 +226,7 @@ PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": br
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
-def _provider_data(url: str, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
+def _provider_data(url: str, generation: tuple, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     return PROVIDER_DATA[name](_warehouse(url), f, provider_id)
 
 
@@ -226,4 +236,4 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     f = scoped(f)
     lang = state.run_language()
     with st.spinner(t("Loading {what}…", lang, what=t("Providers", lang))):
-        return _counted(_provider_data(current_url(), name, f, int(provider_id)).copy())
+        return _counted(_provider_data(*_source(), name, f, int(provider_id)).copy())
