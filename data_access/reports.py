@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from . import marts, periods
-from .filters import Filters, brand_conditions, group_column
+from .filters import Filters, brand_conditions, days_after, group_column
 from .marts import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
 from .schema import (
     brands, campaigns, industry_belts, provider_assignments, providers as providers_table,
@@ -213,7 +213,7 @@ def brand_multiples(wh: Warehouse, f: Filters) -> pd.DataFrame:
 def roi_by(wh: Warehouse, f: Filters, group) -> pd.DataFrame:
     """ROI figures of campaigns starting in [from, to] of selected brands, grouped by `group` (or all)."""
     window = marts.campaign_windows(wh, f.date_from, f.date_to)
-    complete_by = f.as_of - dt.timedelta(days=max(ROI_WINDOWS))
+    complete_by = days_after(f.as_of, -max(ROI_WINDOWS))
     measures = [
         func.count().label("campaigns"),
         func.sum(campaigns.c.spend_cny).label("spend_cny"),

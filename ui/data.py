@@ -26,7 +26,7 @@ import streamlit as st
 from data_access import cohorts, reference, schema
 from data_access.access import AccessDenied, Scope
 from data_access.config import warehouse_url
-from data_access.filters import Filters
+from data_access.filters import DataSpan, Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import (
     DEMO_COMMAND, EmptyWarehouse, MissingTables, QueryTimeout, Warehouse, WarehouseError, WarehouseUnreachable,
@@ -50,10 +50,12 @@ WHAT = {  # words for the spinner
 
 @dataclass(frozen=True)
 class Meta:
-    """What the frame needs before any report: the as-of date and the belts this user may choose."""
+    """What the frame needs before any report: the as-of date, the belts this user may choose and the days
+    with data (which date ranges are kept near)."""
     url: str
     as_of: dt.date
     belts: pd.DataFrame  # belt_id, name_zh, name_en, province, sorted by province then name_zh
+    span: DataSpan       # the first and last day with data
     no_belt: bool = True  # whether "no belt" (brands without a belt) is in the scope
 
     @property
@@ -105,13 +107,18 @@ def _meta(url: str, scope: Filters) -> tuple[dt.date, pd.DataFrame]:
     return as_of, reference.belts(wh, scope)
 
 
+@st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
+def _span(url: str) -> DataSpan:
+    return reference.data_span(_warehouse(url))
+
+
 def meta() -> Meta:
     """The as-of date and the belts of this run's scope."""
     url = current_url()
     scope = scoped(Filters())
     as_of, belts = _meta(url, scope)
     no_belt = scope.scope_belts is None or schema.NO_BELT in scope.scope_belts
-    return Meta(url=url, as_of=as_of, belts=belts, no_belt=no_belt)
+    return Meta(url=url, as_of=as_of, belts=belts, span=_span(url), no_belt=no_belt)
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
@@ -131,6 +138,7 @@ def refresh() -> None:
     _report.clear()
     _provider_data.clear()
     _meta.clear()
+    _span.clear()
     _warehouse.clear()
 
 

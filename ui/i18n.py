@@ -41,6 +41,9 @@ ZH: dict[str, str] = {
     "To": "结束日期",
     "{start} – {end}": "{start} 至 {end}",
     "The start date was after the end date; the two were swapped.": "开始日期晚于结束日期，已对调。",
+    "The dates asked for ({asked}) reach beyond the warehouse's data ({data}, give or take a year) "
+    "or span more than ten years; showing {shown}.":
+        "所选日期（{asked}）超出数据仓库的数据范围（{data}，前后各一年）或跨度超过十年；现显示 {shown}。",
     "Period": "周期",
     "Month": "月",
     "Quarter": "季度",
