@@ -1,8 +1,10 @@
 """The cache edge between the pages and `data_access`, and where access control is enforced.
 
 The Warehouse (its pooled engine) is a `st.cache_resource` keyed by the warehouse URL. Every
-report is a `st.cache_data` keyed by everything that changes its answer: the URL, the report
-name and the Filters (a frozen, hashable dataclass). `refresh()` drops them all.
+report is kept in a cache bounded by bytes (ui.cache.FrameCache: st.cache_data bounds only the
+count of entries, and a few big answers filled the server) keyed by everything that changes its
+answer: the URL, the report name and the Filters (a frozen, hashable dataclass). `refresh()`
+drops them all.
 
 Access control: every public function here (`meta`, `report`, `provider_data`) takes the scope
 from this run's identity (ui.identity.scope(), never from its arguments) and writes it into the
@@ -12,7 +14,8 @@ belt list (`meta`) is the scope's too. Pages have no other road to the warehouse
 
 A `WarehouseError` becomes a page-level message saying what is wrong and what to do; a
 traceback is never shown. Errors are raised, never returned, so `st.cache_data` keeps none:
-the next run asks the warehouse again (a restarted server recovers by itself).
+the next run asks the warehouse again (a restarted server recovers by itself). The same holds for
+the frame cache.
 """
 from __future__ import annotations
 
@@ -33,10 +36,13 @@ from data_access.warehouse import (
 )
 
 from . import audit_log, identity
+from .cache import FrameCache
 from .i18n import t
 
 TTL_SECONDS = 600
 MAX_ENTRIES = 256
+CACHE_BYTES = 256 * 2**20  # what every session's cached figures may hold together
+FRAMES = FrameCache(max_bytes=CACHE_BYTES, ttl=TTL_SECONDS)
 
 # Everything a page can ask for: the METRICS.md reports, plus aggregates the UI needs.
 DATA = {**REPORTS, "cohort_gmv": cohorts.cohort_gmv}
@@ -121,7 +127,7 @@ def meta() -> Meta:
     return Meta(url=url, as_of=as_of, belts=belts, span=_span(url), no_belt=no_belt)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@FRAMES.cached
 def _report(url: str, name: str, f: Filters) -> pd.DataFrame:
     return DATA[name](_warehouse(url), f)
 
@@ -222,7 +228,7 @@ WHAT.update({"step_evidence": "STEPS", "burst_coefficients": "STEPS", "brand_pro
 PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": brand.provider_series}
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@FRAMES.cached
 def _provider_data(url: str, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     return PROVIDER_DATA[name](_warehouse(url), f, provider_id)
 
