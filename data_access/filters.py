@@ -131,8 +131,9 @@ def check_range(f: Filters, span: DataSpan) -> None:
     if bounded_range(f.date_from, f.date_to, span) == (f.date_from, f.date_to):
         return
     if f.date_from < span.low or f.date_to > span.high:
-        raise FilterError("from" if f.date_from < span.low else "to", f"the range {f.date_from} – {f.date_to} reaches outside the warehouse's data "
-                                  f"({span.first} – {span.last}, give or take {DATA_MARGIN_DAYS} days)")
+        raise FilterError("from" if f.date_from < span.low else "to",
+                          f"the range {f.date_from} – {f.date_to} reaches outside the warehouse's data "
+                          f"({span.first} – {span.last}, give or take {DATA_MARGIN_DAYS} days)")
     raise FilterError("from", f"the range {f.date_from} – {f.date_to} spans {f.range_days} days; "
                               f"at most {MAX_RANGE_DAYS} (ten years) may be asked for")
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import websockets
-from sqlalchemy import func, select
+from sqlalchemy import select
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 

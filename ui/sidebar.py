@@ -181,7 +181,7 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
     clamped = ss.get(CLAMPED)
     if clamped and view.preset == "custom" and clamped[1] == (filters.date_from, filters.date_to):
         st.warning(t("The dates asked for ({asked}) reach beyond the warehouse's data ({data}, give or take a year) "
-                     "or span more than ten years; showing {shown}.", asked=_days(*clamped[0]),
+                     "or span more than ten years; showing {shown}.", lang, asked=_days(*clamped[0]),
                      data=_days(meta.span.first, meta.span.last), shown=_days(*clamped[1])),
                    icon=":material/date_range:")
 
