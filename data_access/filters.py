@@ -113,11 +113,14 @@ class DataSpan:
 
 
 def bounded_range(date_from: dt.date, date_to: dt.date, span: DataSpan) -> tuple[dt.date, dt.date]:
-    """[from, to] made safe to ask for: inside the data's days ± the margin (a range wholly outside them
-    becomes the year to date of the data, as a link without dates), then at most MAX_RANGE_DAYS long,
-    keeping its end. Unchanged when it already is; no query ever spans centuries."""
-    if date_to < span.low or date_from > span.high:
-        return min(dt.date(span.last.year, 1, 1), span.last), span.last
+    """[from, to] made safe to ask for: inside the data's days ± the margin (an end beyond them is cut
+    there; a range wholly beyond them moves to that edge, keeping its length), and at most MAX_RANGE_DAYS
+    long, keeping its end. Unchanged when it already is; no query ever spans centuries."""
+    days = min((date_to - date_from).days, MAX_RANGE_DAYS - 1)  # after `from`, within the cap
+    if date_to < span.low:
+        return span.low, min(days_after(span.low, days), span.high)
+    if date_from > span.high:
+        return max(days_after(span.high, -days), span.low), span.high
     date_from, date_to = max(date_from, span.low), min(date_to, span.high)
     return max(date_from, days_after(date_to, -(MAX_RANGE_DAYS - 1))), date_to
 

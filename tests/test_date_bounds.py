@@ -37,10 +37,11 @@ def test_an_end_beyond_the_margin_is_clamped_to_it():
     assert bounded_range(D(2021, 7, 1), D(9999, 12, 31), SPAN) == (D(2021, 7, 1), SPAN.high)
 
 
-def test_a_range_wholly_outside_the_data_becomes_the_year_to_date():
-    for date_from, date_to in [(D(9999, 12, 1), D(9999, 12, 31)), (D(1, 1, 1), D(1, 12, 31)),
-                               (D(1100, 1, 1), D(1100, 2, 1))]:
-        assert bounded_range(date_from, date_to, SPAN) == (D(2021, 1, 1), D(2021, 12, 31))
+def test_a_range_wholly_beyond_the_margin_moves_to_its_edge_keeping_its_length():
+    assert bounded_range(D(9999, 12, 1), D(9999, 12, 31), SPAN) == (SPAN.high - dt.timedelta(days=30), SPAN.high)
+    assert bounded_range(D(1, 1, 1), D(1, 12, 31), SPAN) == (SPAN.low, SPAN.low + dt.timedelta(days=364))
+    assert bounded_range(D(2000, 1, 1), D(2000, 3, 31), SPAN) == (SPAN.low, SPAN.low + dt.timedelta(days=90))
+    assert bounded_range(D(1, 1, 1), D(1500, 1, 1), SPAN) == (SPAN.low, SPAN.high), "never wider than the margins"
 
 
 def test_a_range_is_at_most_ten_years_keeping_its_end():
