@@ -73,7 +73,6 @@ def brand_profile(wh: Warehouse, brand_id: int, *, f: Filters | None = None) -> 
         v = row[c]
         out[c] = None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
     out["brand_id"] = int(out["brand_id"])
-    out["onboarded_on"] = pd.Timestamp(out["onboarded_on"]).date()
     if out["offsite_gmv_cny"] is not None:
         out["offsite_gmv_cny"] = float(out["offsite_gmv_cny"])
     return out
@@ -136,7 +135,6 @@ def provider_history(wh: Warehouse, brand_id: int, *, f: Filters | None = None) 
     out = wh.frame(stmt)
     out["provider_id"] = out["provider_id"].astype("int64")
     out["days_served"] = out["days_served"].astype("int64")
-    out["end_on"] = out["end_on"].astype(object).where(out["end_on"].notna(), None)
     return out[HISTORY_COLUMNS].reset_index(drop=True)
 
 
@@ -164,8 +162,6 @@ def brand_milestones(wh: Warehouse, brand_id: int, *, f: Filters | None = None) 
     )
     out = wh.frame(stmt)
     out["step"] = out["step"].astype("int64")
-    out["days"] = pd.array([None if pd.isna(v) else int(v) for v in out["days"]], dtype="Int64")
-    out["completed_on"] = out["completed_on"].astype(object).where(out["completed_on"].notna(), None)
     return out[MILESTONE_COLUMNS].reset_index(drop=True)
 
 

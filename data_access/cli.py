@@ -15,8 +15,8 @@ import time
 
 from sqlalchemy import select
 
-from . import access, audit, load, rules, schema
-from .filters import GRAINS, GROUP_BYS, FilterError, Filters
+from . import access, audit, load, reference, rules, schema
+from .filters import GRAINS, GROUP_BYS, FilterError, Filters, check_range
 from .warehouse import Warehouse, WarehouseError
 
 
@@ -134,14 +134,12 @@ def export(args) -> int:
     from .export import csv_bytes
     from .reports import REPORTS
     started = time.perf_counter()
-    try:
-        f = _filters(args)
-    except FilterError as exc:
-        raise ArgumentError(f"argument --{exc.argument.replace('_', '-')}: {exc}") from None
+    f = _filters(args)
     scope, roles = _scope(args)
     f = scope.apply(f)
     wh = Warehouse(args.url)
     _check_known(wh, f)
+    check_range(f.resolved(wh.as_of()), reference.data_span(wh))  # what a page would clamp is refused
     if args.report in RULED_REPORTS:  # say which thresholds the export used (a bad rules file: exit 2)
         print(rules.load_rules().describe(), file=sys.stderr)
     frame = REPORTS[args.report](wh, f)
@@ -187,6 +185,9 @@ def main(argv=None) -> int:
         return {"export": export, "demo": demo, "build-marts": build_marts}[args.command](args)
     except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FilterError as exc:  # also a range that only the warehouse's as-of date makes bad (--from after it)
+        print(f"error: argument --{exc.argument.replace('_', '-')}: {exc.message}", file=sys.stderr)
         return 2
     except (WarehouseError, load.BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)

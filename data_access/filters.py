@@ -1,4 +1,4 @@
-"""The one filters object every report takes, and the brand selection it implies."""
+"""The one filters object every report takes, the brand selection it implies, and the dates it may ask for."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,14 +12,25 @@ from .schema import brands, industry_belts, provider_assignments
 GRAINS = ("month", "quarter", "year")
 GROUP_BYS = ("belt", "province", "category", "brand_type", "managed_by")
 DEFAULT_STALLED_DAYS = 90
+MAX_RANGE_DAYS = 3653        # ten years, leap days included: the longest range a page or an export may ask for
+DATA_MARGIN_DAYS = 366       # how far a range may reach beyond the warehouse's first and last day with data
 
 
 class FilterError(ValueError):
-    """A filter value that cannot be used; `argument` names it."""
+    """A filter value that cannot be used; `argument` names it, `message` says why."""
 
     def __init__(self, argument: str, message: str):
         self.argument = argument
+        self.message = message
         super().__init__(f"{argument}: {message}")
+
+
+def days_after(day: dt.date, n: int) -> dt.date:
+    """`day` + n days (n < 0: before), held at the calendar's ends instead of overflowing."""
+    try:
+        return day + dt.timedelta(days=n)
+    except OverflowError:
+        return dt.date.max if n > 0 else dt.date.min
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,9 @@ class Filters:
     def resolved(self, as_of: dt.date) -> Filters:
         """Fill the defaults that depend on the data: as-of, and a range of the year to date."""
         as_of = self.as_of or as_of
+        if self.date_to is None and self.date_from is not None and self.date_from > as_of:
+            raise FilterError("from", f"{self.date_from} is after the last day with data ({as_of}), where the "
+                                      "range ends unless told otherwise")
         date_to = self.date_to or as_of
         date_from = self.date_from or min(dt.date(as_of.year, 1, 1), date_to)
         return replace(self, as_of=as_of, date_from=date_from, date_to=date_to)
@@ -76,8 +90,55 @@ class Filters:
 
     @property
     def base_range(self) -> tuple[dt.date, dt.date]:
-        """The range of equal length just before [from, to]."""
-        return self.date_from - dt.timedelta(days=self.range_days), self.date_from - dt.timedelta(days=1)
+        """The range of equal length just before [from, to] (held at the calendar's first day)."""
+        return days_after(self.date_from, -self.range_days), days_after(self.date_from, -1)
+
+
+# ---------------------------------------------------------------- the dates a request may ask for
+
+@dataclass(frozen=True)
+class DataSpan:
+    """The days a warehouse holds data on: its first (earliest order or onboarding) and last (the as-of date).
+    Date ranges are kept within them, give or take DATA_MARGIN_DAYS (`bounded_range`)."""
+    first: dt.date
+    last: dt.date
+
+    @property
+    def low(self) -> dt.date:
+        return days_after(self.first, -DATA_MARGIN_DAYS)
+
+    @property
+    def high(self) -> dt.date:
+        return days_after(self.last, DATA_MARGIN_DAYS)
+
+
+def bounded_range(date_from: dt.date, date_to: dt.date, span: DataSpan) -> tuple[dt.date, dt.date]:
+    """[from, to] made safe to ask for: inside the data's days ± the margin (an end beyond them is cut
+    there; a range wholly beyond them moves to that edge, keeping its length), and at most MAX_RANGE_DAYS
+    long, keeping its end. Unchanged when it already is; no query ever spans centuries."""
+    days = min((date_to - date_from).days, MAX_RANGE_DAYS - 1)  # after `from`, within the cap
+    if date_to < span.low:
+        return span.low, min(days_after(span.low, days), span.high)
+    if date_from > span.high:
+        return max(days_after(span.high, -days), span.low), span.high
+    date_from, date_to = max(date_from, span.low), min(date_to, span.high)
+    return max(date_from, days_after(date_to, -(MAX_RANGE_DAYS - 1))), date_to
+
+
+def check_range(f: Filters, span: DataSpan) -> None:
+    """Raise a FilterError unless the resolved filters' range and as-of date are what `bounded_range`
+    keeps (the export refuses what a page would clamp)."""
+    if not span.low <= f.as_of <= span.high:
+        raise FilterError("as_of", f"{f.as_of} is outside the warehouse's data ({span.first} – {span.last}, "
+                                   f"give or take {DATA_MARGIN_DAYS} days)")
+    if bounded_range(f.date_from, f.date_to, span) == (f.date_from, f.date_to):
+        return
+    if f.date_from < span.low or f.date_to > span.high:
+        raise FilterError("from" if f.date_from < span.low else "to",
+                          f"the range {f.date_from} – {f.date_to} reaches outside the warehouse's data "
+                          f"({span.first} – {span.last}, give or take {DATA_MARGIN_DAYS} days)")
+    raise FilterError("from", f"the range {f.date_from} – {f.date_to} spans {f.range_days} days; "
+                              f"at most {MAX_RANGE_DAYS} (ten years) may be asked for")
 
 
 def _check_choice(argument: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> None:

@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 
 from . import load
-from .filters import Filters, brand_conditions
+from .filters import Filters, brand_conditions, days_after
 from .freshness import MART_NAMES, MARTS_META
 from .freshness import MARTS_VERSION as VERSION
 from .schema import campaigns, orders, provider_assignments
@@ -106,6 +106,8 @@ class NotOurs(WarehouseError):
 
 def day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[from 00:00, day after `to` 00:00): the date part of a timestamp lies in [from, to]."""
+    if date_to == dt.date.max:  # no day after it: the end of the calendar's last day
+        return dt.datetime.combine(date_from, dt.time()), dt.datetime.max
     return dt.datetime.combine(date_from, dt.time()), dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
 
 
@@ -186,7 +188,7 @@ def raw_campaign_windows(date_from: dt.date | None = None, date_to: dt.date | No
     )
     if date_from is not None:  # the orders of those campaigns' windows lie in [from, to + horizon]
         stmt = stmt.where(campaigns.c.start_on >= date_from, campaigns.c.start_on <= date_to,
-                          ordered_between(date_from, date_to + dt.timedelta(days=horizon)))
+                          ordered_between(date_from, days_after(date_to, horizon)))
     return stmt
 
 

@@ -1,10 +1,10 @@
 """Small reference lists the filters are built from (not metrics)."""
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from . import schema
-from .filters import Filters, brand_conditions
-from .schema import brands, industry_belts
+from . import marts, schema
+from .filters import DataSpan, Filters, brand_conditions
+from .schema import brands, industry_belts, orders
 from .warehouse import Warehouse
 
 
@@ -21,3 +21,15 @@ def belts(wh: Warehouse, scope: Filters | None = None) -> pd.DataFrame:
         stmt = stmt.where(b.c.belt_id.in_(
             select(brands.c.belt_id).where(brands.c.belt_id.is_not(None), *brand_conditions(only_scope))))
     return wh.frame(stmt.order_by(b.c.province, b.c.name_zh, b.c.belt_id))
+
+
+def data_span(wh: Warehouse) -> DataSpan:
+    """The days the warehouse holds data on, which date ranges are kept near (filters.bounded_range): from
+    its earliest order or onboarding, whichever comes first, to the as-of date."""
+    first_order = (select(func.min(marts.mart_daily.c.day)) if marts.fresh(wh)  # the small table when fresh
+                   else select(func.min(orders.c.ordered_at)))
+    df = wh.frame(select(first_order.scalar_subquery().label("first_order"),
+                         select(func.min(brands.c.onboarded_on)).scalar_subquery().label("first_onboarding")))
+    last = wh.as_of()
+    days = [pd.Timestamp(v).date() for v in df.iloc[0] if v is not None and not pd.isna(v)]
+    return DataSpan(first=min([*days, last]), last=last)

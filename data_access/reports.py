@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from . import marts, periods
-from .filters import Filters, brand_conditions, group_column
+from .filters import Filters, brand_conditions, days_after, group_column
 from .marts import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
 from .schema import (
     brands, campaigns, industry_belts, provider_assignments, providers as providers_table,
@@ -200,8 +200,6 @@ def brand_multiples(wh: Warehouse, f: Filters) -> pd.DataFrame:
         .group_by(brands.c.brand_id, brands.c.name, brands.c.belt_id)
     )
     out = wh.frame(stmt)
-    for c in ("base_gmv_cny", "current_gmv_cny"):
-        out[c] = out[c].astype(float)
     out["multiple"] = ratio(out["current_gmv_cny"], out["base_gmv_cny"])
     out["new_in_current"] = (out["base_gmv_cny"] == 0) & (out["current_gmv_cny"] > 0)
     out = out.sort_values(["current_gmv_cny", "brand_id"], ascending=[False, True], kind="stable")
@@ -215,7 +213,7 @@ def brand_multiples(wh: Warehouse, f: Filters) -> pd.DataFrame:
 def roi_by(wh: Warehouse, f: Filters, group) -> pd.DataFrame:
     """ROI figures of campaigns starting in [from, to] of selected brands, grouped by `group` (or all)."""
     window = marts.campaign_windows(wh, f.date_from, f.date_to)
-    complete_by = f.as_of - dt.timedelta(days=max(ROI_WINDOWS))
+    complete_by = days_after(f.as_of, -max(ROI_WINDOWS))
     measures = [
         func.count().label("campaigns"),
         func.sum(campaigns.c.spend_cny).label("spend_cny"),
@@ -323,8 +321,6 @@ def providers(wh: Warehouse, f: Filters) -> pd.DataFrame:
         .group_by(a.c.provider_id)
     )
     out = wh.frame(served)
-    if out.empty:
-        return pd.DataFrame(columns=PROVIDER_COLUMNS)
 
     d = marts.daily(wh, base_from, f.date_to)
     served_days = with_brands(d).join(a, and_(a.c.brand_id == d.c.brand_id, _within_assignment(d.c.day)))
@@ -428,15 +424,14 @@ def steps(wh: Warehouse, f: Filters) -> pd.DataFrame:
     out = wh.frame(stmt)
     out["current_step"] = out["current_step"].fillna(0).astype(int)
     out["steps_completed"] = out["steps_completed"].fillna(0).astype(int)
-    out["provider_id"] = out["provider_id"].astype("Int64")
-    completed_on = pd.to_datetime(out.pop("current_step_completed_on")).dt.date
+    completed_on = out.pop("current_step_completed_on")  # dates, or None (Warehouse.frame types it)
     done = completed_on.notna() & (completed_on <= f.as_of) & (out["current_step"] > 0)
     out["state"] = np.where(out["current_step"] == 0, "not_started", np.where(done, "completed", "in_progress"))
     days = out.pop("days_since_start")
     in_progress = out["state"] == "in_progress"
     out["days_in_step"] = pd.Series(days, dtype="Float64").where(in_progress).astype("Int64")
     out["stalled"] = in_progress & (out["days_in_step"].fillna(0) > f.stalled_days)
-    out["current_step_started_on"] = out["current_step_started_on"].where(out["current_step"] > 0)
+    out["current_step_started_on"] = out["current_step_started_on"].where(out["current_step"] > 0, None)
     return out[["brand_id", "brand_name", "belt_id", "provider_id", "current_step", "steps_completed", "state",
                 "current_step_started_on", "days_in_step", "stalled", "category", "brand_type", "managed_by"]]
 

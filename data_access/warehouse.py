@@ -26,7 +26,7 @@ import weakref
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import Date, Float, Integer, Numeric, create_engine, event, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
@@ -234,7 +234,7 @@ class Warehouse:
         try:
             with self.engine.connect() as conn:
                 result = conn.execute(stmt)
-                df = _typed(list(result.keys()), result.fetchall())
+                df = _typed(list(result.keys()), result.fetchall(), declared_types(stmt))
         except (OperationalError, ProgrammingError, DBAPIError) as exc:
             raise self._explain(exc) from None
         log.debug("query %.1f ms, %d rows", (time.perf_counter() - started) * 1000, len(df))
@@ -389,21 +389,68 @@ def _no_such_table(exc: Exception) -> bool:
                                             "catalog error", "undefined table"))
 
 
-def _typed(names: list[str], rows: list) -> pd.DataFrame:
+def declared_types(stmt) -> list | None:
+    """The SQL type each column of a select declares (None for a statement without columns)."""
+    columns = getattr(stmt, "selected_columns", None)
+    return None if columns is None else [c.type for c in columns]
+
+
+def _kind(sql_type) -> str | None:
+    """The frame column kind a declared SQL type asks for; None: go by the values."""
+    if isinstance(sql_type, Integer):
+        return "int"
+    if isinstance(sql_type, (Numeric, Float)):
+        return "float"
+    if isinstance(sql_type, Date):
+        return "date"
+    return None
+
+
+def _typed(names: list[str], rows: list, types: list | None = None) -> pd.DataFrame:
     """Rows as a DataFrame whose integer columns stay exact (Int64, NULL-able; BIGINT ids exceed
-    float precision) and whose DECIMAL columns are floats."""
+    float precision), whose DECIMAL columns are floats and whose DATE columns hold `datetime.date`s.
+
+    The select's declared types decide, so a column is typed the same whether it holds values, only
+    NULLs or no rows (an all-NULL date column is still compared with dates downstream, never turned
+    into datetime64 by pandas). Columns without a usable declared type go by their values."""
     columns = {}
-    transposed = zip(*rows) if rows else ((() for _ in names))
-    for name, values in zip(names, transposed):
-        kinds = set(map(type, values))
-        kinds.discard(type(None))
-        if kinds and all(issubclass(k, int) and not issubclass(k, bool) for k in kinds):
-            columns[name] = pd.array(values, dtype="Int64")
-        elif kinds and all(issubclass(k, (decimal.Decimal, float, int)) and not issubclass(k, bool) for k in kinds):
-            columns[name] = np.array(values, dtype="float64")  # None becomes NaN
-        else:
-            columns[name] = pd.Series(values, dtype=object)
+    transposed = list(zip(*rows)) if rows else [() for _ in names]
+    kinds = [_kind(t) for t in types] if types is not None and len(types) == len(names) else [None] * len(names)
+    for name, values, kind in zip(names, transposed, kinds):
+        columns[name] = _column(values, kind)
     return pd.DataFrame(columns, columns=names)
+
+
+def _column(values, kind: str | None):
+    if kind == "date":
+        return pd.Series([_as_date(v) for v in values], dtype=object)
+    try:
+        if kind == "int":
+            return pd.array(values, dtype="Int64")  # also the whole Decimals of SUM(int) on PostgreSQL/MariaDB
+        if kind == "float":
+            return np.array(values, dtype="float64")  # None becomes NaN
+    except (TypeError, ValueError):
+        pass  # not what the type declared after all: go by the values
+    present = set(map(type, values))
+    present.discard(type(None))
+    if present and all(issubclass(k, int) and not issubclass(k, bool) for k in present):
+        return pd.array(values, dtype="Int64")
+    if present and all(issubclass(k, (decimal.Decimal, float, int)) and not issubclass(k, bool) for k in present):
+        return np.array(values, dtype="float64")  # None becomes NaN
+    return pd.Series(values, dtype=object)
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):  # also pd.Timestamp
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])  # a driver that hands dates over as text
+    except ValueError:
+        return value
 
 
 def describe_safely(url: str) -> str:

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -164,3 +165,48 @@ def untranslated_columns(at: AppTest) -> list[str]:
             if column != "_index" and (label is None or "_" in label):
                 bad.append(f"{column}: {label!r}")
     return bad
+
+
+EMPTY_COLUMNS = ("completed step", "campaign", "provider", "orders")
+
+
+def filters_leaving_empty(frames: dict[str, pd.DataFrame], what: str) -> dict[str, str]:
+    """URL parameters of ordinary filters (a belt, a category, who runs the brand; the fewest that do) whose
+    brands, onboarded by the as-of date, have no `what` (one of EMPTY_COLUMNS): no completed current step,
+    no campaign, no provider, no orders. Found in the raw frames, independently of the app."""
+    import itertools
+
+    brands, orders = frames["brands"], frames["orders"]
+    as_of = pd.Timestamp(orders["ordered_at"].max()).date()
+    brands = brands[brands["onboarded_on"] <= as_of]
+    milestones = frames["steps_milestones"]
+    reached = milestones[milestones["started_on"] <= as_of].sort_values("step").groupby("brand_id").tail(1)
+    done = {b for b, c in zip(reached["brand_id"], reached["completed_on"]) if c is not None and c <= as_of}
+    having = {"completed step": done, "campaign": set(frames["campaigns"]["brand_id"]),
+              "provider": set(frames["provider_assignments"]["brand_id"]), "orders": set(orders["brand_id"])}[what]
+    has = brands["brand_id"].isin(having).to_numpy()
+    choices = {"belt": [None, *sorted(brands["belt_id"].dropna().unique()), "none"],
+               "category": [None, *sorted(brands["category"].unique())],
+               "managed_by": [None, *sorted(brands["managed_by"].unique())]}
+    columns = {"belt": brands["belt_id"].fillna("none").to_numpy(), "category": brands["category"].to_numpy(),
+               "managed_by": brands["managed_by"].to_numpy()}
+    combos = sorted(itertools.product(*choices.values()), key=lambda c: sum(v is not None for v in c))
+    for combo in combos:
+        keep = np.ones(len(brands), dtype=bool)
+        for key, value in zip(choices, combo):
+            if value is not None:
+                keep &= columns[key] == value
+        if keep.any() and not has[keep].any():
+            return {key: value for key, value in zip(choices, combo) if value is not None}
+    raise AssertionError(f"no ordinary filters leave {what!r} empty")
+
+
+def brand_without_anything(frames: dict[str, pd.DataFrame]) -> int:
+    """A brand onboarded by the as-of date with no order, campaign, provider or STEPS milestone."""
+    brands, orders = frames["brands"], frames["orders"]
+    as_of = pd.Timestamp(orders["ordered_at"].max()).date()
+    busy = set(orders["brand_id"]) | set(frames["campaigns"]["brand_id"]) | \
+        set(frames["provider_assignments"]["brand_id"]) | set(frames["steps_milestones"]["brand_id"])
+    idle = [int(b) for b, on in zip(brands["brand_id"], brands["onboarded_on"]) if on <= as_of and b not in busy]
+    assert idle, "every brand has something"
+    return idle[0]

@@ -472,3 +472,16 @@ def _orders(rng, brands: pd.DataFrame, campaigns: pd.DataFrame, milestones: pd.D
     df["buyer_id"] = df["buyer_id"].astype("int64")
     return df[["order_id", "brand_id", "buyer_id", "ordered_at", "channel", "traffic_source", "campaign_id",
                "channel_exclusive", "gmv_cny", "refunded", "returned", "return_shipping_insured"]]
+
+
+# ---------------------------------------------------------------- filters that empty a column
+def empty_column_filters():
+    """Ordinary filters over this warehouse (as a URL would set them) whose selected brands, as of
+    LAST_DAY, leave one optional column all-empty (checked in tests/test_empty_columns.py)."""
+    from data_access.filters import Filters
+    return {
+        "no-completed-step": Filters(categories=("home",), managed_by=("provider",)),   # every current step open
+        "no-campaign": Filters(categories=("agri",), brand_types=("new",), managed_by=("platform",)),
+        "no-provider": Filters(brand_types=("belt_upgrade",), managed_by=("platform",)),
+        "no-orders": Filters(categories=("food",), brand_types=("luxury",)),  # NO_ORDERS_BRAND alone: nothing at all
+    }

@@ -97,6 +97,25 @@ def test_bad_argument_exits_2_with_one_line_naming_it(duckdb_url, args, named):
     assert named in message
 
 
+@pytest.mark.parametrize("args, named", [
+    (["--from", "0001-01-01", "--to", "0001-12-31"], "--from"),
+    (["--from", "9999-12-01", "--to", "9999-12-31"], "--to"),
+    (["--from", "1100-01-01", "--to", "2021-12-31"], "--from"),   # its base range and the one before overflow
+    (["--from", "0001-01-01"], "--from"),
+    (["--to", "9999-12-31"], "--to"),
+    (["--from", "2022-01-01"], "--from"),                        # after the as-of date, and no --to
+    (["--as-of", "0001-01-01"], "--as-of"),
+])
+def test_a_range_beyond_the_data_exits_2_with_one_line(duckdb_url, args, named):
+    """What a page would clamp (issue 9, item 5) the export refuses: one line, exit 2, no traceback."""
+    done = run("export", "sales", *args, url=duckdb_url)
+    message = done.stderr.decode().strip()
+    assert done.returncode == 2, message
+    assert done.stdout == b""
+    assert len(message.splitlines()) == 1 and "Traceback" not in message, message
+    assert message.startswith(f"error: argument {named}:"), message
+
+
 @pytest.mark.parametrize("url, host", [
     ("postgresql+psycopg://analyst:Sup3r-Secret@127.0.0.1:1/warehouse", "127.0.0.1"),
     ("mysql+pymysql://analyst:Sup3r-Secret@127.0.0.1:1/warehouse", "127.0.0.1"),

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import oracle
+from edge_warehouse import empty_column_filters
 from data_access.filters import GROUP_BYS, Filters
 
 try:
@@ -47,6 +48,7 @@ CASES = {
     "beyond-as-of": Filters(date_from=D(2021, 10, 1), date_to=D(2022, 3, 31), grain="quarter"),
     "leap-base": Filters(date_from=D(2020, 3, 1), date_to=D(2020, 3, 31)),  # base range ends 2020-02-29
     "empty-scope": Filters(scope_belts=()),                             # a user allowed no belts sees nothing
+    **empty_column_filters(),  # no completed step, no campaign, no provider, no orders among the brands
 }
 # --by cases, for the reports that break down by group.
 BY_CASES = {f"by-{by}": Filters(by=by) for by in GROUP_BYS}

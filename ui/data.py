@@ -1,12 +1,13 @@
 """The cache edge between the pages and `data_access`, and where access control is enforced.
 
 The Warehouse (its pooled engine) is a `st.cache_resource` keyed by the warehouse URL. Every
-report is a `st.cache_data` keyed by everything that changes its answer: the URL, the data's
-generation, the report name and the Filters (a frozen, hashable dataclass). `refresh()` drops
-them all. The generation (Warehouse.generation: a stat() of a file, a server's orders and marts
-record at most every generation_check_s() seconds) is looked at before each cached call, so a
-rebuilt or changed warehouse is read afresh by itself, with no Refresh, and entries of the old
-generation are never served again.
+report is kept in a cache bounded by bytes (ui.cache.FrameCache: st.cache_data bounds only the
+count of entries, and a few big answers filled the server) keyed by everything that changes its
+answer: the URL, the data's generation, the report name and the Filters (a frozen, hashable
+dataclass). `refresh()` drops them all. The generation (Warehouse.generation: a stat() of a file,
+a server's orders and marts record at most every generation_check_s() seconds) is looked at
+before each cached call, so a rebuilt or changed warehouse is read afresh by itself, with no
+Refresh, and entries of the old generation are never served again.
 
 Access control: every public function here (`meta`, `report`, `provider_data`) takes the scope
 from this run's identity (ui.identity.scope(), never from its arguments) and writes it into the
@@ -16,7 +17,8 @@ belt list (`meta`) is the scope's too. Pages have no other road to the warehouse
 
 A `WarehouseError` becomes a page-level message saying what is wrong and what to do; a
 traceback is never shown. Errors are raised, never returned, so `st.cache_data` keeps none:
-the next run asks the warehouse again (a restarted server recovers by itself).
+the next run asks the warehouse again (a restarted server recovers by itself). The same holds for
+the frame cache.
 """
 from __future__ import annotations
 
@@ -30,17 +32,20 @@ import streamlit as st
 from data_access import cohorts, reference, schema
 from data_access.access import AccessDenied, Scope
 from data_access.config import warehouse_url
-from data_access.filters import Filters
+from data_access.filters import DataSpan, Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import (
     DEMO_COMMAND, EmptyWarehouse, MissingTables, QueryTimeout, Warehouse, WarehouseError, WarehouseUnreachable,
 )
 
 from . import audit_log, identity, state
+from .cache import FrameCache
 from .i18n import t
 
 TTL_SECONDS = 600
 MAX_ENTRIES = 256
+CACHE_BYTES = 256 * 2**20  # what every session's cached figures may hold together
+FRAMES = FrameCache(max_bytes=CACHE_BYTES, ttl=TTL_SECONDS)
 
 # Everything a page can ask for: the METRICS.md reports, plus aggregates the UI needs.
 DATA = {**REPORTS, "cohort_gmv": cohorts.cohort_gmv}
@@ -54,10 +59,12 @@ WHAT = {  # words for the spinner
 
 @dataclass(frozen=True)
 class Meta:
-    """What the frame needs before any report: the as-of date and the belts this user may choose."""
+    """What the frame needs before any report: the as-of date, the belts this user may choose and the days
+    with data (which date ranges are kept near)."""
     url: str
     as_of: dt.date
     belts: pd.DataFrame  # belt_id, name_zh, name_en, province, sorted by province then name_zh
+    span: DataSpan       # the first and last day with data
     no_belt: bool = True  # whether "no belt" (brands without a belt) is in the scope
 
     @property
@@ -115,16 +122,21 @@ def _meta(url: str, generation: tuple, scope: Filters) -> tuple[dt.date, pd.Data
     return as_of, reference.belts(wh, scope)
 
 
+@st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
+def _span(url: str) -> DataSpan:
+    return reference.data_span(_warehouse(url))
+
+
 def meta() -> Meta:
     """The as-of date and the belts of this run's scope."""
     url, generation = _source()
     scope = scoped(Filters())
     as_of, belts = _meta(url, generation, scope)
     no_belt = scope.scope_belts is None or schema.NO_BELT in scope.scope_belts
-    return Meta(url=url, as_of=as_of, belts=belts, no_belt=no_belt)
+    return Meta(url=url, as_of=as_of, belts=belts, span=_span(url), no_belt=no_belt)
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@FRAMES.cached
 def _report(url: str, generation: tuple, name: str, f: Filters) -> pd.DataFrame:
     return DATA[name](_warehouse(url), f)
 
@@ -142,6 +154,7 @@ def refresh() -> None:
     _report.clear()
     _provider_data.clear()
     _meta.clear()
+    _span.clear()
     _warehouse.clear()
 
 
@@ -225,7 +238,7 @@ WHAT.update({"step_evidence": "STEPS", "burst_coefficients": "STEPS", "brand_pro
 PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": brand.provider_series}
 
 
-@st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)
+@FRAMES.cached
 def _provider_data(url: str, generation: tuple, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     return PROVIDER_DATA[name](_warehouse(url), f, provider_id)
 

@@ -15,7 +15,7 @@ import datetime as dt
 import streamlit as st
 
 from data_access import schema
-from data_access.filters import GRAINS
+from data_access.filters import GRAINS, DataSpan, bounded_range
 from data_access.warehouse import WarehouseError
 
 from . import data, fmt, i18n, identity, state
@@ -23,6 +23,7 @@ from .i18n import N_, t
 
 KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by")
 RANGE = "_bb_range"
+CLAMPED = "_bb_clamped"  # ((from, to) asked for, (from, to) shown instead)
 ALL = "all"
 PRESET_LABELS = {"last30": N_("Last 30 days of data"), "last90": N_("Last 90 days of data"),
                  "quarter": N_("This quarter"), "ytd": N_("Year to date"), "custom": N_("Custom")}
@@ -62,6 +63,23 @@ def _on_preset() -> None:
         ss["f_from"], ss["f_to"] = ss[RANGE]
 
 
+def _keep_near_the_data(span: DataSpan) -> None:
+    """Keep the custom range (from a link, or typed) near the warehouse's data and at most ten years long
+    (filters.bounded_range), before its widgets draw; what was asked for is kept for the notice."""
+    ss = st.session_state
+    asked = ss.get("f_from"), ss.get("f_to")
+    if None in asked:
+        return
+    kept = bounded_range(*sorted(asked), span)
+    if kept != tuple(sorted(asked)):
+        ss["f_from"], ss["f_to"] = kept
+        ss[CLAMPED] = (asked, kept)
+
+
+def _days(date_from: dt.date, date_to: dt.date) -> str:
+    return f"{date_from.isoformat()} – {date_to.isoformat()}"
+
+
 def _on_reset() -> None:
     ss = st.session_state
     lang = ss.get("f_lang")
@@ -69,6 +87,7 @@ def _on_reset() -> None:
         ss.pop(key, None)
     ss.pop(state.LAST_URL, None)
     ss.pop(state.NOTICE, None)
+    ss.pop(CLAMPED, None)
     st.query_params.clear()
     if lang:
         st.query_params["lang"] = lang
@@ -120,11 +139,12 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
     if ss["f_preset"] == "custom":
         if "f_from" not in ss or "f_to" not in ss:
             ss["f_from"], ss["f_to"] = state.date_range(state.View(preset="custom"), meta.as_of)
-        low = min(dt.date(2000, 1, 1), ss["f_from"], ss["f_to"])
-        high = max(meta.as_of, ss["f_from"], ss["f_to"])
+        _keep_near_the_data(meta.span)
         left, right = sb.columns(2)
-        left.date_input(t("From", lang), key="f_from", min_value=low, max_value=high, format="YYYY-MM-DD")
-        right.date_input(t("To", lang), key="f_to", min_value=low, max_value=high, format="YYYY-MM-DD")
+        left.date_input(t("From", lang), key="f_from", min_value=meta.span.low, max_value=meta.span.high,
+                        format="YYYY-MM-DD")
+        right.date_input(t("To", lang), key="f_to", min_value=meta.span.low, max_value=meta.span.high,
+                         format="YYYY-MM-DD")
 
     view = _view_from_widgets(lang)
     if view.date_from and view.date_to and view.date_from > view.date_to:
@@ -157,6 +177,13 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
     encoded = state.encode(view)
     state.write_url(encoded)
     ss[state.LAST_URL] = encoded
+
+    clamped = ss.get(CLAMPED)
+    if clamped and view.preset == "custom" and clamped[1] == (filters.date_from, filters.date_to):
+        st.warning(t("The dates asked for ({asked}) reach beyond the warehouse's data ({data}, give or take a year) "
+                     "or span more than ten years; showing {shown}.", lang, asked=_days(*clamped[0]),
+                     data=_days(meta.span.first, meta.span.last), shown=_days(*clamped[1])),
+                   icon=":material/date_range:")
 
     notice = ss.get(state.NOTICE)
     if notice and notice[1] == encoded:

@@ -59,7 +59,7 @@ def extended(f, grain: str | None = None):
 
 
 def row_at(df: pd.DataFrame, period: dt.date) -> pd.Series | None:
-    rows = df[pd.to_datetime(df["period_start"]).dt.date == period]
+    rows = df[df["period_start"] == period]
     return None if rows.empty else rows.iloc[0]
 
 
