@@ -153,8 +153,9 @@ def provider_cohorts(wh: Warehouse, f: Filters) -> pd.DataFrame:
         .group_by(a.c.provider_id, month)
     )
     out = wh.frame(counts)
-    if out.empty:
-        return pd.DataFrame(columns=COHORT_ORDER)
+    if out.empty:  # typed as when it has rows: ids and counts integers, months dates, the rest numbers
+        kinds = {"provider_id": "int64", "assignments": "int64", "month_start": object, "provider_name": object}
+        return pd.DataFrame({c: pd.Series(dtype=kinds.get(c, "float64")) for c in COHORT_ORDER})
     sums = wh.frame(gmv)
     for part in (out, sums):
         part["provider_id"] = part["provider_id"].astype("int64")

@@ -482,6 +482,7 @@ def empty_column_filters():
     return {
         "no-completed-step": Filters(categories=("home",), managed_by=("provider",)),   # every current step open
         "no-campaign": Filters(categories=("agri",), brand_types=("new",), managed_by=("platform",)),
-        "no-provider": Filters(brand_types=("belt_upgrade",), managed_by=("platform",)),
+        # not electronics: the zero-GMV brand (77) is a belt upgrade the tie provider served
+        "no-provider": Filters(categories=("food", "home"), brand_types=("belt_upgrade",), managed_by=("platform",)),
         "no-orders": Filters(categories=("food",), brand_types=("luxury",)),  # NO_ORDERS_BRAND alone: nothing at all
     }
