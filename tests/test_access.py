@@ -24,7 +24,7 @@ from data_access.export import csv_text
 from data_access.filters import Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import Warehouse, WarehouseError
-from tests.access_support import scope_brands
+from tests.access_support import provider_with_a_past, scope_brands
 from tests.edge_warehouse import edge_frames
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,16 +122,78 @@ def test_a_scope_replaces_whatever_scope_the_filters_held():
 
 # ---------------------------------------------------------------- scopes on every backend
 
-def test_a_provider_scope_is_the_brands_it_has_served_in_every_report(warehouse):
-    frames = warehouse.frames
-    a = frames["provider_assignments"]
-    provider_id = int(a["provider_id"].value_counts().index[0])
-    its_brands = tuple(sorted(int(b) for b in a.loc[a["provider_id"] == provider_id, "brand_id"].unique()))
+def test_a_provider_scope_is_its_clients_in_every_report_and_its_own_row_of_the_league(warehouse):
+    frames, wh = warehouse.frames, warehouse.wh
+    provider_id, clients, _ = provider_with_a_past(frames, wh.as_of())
     for base in (Filters(), Filters(date_from=D(2020, 1, 1), date_to=D(2021, 12, 31), grain="quarter", by="belt")):
         for name, report in REPORTS.items():
-            got = report(warehouse.wh, base.with_(scope_provider=provider_id))
-            expected = report(warehouse.wh, base.with_(brand_ids=its_brands))
+            got = report(wh, base.with_(scope_provider=provider_id))
+            if name == "providers":  # its own row, as a manager sees it, and no other
+                league = report(wh, base)
+                expected = league[league["provider_id"] == provider_id].reset_index(drop=True)
+                assert len(got) == 1
+            else:
+                expected = report(wh, base.with_(brand_ids=clients))
             pd.testing.assert_frame_equal(got, expected, obj=f"{name} {base}")
+
+
+def test_a_provider_sees_its_peers_only_as_a_median_and_a_top_decile(warehouse):
+    from data_access.reports import MIN_PEERS, provider_peers
+    wh = warehouse.wh
+    provider_id, _, _ = provider_with_a_past(warehouse.frames, wh.as_of())
+    f = Filters(date_from=D(2021, 1, 1), date_to=D(2021, 12, 31))
+    others = REPORTS["providers"](wh, f)
+    others = others[others["provider_id"] != provider_id]
+    bands = provider_peers(wh, f.with_(scope_provider=provider_id)).set_index("metric")
+    assert list(bands.columns) == ["providers", "median", "p90"], "aggregates only: no id, no name, no row"
+    for metric, band in bands.iterrows():
+        values = others[metric].dropna().astype(float)
+        assert band["providers"] == len(values)
+        if len(values) >= MIN_PEERS:
+            assert band["median"] == pytest.approx(values.median())
+            assert band["p90"] == pytest.approx(values.quantile(0.9))
+        else:
+            assert pd.isna(band["median"]) and pd.isna(band["p90"]), "too few peers: the band would give one away"
+    few = Filters(date_from=D(2021, 5, 10), date_to=D(2021, 5, 10), belts=("linyi-apparel",))
+    lonely = provider_peers(wh, few.with_(scope_provider=provider_id))
+    assert (lonely["providers"] < MIN_PEERS).any() and lonely.loc[lonely["providers"] < MIN_PEERS, "median"].isna().all()
+
+
+def test_a_provider_never_sees_who_else_served_its_brands(warehouse):
+    from data_access import brand
+    wh = warehouse.wh
+    frames = warehouse.frames
+    provider_id, clients, former = provider_with_a_past(frames, wh.as_of())
+    scope = Filters(scope_provider=provider_id)
+    everyone = {int(p) for p in frames["providers"]["provider_id"]}
+    # a former client is nothing to it: no profile, no history naming the provider that took it over
+    assert brand.brand_profile(wh, former, f=scope) is None
+    assert brand.provider_history(wh, former, f=scope).empty
+    assert former not in set(REPORTS["brand_multiples"](wh, scope.with_(date_from=D(2020, 1, 1)))["brand_id"])
+    # its clients' history shows only its own assignments, even those with predecessors
+    for brand_id in clients:
+        history = brand.provider_history(wh, brand_id, f=scope)
+        assert set(history["provider_id"]) == {provider_id}
+    # an earlier as-of neither brings back a former client nor names the provider serving then
+    early = REPORTS["steps"](wh, scope.with_(as_of=D(2020, 6, 30)))
+    assert set(early["brand_id"]) <= set(clients)
+    assert set(early["provider_id"].dropna().astype(int)) <= {provider_id}
+    # another provider's own data is empty for it
+    other = next(p for p in sorted(everyone) if p != provider_id)
+    f = scope.with_(date_from=D(2020, 1, 1), date_to=D(2021, 12, 31))
+    assert brand.provider_brands(wh, f, other).empty
+    assert brand.provider_series(wh, f, other)["gmv_cny"].sum() == 0
+    mine = brand.provider_series(wh, f, provider_id)
+    assert mine["gmv_cny"].sum() == pytest.approx(
+        brand.provider_series(wh, Filters(date_from=f.date_from, date_to=f.date_to), provider_id)["gmv_cny"].sum()), \
+        "its own served GMV counts every brand it served, as its row of the league does"
+
+
+def test_a_provider_scope_is_never_read_unresolved():
+    from data_access.filters import brand_conditions
+    with pytest.raises(ValueError, match="resolved"):
+        brand_conditions(Filters(scope_provider=104))
+    assert Filters(scope_provider=104, as_of=D(2020, 1, 1)).resolved(D(2021, 12, 31)).scope_day == D(2021, 12, 31)
 
 
 def test_the_belt_list_is_the_scope_s(warehouse):
@@ -142,9 +204,8 @@ def test_the_belt_list_is_the_scope_s(warehouse):
     assert list(mine["belt_id"]) == [b for b in every["belt_id"] if b in ("zhuji-pearls", "linyi-apparel")]
     assert reference.belts(wh, Filters(scope_belts=("none",))).empty
     brands = warehouse.frames["brands"]
-    a = warehouse.frames["provider_assignments"]
-    provider_id = int(a["provider_id"].value_counts().index[0])
-    served = brands[brands["brand_id"].isin(a.loc[a["provider_id"] == provider_id, "brand_id"])]
+    provider_id, clients, _ = provider_with_a_past(warehouse.frames, wh.as_of())
+    served = brands[brands["brand_id"].isin(clients)]
     theirs = reference.belts(wh, Filters(scope_provider=provider_id))
     assert set(theirs["belt_id"]) == set(served["belt_id"].dropna())
 
