@@ -22,7 +22,7 @@ demo: $(VENV)/.installed
 	$(PY) -m data_access demo --if-missing --orders $(DEMO_ORDERS)
 
 run: demo
-	$(PY) -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT)
 
 # System packages for the browser tests (Chromium, CJK fonts), where this machine lets us.
 browser:

@@ -154,3 +154,13 @@ def _access_configuration_of_the_run(tmp_path_factory):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _a_fresh_process_s_access_state():
+    """Each test starts as a fresh server would: no access control seen yet (data_access.access never goes
+    back to local mode once it has seen some, and the tests run many configurations in one process)."""
+    from data_access import access
+    access.forget_access_control()
+    yield
+    access.forget_access_control()

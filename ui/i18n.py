@@ -419,6 +419,18 @@ ZH: dict[str, str] = {
         "{user} 没有此看板的访问权限。请联系管理者将你加入角色文件。",
     "Your role ({role}) has no industry belts assigned, so there is nothing to show. Ask a manager to assign belts to it.":
         "你的角色（{role}）没有分配产业带，因此没有可显示的数据。请联系管理者为其分配产业带。",
+    # ---------------------------------------------------------------- access control: fail closed (issue 9)
+    "The dashboard cannot identify you: {why}. Open it through the company sign-in proxy; if this persists, tell the administrator.":
+        "看板无法确认你的身份：{why}。请通过公司的登录代理打开；如果问题持续，请联系管理员。",
+    "the request carried more than one identity": "请求中带有不止一个身份",
+    "the identity is not an e-mail address": "身份不是有效的电子邮件地址",
+    "Your brands: every figure, total and download covers only the brands provider #{id} serves on the last day with data; other providers appear only as their median and top decile.":
+        "你的品牌：所有数字、合计与下载仅包含服务商 #{id} 在最后一个有数据的日期所服务的品牌；其他服务商只以中位数和前 10% 分位显示。",
+    "The audit log cannot be written, so this view is not recorded: {problem}": "无法写入审计日志，本次浏览未被记录：{problem}",
+    "Nothing is shown: every view must be recorded in the audit log, and it cannot be written now ({problem}). Tell the administrator.":
+        "不显示任何数据：每次浏览都必须记入审计日志，而现在无法写入（{problem}）。请联系管理员。",
+    "Page not found": "页面不存在",
+    "There is no page at {path}. Choose one of the pages below.": "{path} 没有对应的页面。请从下面的页面中选择。",
     "The warehouse took too long to answer.": "数据仓库响应超时。",
     "What to do: narrow the filters (fewer belts, a shorter date range) and try again; the next query runs normally. If it keeps happening, tell the data team.":
         "处理方法：缩小筛选范围（更少的产业带、更短的日期范围）后重试；下一次查询会正常运行。如果反复出现，请联系数据团队。",
