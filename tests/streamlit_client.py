@@ -8,6 +8,7 @@ headers it is given, duplicates included (`headers` is a list of pairs), and any
 """
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -20,9 +21,14 @@ from websockets.sync.client import connect
 TEXT_ELEMENTS = ("markdown", "heading", "alert", "text", "code", "toast")
 
 
+def visible(markdown: str) -> str:
+    """What a reader sees of a Markdown body the app escaped: no backslash escapes, no word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 @dataclass
 class Run:
-    """What one script run sent: every text body, the element kinds, and the raw messages."""
+    """What one script run sent: every text as a reader sees it, the element kinds, and the raw messages."""
     texts: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     messages: list[ForwardMsg] = field(default_factory=list)
@@ -44,12 +50,13 @@ class StreamlitClient:
         self.ws = None
 
     def __enter__(self) -> StreamlitClient:
-        self.ws = connect(self.ws_url, subprotocols=["streamlit"], additional_headers=self.headers,
-                          open_timeout=self.timeout, max_size=None)
+        self._connection = connect(self.ws_url, subprotocols=["streamlit"], additional_headers=self.headers,
+                                   open_timeout=self.timeout, max_size=None)
+        self.ws = self._connection.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.ws.close()
+        self._connection.__exit__(*exc)
 
     def send(self, msg: BackMsg) -> None:
         self.ws.send(msg.SerializeToString())
@@ -87,7 +94,7 @@ class StreamlitClient:
                 element_kind = element.WhichOneof("type")
                 run.kinds.append(element_kind)
                 if element_kind in TEXT_ELEMENTS:
-                    run.texts.append(getattr(element, element_kind).body)
+                    run.texts.append(visible(getattr(element, element_kind).body))
                 elif element_kind == "exception":
                     run.texts.append(f"{element.exception.type}: {element.exception.message}")
             elif kind == "script_finished":
