@@ -22,8 +22,9 @@ from starlette.responses import RedirectResponse
 from ui import identity
 from ui.not_found import NOT_FOUND_PATH
 
-# First path segments Streamlit itself serves below (its API, media, components, assets, sign-in).
-STREAMLIT_PREFIXES = frozenset({"_stcore", "media", "component", "static", "app", "auth"})
+# Path segments of Streamlit's own routes (its API, media, components, assets, sign-in). The frontend also
+# probes them below the page it is on (`/sales/_stcore/health`) to find the app's base path: leave those be.
+STREAMLIT_ROUTES = frozenset({"_stcore", "media", "component", "static", "app", "auth"})
 
 
 def _log_to_stderr() -> None:
@@ -44,7 +45,7 @@ async def lifespan(_app):
 
 
 class PagesAreOneLevelDeep:
-    """Redirect a GET below a page (two or more path segments outside Streamlit's own routes) to the
+    """Redirect a GET below a page (two or more path segments, none of Streamlit's own routes) to the
     frame's "page not found" notice, keeping the query and naming the path asked for."""
 
     def __init__(self, app):
@@ -53,7 +54,7 @@ class PagesAreOneLevelDeep:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             segments = [s for s in scope["path"].split("/") if s]
-            if len(segments) > 1 and segments[0] not in STREAMLIT_PREFIXES:
+            if len(segments) > 1 and not STREAMLIT_ROUTES.intersection(segments):
                 query = urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1"),
                                                keep_blank_values=True)
                 query = [(k, v) for k, v in query if k != "path"] + [("path", scope["path"])]

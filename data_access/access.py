@@ -57,8 +57,9 @@ ROLES_ENV = "BELTBOARD_ROLES"
 DEFAULT_ROLES_PATH = PROJECT_ROOT / ".streamlit" / "roles.toml"
 KINDS = ("manager", "operator", "provider")
 LOCAL_USER = "local"
-# What a user (a login e-mail, or a trusted header's value) may be made of: RFC 5322 atext, dots and "@".
-USER_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~.@-")
+# What a user (a login e-mail, or a trusted header's value) may be made of: RFC 5322 atext but the backtick
+# (so the pages can show a user in a Markdown code span), dots and "@".
+USER_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!#$%&'*+/=?^_{|}~.@-")
 MAX_USER_CHARS = 254
 
 log = logging.getLogger("beltboard.access")
@@ -170,7 +171,7 @@ def note_access_control(what: str) -> None:
         if _seen is not None:
             return
         _seen = what
-    log.warning("access control is on (%s): a missing or broken roles file now means nobody sees data", what)
+    log.info("access control is on (%s): a missing or broken roles file now means nobody sees data", what)
 
 
 def access_control_seen() -> str | None:

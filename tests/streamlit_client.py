@@ -22,8 +22,9 @@ TEXT_ELEMENTS = ("markdown", "heading", "alert", "text", "code", "toast")
 
 
 def visible(markdown: str) -> str:
-    """What a reader sees of a Markdown body the app escaped: no backslash escapes, no word joiners."""
-    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+    """What a reader sees of a Markdown body the app escaped: no backslash escapes, no code-span backticks, no
+    word joiners."""
+    return re.sub(r"\\(.)|`", r"\1", markdown).replace("\u2060", "")
 
 
 @dataclass

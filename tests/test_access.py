@@ -94,6 +94,41 @@ def test_a_bad_roles_file_is_refused_with_the_reason(toml, complaint):
         roles_of(toml)
 
 
+@pytest.mark.parametrize("given,key", [
+    ("Boss@Example.COM", "boss@example.com"), ("  ops.a+x@example.com ", "ops.a+x@example.com"),
+    ("o'brien@example.com", "o'brien@example.com"),
+])
+def test_a_user_is_compared_after_nfkc_and_casefold(given, key):
+    assert access.user_key(given) == key
+    assert roles_of(GOOD.replace("Boss@Example.com", given.strip())).scope_for(key.upper()).kind == "manager"
+
+
+@pytest.mark.parametrize("user", [
+    "ops.\u212a@example.com",            # the Kelvin sign: NFKC and lower() would make it a k
+    "ｏｐｓ@example.com",                 # fullwidth letters
+    "boss@example.com, ops@example.com",  # two identities in one value
+    "boss@example.com ops@example.com", "boss@exa\tmple.com", "boss@example.com\x00", "a" * 300 + "@example.com",
+])
+def test_look_alikes_lists_and_control_characters_identify_nobody(user):
+    assert access.user_key(user) is None
+    roles = roles_of(GOOD.replace('"Boss@Example.com"', '"boss@example.com", "ops.k@example.com"'))
+    assert roles.scope_for(user).denied
+    with pytest.raises(RolesError, match="is not an e-mail address"):
+        roles_of(GOOD.replace('"Boss@Example.com"', json.dumps(user)))
+
+
+def test_once_access_control_was_seen_a_missing_roles_file_is_an_error_not_local_mode(tmp_path, monkeypatch):
+    path = tmp_path / "roles.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr(access, "DEFAULT_ROLES_PATH", tmp_path / "default-roles.toml")
+    assert load_roles() is None and access.access_control_seen() is None  # never configured: local
+    monkeypatch.setenv(access.ROLES_ENV, str(path))
+    assert load_roles().scope_for("ops@example.com").kind == "operator"
+    monkeypatch.delenv(access.ROLES_ENV)
+    with pytest.raises(RolesError, match="is missing, but this server has had access control"):
+        load_roles()
+
+
 def test_the_roles_file_path_comes_from_the_environment_and_must_exist(tmp_path, monkeypatch):
     monkeypatch.setenv(access.ROLES_ENV, str(tmp_path / "missing.toml"))
     with pytest.raises(RolesError, match="not a file"):
@@ -290,6 +325,61 @@ def test_every_export_writes_one_audit_line(export_env, tmp_path):
         "export", "ops@example.com", "operator:linyi-apparel,none", "sales")
     assert first["filters"]["by"] == "belt" and first["rows"] > 0 and first["duration_ms"] > 0
     assert (second["user"], second["scope"], second["filters"]["as_of"]) == ("local", "manager", "2021-06-30")
+
+
+def unwritable(tmp_path: Path, where: str) -> str:
+    """An audit path no line can be added to, even by root: a device that refuses writes, or below a file."""
+    if where == "dev-full":
+        return "/dev/full"
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    return str(tmp_path / "a-file" / "audit.log")
+
+
+@pytest.mark.parametrize("where", ["dev-full", "below-a-file"])
+@pytest.mark.parametrize("to_file", [True, False])
+def test_with_a_roles_file_an_export_that_cannot_be_audited_writes_nothing_and_exits_1(export_env, tmp_path,
+                                                                                        where, to_file):
+    out = tmp_path / "out.csv"
+    env = {**export_env, "audit": unwritable(tmp_path, where)}
+    done = export(env, "sales", "--as-user", "ops@example.com", *(["--out", str(out)] if to_file else []))
+    assert done.returncode == 1 and done.stdout == b"" and not out.exists()
+    assert "audit log" in one_line(done) and "nothing was exported" in done.stderr.decode()
+
+
+def test_without_a_roles_file_an_export_that_cannot_be_audited_still_runs_and_says_so(export_env, tmp_path):
+    done = export({**export_env, "audit": "/dev/full"}, "sales", roles=False)
+    assert done.returncode == 0 and done.stdout.startswith(b"\xef\xbb\xbf")
+    assert "cannot write the audit log /dev/full" in done.stderr.decode()
+
+
+def test_refused_and_failed_exports_are_audit_lines_too(export_env, tmp_path):
+    env = {**export_env, "audit": tmp_path / "audit.log"}
+    assert export(env, "brand_multiples").returncode == 2                                # no --as-user
+    assert export(env, "sales", "--as-user", "stranger@example.com").returncode == 2
+    assert export(env, "steps", "--as-user", "ops@example.com", "--belt", "zhuji-pearls").returncode == 2
+    assert export(env, "nosuchreport", "--as-user", "ops@example.com").returncode == 2
+    failed = {**env, "url": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"}
+    assert export(failed, "sales", "--as-user", "ops@example.com").returncode == 1
+    lines = [json.loads(line) for line in env["audit"].read_text(encoding="utf-8").splitlines()]
+    assert [(line["event"], line["user"], line["target"], line["status"]) for line in lines] == [
+        ("export", "-", "brand_multiples", "refused"),
+        ("export", "stranger@example.com", "sales", "refused"),
+        ("export", "ops@example.com", "steps", "refused"),
+        ("export", "-", "-", "refused"),
+        ("export", "ops@example.com", "sales", "error:WarehouseUnreachable"),
+    ]
+    assert "pass --as-user" in lines[0]["reason"] and "not in the roles file" in lines[1]["reason"]
+    assert "outside the belts" in lines[2]["reason"] and lines[3]["filters"]["argv"][1] == "nosuchreport"
+
+
+def test_the_audit_check_adds_nothing_and_names_what_is_wrong(tmp_path):
+    good = tmp_path / "logs" / "audit.log"
+    assert audit.check(good) is None and good.read_bytes() == b""
+    assert "No space left" in audit.check(Path("/dev/full"))
+    assert "cannot write the audit log" in audit.check(Path(unwritable(tmp_path, "below-a-file")))
+    with pytest.raises(audit.AuditError, match="No space left"):
+        audit.record("export", user="u", scope="s", target="t", filters={}, rows=0, duration_ms=0,
+                     path=Path("/dev/full"), required=True)
 
 
 def test_an_audit_line_survives_hostile_and_endless_values(tmp_path):

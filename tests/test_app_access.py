@@ -235,3 +235,39 @@ def test_a_brand_or_provider_outside_the_scope_cannot_be_opened_by_id(run_as, ap
     at = run_as(OPERATOR_A, {"provider": str(outside[0])}, "pages/providers.py")
     assert f"Provider {outside[0]} serves none of the selected brands" in texts(at)
     assert not [k for k in downloads(at) if k.startswith(f"dl_provider-{outside[0]}")]
+
+
+# ---------------------------------------------------------------- issue 9: look-alike identities, the audit log
+
+def test_a_look_alike_email_from_the_sign_in_is_refused(run_as, app_warehouse, tmp_path, monkeypatch):
+    roles = tmp_path / "kelvin.toml"
+    roles.write_text('[roles.k]\nkind = "manager"\nusers = ["ops.k@example.com"]\n', encoding="utf-8")
+    monkeypatch.setenv("BELTBOARD_ROLES", str(roles))
+    at = run_as("ops.\u212a@example.com", {}, "pages/sales.py")  # the Kelvin sign, which lower() makes a k
+    assert "The dashboard cannot identify you" in assert_nothing_shown(at, app_warehouse.frames)
+    assert downloads(run_as("OPS.K@Example.com", {}, "pages/sales.py")), "the real address, in any case, signs in"
+
+
+def unwritable_audit(tmp_path, where: str) -> str:
+    if where == "dev-full":
+        return "/dev/full"
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    return str(tmp_path / "a-file" / "audit.log")  # below a file: no directory can be made, not even by root
+
+
+@pytest.mark.parametrize("where", ["dev-full", "below-a-file"])
+@pytest.mark.parametrize("page", ["pages/sales.py", "pages/providers.py"])
+def test_with_access_control_a_view_that_cannot_be_audited_shows_no_data(run_as, app_warehouse, monkeypatch,
+                                                                        tmp_path, where, page):
+    monkeypatch.setenv("BELTBOARD_AUDIT_LOG", unwritable_audit(tmp_path, where))
+    at = run_as(MANAGER, {}, page)
+    words = assert_nothing_shown(at, app_warehouse.frames)
+    assert "every view must be recorded in the audit log" in words and "cannot write the audit log" in words
+
+
+def test_without_access_control_a_view_that_cannot_be_audited_is_shown_with_a_warning(run_as, monkeypatch):
+    monkeypatch.delenv("BELTBOARD_ROLES")
+    monkeypatch.setenv("BELTBOARD_AUDIT_LOG", "/dev/full")
+    at = run_as(None, {}, "pages/sales.py", auth=False)
+    assert downloads(at)
+    assert any("The audit log cannot be written" in w.value for w in at.sidebar.warning)

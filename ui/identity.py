@@ -121,7 +121,7 @@ def _identified(source: str, roles: Roles, user: str | None) -> Identity:
     if scope.kind == "none":
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
             "{user} has no access to this dashboard. Ask a manager to add you to the roles file.",
-            user=_plain(access.user_key(user))))
+            user=_user(access.user_key(user))))
     if scope.denied:
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
             "Your role ({role}) has no industry belts assigned, so there is nothing to show. Ask a manager to "
@@ -170,6 +170,12 @@ def _plain(text) -> str:
     return plain(text)
 
 
+def _user(user: str) -> str:
+    """A user (access.user_key: e-mail characters, no backtick) as Markdown: a code span, so it reads as
+    typed and never becomes a mailto link."""
+    return f"`{user}`"
+
+
 def render_sidebar(ident: Identity) -> None:
     """Who is signed in and what they see, at the top of the sidebar."""
     sb = st.sidebar
@@ -183,7 +189,7 @@ def render_sidebar(ident: Identity) -> None:
         what = t("operator · {n} belts", n=len(s.belts or ()))
     else:
         what = t("provider #{id} · its brands", id=s.provider_id)
-    sb.caption(t("Signed in as {user} ({what})", user=_plain(s.user), what=what))
+    sb.caption(t("Signed in as {user} ({what})", user=_user(s.user), what=what))
     if ident.source == "oidc":
         sb.button(t("Sign out"), on_click=st.logout, icon=":material/logout:", key="sign_out")
 
