@@ -152,11 +152,6 @@ def user_key(user: str | None) -> str | None:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def normalise_user(user: str | None) -> str:
-    """`user_key`, or "" for a value that identifies nobody."""
-    return user_key(user) or ""
-
-
 # ---------------------------------------------------------------- configured once, configured for good
 
 _seen_lock = threading.Lock()

@@ -134,7 +134,8 @@ st.subheader(t("Provider view"))
 if ss.get("p_provider") not in names:
     ss["p_provider"] = None
 choice = st.selectbox(t("Provider"), [None, *ids], key="p_provider", placeholder=t("Choose a provider"),
-                      format_func=lambda i: t("Choose a provider") if i is None else f"{widgets.single_line(names[i])} · #{i}")
+                      format_func=lambda i: (t("Choose a provider") if i is None
+                                             else f"{widgets.single_line(names[i])} · #{i}"))
 if choice is not None:
     state.set_page_param("provider", str(choice))
     ss["_p_provider_seen"] = str(choice)

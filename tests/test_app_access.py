@@ -128,8 +128,8 @@ PROVIDER_VIEWS = VARIANTS + [("pages/providers.py", {"provider": "{competitor}"}
                              ("pages/brand.py", {"brand": "{former}"})]
 
 
-@pytest.mark.parametrize("page,params", PROVIDER_VIEWS, ids=[f"{p.split('/')[-1][:-3]}-{'-'.join(q.values()) or 'plain'}"
-                                                               for p, q in PROVIDER_VIEWS])
+@pytest.mark.parametrize("page,params", PROVIDER_VIEWS,
+                         ids=[f"{p.split('/')[-1][:-3]}-{'-'.join(q.values()) or 'plain'}" for p, q in PROVIDER_VIEWS])
 def test_a_provider_user_never_sees_another_provider(run_as, app_warehouse, users, page, params):
     frames = app_warehouse.frames
     provider_id, clients, former = provider_with_a_past(frames, app_warehouse.as_of)

@@ -224,8 +224,7 @@ def assert_one_line_and_no_link(page, name: str) -> None:
 
 
 def test_a_brand_name_with_a_url_and_a_line_break_is_one_line_of_text(browser, server, hostile):
-    context, page, dialogs = open_as(browser, server, MANAGER, "brand",
-                                     {**RANGE, "brand": str(hostile["link_brand_id"])})
+    context, page, _ = open_as(browser, server, MANAGER, "brand", {**RANGE, "brand": str(hostile["link_brand_id"])})
     try:
         assert_clean(page)
         assert_one_line_and_no_link(page, LINK_BRAND)  # the brand page's header
@@ -234,8 +233,8 @@ def test_a_brand_name_with_a_url_and_a_line_break_is_one_line_of_text(browser, s
 
 
 def test_a_provider_name_with_a_url_and_an_email_is_text(browser, server, hostile):
-    context, page, dialogs = open_as(browser, server, OPERATOR_A, "providers",
-                                     {**RANGE, "provider": str(hostile["link_provider_id"])})
+    context, page, _ = open_as(browser, server, OPERATOR_A, "providers",
+                               {**RANGE, "provider": str(hostile["link_provider_id"])})
     try:
         assert_clean(page)
         assert_one_line_and_no_link(page, LINK_PROVIDER)  # the provider view's heading

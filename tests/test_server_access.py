@@ -173,7 +173,7 @@ def cache_bytes(server) -> int:
     with urllib.request.urlopen(f"{server.base_url}/_stcore/metrics", timeout=10) as response:
         text = response.read().decode()
     return sum(int(float(value)) for value in re.findall(
-        r'^cache_memory_bytes\{cache_type="st_cache_(?:data|resource)"[^}]*\} (\S+)$', text, re.M))
+        r'^cache_memory_bytes\{cache_type="st_cache_(?:data|resource)"[^}]*\} (\S+)$', text, re.MULTILINE))
 
 
 def buttons(run) -> list[str]:

@@ -232,8 +232,9 @@ DATA.update({
     "provider_history": lambda wh, f: brand.provider_history(wh, _the_brand(f), f=f),
     "brand_milestones": lambda wh, f: brand.brand_milestones(wh, _the_brand(f), f=f),
 })
-WHAT.update({"provider_peers": "Providers", "step_evidence": "STEPS", "burst_coefficients": "STEPS", "brand_profile": "Brand",
-             "brand_series": "gmv_cny", "provider_history": "Providers", "brand_milestones": "STEPS"})
+WHAT.update({"provider_peers": "Providers", "step_evidence": "STEPS", "burst_coefficients": "STEPS",
+             "brand_profile": "Brand", "brand_series": "gmv_cny", "provider_history": "Providers",
+             "brand_milestones": "STEPS"})
 
 PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": brand.provider_series}
 
