@@ -22,7 +22,7 @@ demo: $(VENV)/.installed
 	$(PY) -m data_access demo --if-missing --orders $(DEMO_ORDERS)
 
 run: demo locale
-	$(PY) -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(PY) -m streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT)
 
 # The message catalogues: locale/<lang>/LC_MESSAGES/beltboard.po compiled to the .mo files the app reads.
 locale: $(VENV)/.installed

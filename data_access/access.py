@@ -17,7 +17,7 @@ header) who hold them:
     users = ["ops.sd@example.com"]
 
     [roles.acme]
-    kind = "provider"                  # only the brands this provider has been assigned to
+    kind = "provider"                  # its clients, its own figures, its peers only as median / P90
     provider_id = 104
     users = ["partner@acme.example"]
 
@@ -26,13 +26,26 @@ whatever was there; `filters.brand_conditions` then puts it into the WHERE claus
 query, and a Filters in a cache key carries it. A user the file does not name, and a role
 with no belts, get a scope that sees nothing (`denied`).
 
+Users are compared as `user_key` makes them: NFKC, then casefold, after refusing any character
+outside the e-mail set (`USER_CHARACTERS`), so that look-alikes such as the Kelvin sign (U+212A,
+which NFKC turns into `K`) never match a real address. A value that is refused identifies nobody.
+
+Once a process has seen access control configured (a roles file, or `[auth]` in secrets.toml:
+`note_access_control`), it never falls back to local mode: a roles file that then goes missing
+is an error (`RolesError`), so nobody sees data until a valid file is back. Only a process that
+has seen no access control at all runs as the local manager, and says so once in its log
+(`announce_local_mode`). A server started with `serve.py` settles this at start.
+
 No Streamlit here: the export command (`--as-user`) and the dashboard (ui/identity.py) share it.
 """
 from __future__ import annotations
 
+import logging
 import os
+import string
 import threading
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,6 +57,12 @@ ROLES_ENV = "BELTBOARD_ROLES"
 DEFAULT_ROLES_PATH = PROJECT_ROOT / ".streamlit" / "roles.toml"
 KINDS = ("manager", "operator", "provider")
 LOCAL_USER = "local"
+# What a user (a login e-mail, or a trusted header's value) may be made of: RFC 5322 atext but the backtick
+# (so the pages can show a user in a Markdown code span), dots and "@".
+USER_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!#$%&'*+/=?^_{|}~.@-")
+MAX_USER_CHARS = 254
+
+log = logging.getLogger("beltboard.access")
 
 
 class RolesError(ValueError):
@@ -61,7 +80,7 @@ class Scope:
     kind: str                                  # manager | operator | provider | none
     role: str = ""                             # the role's name in the roles file
     belts: tuple[str, ...] | None = None       # None: every belt
-    provider_id: int | None = None             # provider scope: only its brands
+    provider_id: int | None = None             # provider scope: its clients, its own row, peers anonymous
     reason: str = ""                           # why a `none` scope sees nothing
 
     def __post_init__(self):
@@ -80,7 +99,7 @@ class Scope:
         """`f` inside this scope: the scope fields are replaced, never merged, so no caller can widen them."""
         if self.denied:
             raise AccessDenied(self.reason or f"{self.user} may see no data")
-        return replace(f, scope_belts=self.belts, scope_provider=self.provider_id)
+        return replace(f, scope_belts=self.belts, scope_provider=self.provider_id, scope_day=None)
 
     def allows_belt(self, belt_id: str) -> bool:
         return self.belts is None or belt_id in self.belts
@@ -111,9 +130,11 @@ class Roles:
 
     def scope_for(self, user: str | None) -> Scope:
         """The scope of a login email / header value; a user the file does not name sees nothing."""
-        key = normalise_user(user)
-        if not key:
+        if not (user or "").strip():
             return nobody("", "no user identity was given")
+        key = user_key(user)
+        if key is None:
+            return nobody("", "the identity given is not a valid e-mail address")
         scope = self.users.get(key)
         if scope is None:
             return nobody(key, f"{key} is not in the roles file")
@@ -122,8 +143,53 @@ class Roles:
         return scope
 
 
-def normalise_user(user: str | None) -> str:
-    return (user or "").strip().lower()
+def user_key(user: str | None) -> str | None:
+    """A user as compared: surrounding spaces dropped, NFKC, casefold. None when empty or when it holds a
+    character outside USER_CHARACTERS (checked before normalising: U+212A must not become `k`)."""
+    text = (user or "").strip()
+    if not text or len(text) > MAX_USER_CHARS or not set(text) <= USER_CHARACTERS:
+        return None
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+# ---------------------------------------------------------------- configured once, configured for good
+
+_seen_lock = threading.Lock()
+_seen: str | None = None        # what first configured access control in this process
+_local_announced = False
+
+
+def note_access_control(what: str) -> None:
+    """This process has access control (`what` configured it): from now on it never runs in local mode."""
+    global _seen
+    with _seen_lock:
+        if _seen is not None:
+            return
+        _seen = what
+    log.info("access control is on (%s): a missing or broken roles file now means nobody sees data", what)
+
+
+def access_control_seen() -> str | None:
+    """What configured access control in this process, or None while it has seen none."""
+    return _seen
+
+
+def announce_local_mode() -> None:
+    """Say once, in the log, that this process runs without access control."""
+    global _local_announced
+    with _seen_lock:
+        if _local_announced or _seen is not None:
+            return
+        _local_announced = True
+    log.warning("no access control is configured (no roles file at %s, no %s, no [auth] in secrets.toml): "
+                "local mode, every visitor sees every belt as a manager", DEFAULT_ROLES_PATH, ROLES_ENV)
+
+
+def forget_access_control() -> None:
+    """Back to a fresh process's state (for tests, which run many configurations in one process)."""
+    global _seen, _local_announced
+    with _seen_lock:
+        _seen, _local_announced = None, False
 
 
 def roles_path() -> Path | None:
@@ -133,10 +199,17 @@ def roles_path() -> Path | None:
         path = Path(configured)
         if not path.is_absolute():
             path = PROJECT_ROOT / path
+        note_access_control(f"{ROLES_ENV}={path}")
         if not path.is_file():
             raise RolesError(f"{ROLES_ENV} names {path}, which is not a file")
         return path
-    return DEFAULT_ROLES_PATH if DEFAULT_ROLES_PATH.is_file() else None
+    if DEFAULT_ROLES_PATH.exists():  # a directory or an unreadable file there still means access control
+        note_access_control(f"the roles file {DEFAULT_ROLES_PATH}")
+        return DEFAULT_ROLES_PATH
+    if _seen is not None:
+        raise RolesError(f"the roles file {DEFAULT_ROLES_PATH} is missing, but this server has had access control "
+                         f"since {_seen}; nobody sees data until a valid roles file is back")
+    return None
 
 
 _cache_lock = threading.Lock()
@@ -207,9 +280,12 @@ def parse_roles(raw: Mapping, path: Path) -> Roles:
         if not isinstance(members, list) or not all(isinstance(u, str) for u in members):
             raise bad(f"roles.{name}.users must be a list of login emails / header values")
         for member in members:
-            key = normalise_user(member)
-            if not key:
+            if not member.strip():
                 continue
+            key = user_key(member)
+            if key is None:
+                raise bad(f"roles.{name}.users: {member!r} is not an e-mail address (letters, digits and "
+                          f"{''.join(sorted(USER_CHARACTERS - set(string.ascii_letters + string.digits)))} only)")
             if key in users:
                 raise bad(f"{key} is in two roles ({users[key].role!r} and {name!r}); give each user one role")
             users[key] = Scope(user=key, kind=kind, role=str(name), belts=belts, provider_id=provider_id)

@@ -6,8 +6,13 @@
 
 The file is BELTBOARD_AUDIT_LOG, else `[audit] path` of the roles file, else logs/audit.log
 (relative paths are under the project folder). Lines are appended with one write each, so
-concurrent sessions do not interleave. Writing it never breaks a page or an export: a file that
-cannot be written is reported once to the `beltboard.audit` logger.
+concurrent sessions do not interleave.
+
+With access control on, the log fails closed: a page first asks `check` whether a line can be
+written now (and shows no data when it cannot), an export checks before its data leaves and
+exits 1 when its line cannot be written (`record(required=True)` raises AuditError). Without
+access control, a line that cannot be written is reported once to the `beltboard.audit` logger
+and the sidebar says so.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import datetime as dt
 import json
 import logging
 import os
+import stat
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,9 +31,37 @@ AUDIT_ENV = "BELTBOARD_AUDIT_LOG"
 DEFAULT_AUDIT_PATH = PROJECT_ROOT / "logs" / "audit.log"
 MAX_VALUE_CHARS = 200  # a URL value is logged up to this many characters
 
+MIN_FREE_BYTES = 1 << 20  # less room than this on the log's disk counts as full
+
 log = logging.getLogger("beltboard.audit")
 _lock = threading.Lock()
 _warned: set[Path] = set()
+
+
+class AuditError(Exception):
+    """An audit line that had to be written could not be; str() says where and why."""
+
+
+def check(path: Path) -> str | None:
+    """Why a line cannot be appended to the audit log at `path` now, or None when it can.
+
+    Opens it for appending (a read-only directory, a path below a file, no permission fail here) and
+    writes nothing to it (a device that refuses every write, such as /dev/full, refuses that too), then
+    checks that the disk holding a regular file has room. Adds no bytes to the log."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            os.write(fd, b"")
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                disk = os.fstatvfs(fd)
+                if disk.f_bavail * disk.f_frsize < MIN_FREE_BYTES:
+                    return f"the disk holding the audit log {path} is full"
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return f"cannot write the audit log {path}: {exc.strerror or exc}"
+    return None
 
 
 def audit_path(configured: str | None = None) -> Path:
@@ -53,8 +87,10 @@ def clip(value, limit: int = MAX_VALUE_CHARS):
 
 
 def record(event: str, *, user: str, scope: str, target: str, filters: Mapping, rows: int,
-           duration_ms: float, status: str = "ok", path: Path | None = None, **extra) -> dict:
-    """Append one line; returns it (as a dict)."""
+           duration_ms: float, status: str = "ok", path: Path | None = None, required: bool = False,
+           **extra) -> dict:
+    """Append one line; returns it (as a dict). A line that cannot be written raises AuditError when
+    `required`, else is reported once to the logger."""
     line = {
         "ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
         "event": event, "user": clip(user), "scope": clip(scope), "target": clip(target),
@@ -72,6 +108,8 @@ def record(event: str, *, user: str, scope: str, target: str, filters: Mapping, 
             finally:
                 os.close(fd)
     except OSError as exc:
+        if required:
+            raise AuditError(f"cannot write the audit log {path}: {exc.strerror or exc}") from None
         if path not in _warned:
             _warned.add(path)
             log.error("cannot write the audit log %s: %s", path, exc.strerror or exc)

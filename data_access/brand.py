@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from . import marts, periods
-from .filters import Filters, brand_conditions
+from .filters import Filters, brand_conditions, own_assignments
 from .reports import ordered_between, ratio, resolve, sum_where, with_brands
 from .schema import (
     CHANNELS, TRAFFIC_SOURCES, brands, industry_belts, orders, provider_assignments, providers, steps_milestones,
@@ -39,9 +39,9 @@ def _as_of(wh: Warehouse, f: Filters | None) -> dt.date:
     return resolve(wh, f).as_of if f is not None else wh.as_of()
 
 
-def _scoped(f: Filters | None) -> list:
+def _scoped(wh: Warehouse, f: Filters | None) -> list:
     """The brand conditions of `f` (access scope, belt filters, …), none without `f`."""
-    return brand_conditions(f) if f is not None else []
+    return brand_conditions(resolve(wh, f)) if f is not None else []
 
 
 def _period_starts(keys: pd.Series) -> pd.Series:
@@ -62,7 +62,7 @@ def brand_profile(wh: Warehouse, brand_id: int, *, f: Filters | None = None) -> 
                brands.c.managed_by, brands.c.onboarded_on, brands.c.offsite_gmv_cny,
                industry_belts.c.name_zh, industry_belts.c.name_en, industry_belts.c.province)
         .select_from(brands.outerjoin(industry_belts, brands.c.belt_id == industry_belts.c.belt_id))
-        .where(brands.c.brand_id == brand_id, *_scoped(f))
+        .where(brands.c.brand_id == brand_id, *_scoped(wh, f))
     )
     df = wh.frame(stmt)
     if df.empty:
@@ -129,7 +129,7 @@ def provider_history(wh: Warehouse, brand_id: int, *, f: Filters | None = None) 
         select(a.c.provider_id, providers.c.name.label("provider_name"), providers.c.provider_type,
                a.c.start_on, a.c.end_on, days_served.label("days_served"))
         .select_from(with_brands(a).join(providers, providers.c.provider_id == a.c.provider_id))
-        .where(a.c.brand_id == brand_id, *_scoped(f))
+        .where(a.c.brand_id == brand_id, *_scoped(wh, f), *(own_assignments(f) if f is not None else []))
         .order_by(a.c.start_on, a.c.provider_id)
     )
     out = wh.frame(stmt)
@@ -157,7 +157,7 @@ def brand_milestones(wh: Warehouse, brand_id: int, *, f: Filters | None = None) 
     stmt = (
         select(m.c.step, m.c.started_on, m.c.completed_on, days.label("days"))
         .select_from(with_brands(m))
-        .where(m.c.brand_id == brand_id, *_scoped(f))
+        .where(m.c.brand_id == brand_id, *_scoped(wh, f))
         .order_by(m.c.step)
     )
     out = wh.frame(stmt)
@@ -268,12 +268,13 @@ def _assignment_overlaps(f: Filters):
 
 
 def provider_brands(wh: Warehouse, f: Filters, provider_id: int) -> pd.DataFrame:
-    """Selected brands the provider serves in [from, to] (an assignment overlapping it), by brand_id."""
+    """Selected brands the provider serves in [from, to] (an assignment overlapping it), by brand_id; none of
+    another provider's for a provider scope."""
     f = resolve(wh, f)
     a = provider_assignments
     stmt = (
         select(a.c.brand_id).select_from(with_brands(a))
-        .where(a.c.provider_id == provider_id, _assignment_overlaps(f), *brand_conditions(f))
+        .where(a.c.provider_id == provider_id, _assignment_overlaps(f), *brand_conditions(f), *own_assignments(f))
         .distinct().order_by(a.c.brand_id)
     )
     out = wh.frame(stmt)
@@ -288,10 +289,16 @@ def provider_series(wh: Warehouse, f: Filters, provider_id: int) -> pd.DataFrame
     provider's assignments of that brand; an order counts once even if assignments overlap.
     Every whole period overlapping [from, to] is counted in full, so assignments outside
     [from, to] count in the parts of those periods they cover. 0 where nothing was served.
+    A provider scope gets its own series over every brand it served (as its row of the league), and
+    0 for any other provider.
     """
     f = resolve(wh, f)
     a = provider_assignments
     shown = periods.periods_overlapping(f.date_from, f.date_to, f.grain)
+    if f.scope_provider is not None:
+        if f.scope_provider != provider_id:
+            return pd.DataFrame({"period_start": shown, "gmv_cny": 0.0, "orders": 0})[PROVIDER_SERIES_COLUMNS]
+        f = f.without_client_limit()
     last_day = periods.period_end(shown[-1], f.grain)
     d = marts.daily(wh, shown[0], last_day)
     served = (

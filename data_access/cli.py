@@ -1,12 +1,14 @@
 """`python -m data_access export|demo|build-marts …`: the reports for scheduled jobs and spreadsheets.
 
-Exit codes: 0 done, 1 the warehouse failed or a build could not write it (one line naming where,
-never a password), 2 a bad argument (one line naming it).
+Exit codes: 0 done, 1 the warehouse failed, a build could not write it or (with a roles file) the
+audit line cannot be written (one line naming where, never a password), 2 a bad argument (one line
+naming it).
 
 Scope of an export: with no roles file (data_access.access) it is everything, as a local manager.
 With a roles file, the export runs as `--as-user EMAIL`, inside that user's scope, and without
 `--as-user` it refuses (exit 2): a scheduled job must say whose data it writes. Each export
-appends an audit line (data_access.audit).
+appends an audit line (data_access.audit), refused and failed ones too. With a roles file the
+audit log is checked before any data leaves: an export that cannot be recorded writes nothing.
 """
 import argparse
 import datetime as dt
@@ -144,6 +146,10 @@ def export(args) -> int:
         print(rules.load_rules().describe(), file=sys.stderr)
     frame = REPORTS[args.report](wh, f)
     data = csv_bytes(frame)
+    log_path = audit.audit_path(roles.audit_log if roles else None)
+    problem = audit.check(log_path) if roles else None
+    if problem:  # access control: an export nobody can trace does not happen
+        raise audit.AuditError(f"{problem}; nothing was exported")
     if args.out:
         try:
             with open(args.out, "wb") as fh:
@@ -155,8 +161,23 @@ def export(args) -> int:
         sys.stdout.buffer.flush()
     audit.record("export", user=scope.user, scope=scope.describe(), target=args.report,
                  filters=audit.filters_dict(f), rows=len(frame), duration_ms=(time.perf_counter() - started) * 1000,
-                 out=args.out or "-", path=audit.audit_path(roles.audit_log if roles else None))
+                 out=args.out or "-", path=log_path, required=roles is not None)
     return 0
+
+
+def _record_failed_export(argv, args, status: str, message: str) -> None:
+    """An export that was refused or failed is an audit line too (who asked, for what, and why not)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if (args.command if args is not None else (argv[:1] or [None])[0]) != "export":
+        return
+    try:
+        roles = access.load_roles()
+    except access.RolesError:
+        roles = None
+    user = getattr(args, "as_user", None) or ("-" if roles else access.LOCAL_USER)
+    audit.record("export", user=user, scope="-", target=getattr(args, "report", None) or "-",
+                 filters={"argv": argv}, rows=0, duration_ms=0, status=status, reason=message,
+                 path=audit.audit_path(roles.audit_log if roles else None))
 
 
 def demo(args) -> int:
@@ -180,15 +201,21 @@ def build_marts(args) -> int:
 
 
 def main(argv=None) -> int:
+    args = None
     try:
         args = parser().parse_args(argv)
         return {"export": export, "demo": demo, "build-marts": build_marts}[args.command](args)
     except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        _record_failed_export(argv, args, "refused", str(exc))
         return 2
     except FilterError as exc:  # also a range that only the warehouse's as-of date makes bad (--from after it)
         print(f"error: argument --{exc.argument.replace('_', '-')}: {exc.message}", file=sys.stderr)
         return 2
     except (WarehouseError, load.BuildError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        _record_failed_export(argv, args, f"error:{type(exc).__name__}", str(exc))
+        return 1
+    except audit.AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

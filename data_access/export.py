@@ -1,15 +1,26 @@
-"""Report frames as CSV bytes that Excel opens cleanly: the one format for the CLI and the pages."""
+"""Report frames as CSV bytes that Excel opens cleanly: the one format for the CLI and the pages.
+
+Text is written printable (`printable`: no NUL or other control character; a line break or tab is a
+space) and neutralised (`neutralise`: a spreadsheet never runs it as a formula)."""
 import csv
 import datetime as dt
 import io
 import math
 import numbers
+import re
 
 import numpy as np
 import pandas as pd
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")
+SPACES = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")   # line and field breaks
+CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")                      # every other control character
+
+
+def printable(text: str) -> str:
+    """`text` on one line without control characters: breaks become a space, NUL and the rest go."""
+    return CONTROLS.sub("", SPACES.sub(" ", text))
 
 
 def is_money(column: str) -> bool:
@@ -39,14 +50,14 @@ def cell(value, money: bool) -> str:
         if math.isnan(value) or math.isinf(value):
             return ""
         return f"{value:.2f}" if money else repr(value)
-    return neutralise(str(value))
+    return neutralise(printable(str(value)))
 
 
 def csv_text(df: pd.DataFrame) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     columns = [str(c) for c in df.columns]
-    writer.writerow([neutralise(c) for c in columns])
+    writer.writerow([neutralise(printable(c)) for c in columns])
     money = [is_money(c) for c in columns]
     for row in df.itertuples(index=False, name=None):
         writer.writerow([cell(v, m) for v, m in zip(row, money)])

@@ -49,10 +49,13 @@ class Filters:
     stalled_days: int = DEFAULT_STALLED_DAYS
     brand_ids: tuple[int, ...] = ()      # narrow to these brands (a brand page)
     # The access scope (data_access.access.Scope.apply sets both; never a URL or a page):
-    # the belts this user may see (None: all; () nothing), and the provider whose brands
-    # (any it has been assigned to) are the only ones visible (None: no such limit).
+    # the belts this user may see (None: all; () nothing), and the provider whose clients are
+    # the only brands visible (None: no such limit): the brands it serves on `scope_day`, the
+    # warehouse's last day with data, which `resolved` fills in (docs/metrics-notes.md, "A
+    # provider's view"). Rows of other providers never leave data_access for such a scope.
     scope_belts: tuple[str, ...] | None = field(default=None)
     scope_provider: int | None = field(default=None)
+    scope_day: dt.date | None = field(default=None)
 
     def __post_init__(self):
         for name in ("belts", "provinces", "categories", "brand_types", "managed_by", "brand_ids"):
@@ -72,17 +75,25 @@ class Filters:
             raise FilterError("stalled_days", f"must be a whole number of days ≥ 0, not {self.stalled_days!r}")
 
     def resolved(self, as_of: dt.date) -> Filters:
-        """Fill the defaults that depend on the data: as-of, and a range of the year to date."""
+        """Fill the defaults that depend on the data: as-of, and a range of the year to date. `as_of` is
+        the warehouse's last day with data; a provider scope counts its clients on it, whatever as-of a
+        user asks for (so an earlier as-of cannot bring back a former client)."""
+        scope_day = as_of if self.scope_provider is not None else None
         as_of = self.as_of or as_of
         if self.date_to is None and self.date_from is not None and self.date_from > as_of:
             raise FilterError("from", f"{self.date_from} is after the last day with data ({as_of}), where the "
                                       "range ends unless told otherwise")
         date_to = self.date_to or as_of
         date_from = self.date_from or min(dt.date(as_of.year, 1, 1), date_to)
-        return replace(self, as_of=as_of, date_from=date_from, date_to=date_to)
+        return replace(self, as_of=as_of, date_from=date_from, date_to=date_to, scope_day=scope_day)
 
     def with_(self, **changes) -> Filters:
         return replace(self, **changes)
+
+    def without_client_limit(self) -> Filters:
+        """These filters without a provider scope's limit to its clients: only for what is the provider's
+        own (its served orders, its row of the league) or anonymous over its peers (reports.provider_peers)."""
+        return replace(self, scope_provider=None, scope_day=None)
 
     @property
     def range_days(self) -> int:
@@ -163,9 +174,13 @@ def brand_conditions(f: Filters) -> list:
     if f.scope_belts is not None:
         conditions.append(_belt_condition(f.scope_belts))
     if f.scope_provider is not None:
+        if f.scope_day is None:  # fail closed: without the day, "its clients" is undefined
+            raise ValueError("a provider scope needs resolved filters (Filters.resolved) to know its clients")
+        a = provider_assignments
         conditions.append(brands.c.brand_id.in_(
-            select(provider_assignments.c.brand_id)
-            .where(provider_assignments.c.provider_id == f.scope_provider).scalar_subquery()
+            select(a.c.brand_id)
+            .where(a.c.provider_id == f.scope_provider, a.c.start_on <= f.scope_day,
+                   or_(a.c.end_on.is_(None), a.c.end_on >= f.scope_day)).scalar_subquery()
         ))
     if f.belts:
         conditions.append(_belt_condition(f.belts))
@@ -182,6 +197,14 @@ def brand_conditions(f: Filters) -> list:
     if f.brand_ids:
         conditions.append(brands.c.brand_id.in_(f.brand_ids))
     return conditions
+
+
+def own_assignments(f: Filters) -> list:
+    """WHERE conditions on `provider_assignments`: a provider scope sees only its own assignments (not who
+    served its clients before it, nor who took a client over)."""
+    if f.scope_provider is None:
+        return []
+    return [provider_assignments.c.provider_id == f.scope_provider]
 
 
 def selected_brand_ids(f: Filters):

@@ -11,13 +11,13 @@ from .warehouse import Warehouse
 def belts(wh: Warehouse, scope: Filters | None = None) -> pd.DataFrame:
     """The industry belts a user may choose from, with their names and province, ordered by province then
     Chinese name: every belt, or only those of `scope`'s access scope (an operator's belts; the belts of a
-    provider's brands). Only the scope fields of `scope` are read."""
+    provider's clients). Only the scope fields of `scope` are read."""
     b = industry_belts
     stmt = select(b.c.belt_id, b.c.name_zh, b.c.name_en, b.c.province, b.c.city, b.c.main_category)
     if scope is not None and scope.scope_belts is not None:
         stmt = stmt.where(b.c.belt_id.in_([x for x in scope.scope_belts if x != schema.NO_BELT]))
     if scope is not None and scope.scope_provider is not None:
-        only_scope = Filters(scope_belts=scope.scope_belts, scope_provider=scope.scope_provider)
+        only_scope = Filters(scope_belts=scope.scope_belts, scope_provider=scope.scope_provider).resolved(wh.as_of())
         stmt = stmt.where(b.c.belt_id.in_(
             select(brands.c.belt_id).where(brands.c.belt_id.is_not(None), *brand_conditions(only_scope))))
     return wh.frame(stmt.order_by(b.c.province, b.c.name_zh, b.c.belt_id))

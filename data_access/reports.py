@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from . import marts, periods
-from .filters import Filters, brand_conditions, days_after, group_column
+from .filters import Filters, brand_conditions, days_after, group_column, own_assignments
 from .marts import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
 from .schema import (
     brands, campaigns, industry_belts, provider_assignments, providers as providers_table,
@@ -305,6 +305,44 @@ def _within_assignment(day):
 
 
 def providers(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    """The league. A provider scope gets its own row only, over every brand it served (its served orders
+    are its own), and never another provider's (`provider_peers` gives it their median and P90)."""
+    f = resolve(wh, f)
+    if f.scope_provider is not None:
+        league = _league(wh, f.without_client_limit())
+        return league[league["provider_id"] == f.scope_provider].reset_index(drop=True)
+    return _league(wh, f)
+
+
+PEER_FIGURES = ("gmv_cny", "gmv_multiple", "refund_rate", "return_rate", "repeat_buyer_rate", "roi_t0", "roi_t10",
+                "roi_t30", "steps_completed", "median_days_per_step")
+MIN_PEERS = 5  # fewer peers with a figure, and a provider gets no band for it: it would give one away
+
+
+def peer_bands(league: pd.DataFrame, minimum: int = 1) -> pd.DataFrame:
+    """Median and 90th percentile (linear interpolation) of each PEER_FIGURES column over the league's
+    rows, empty values left out; `providers` counts the rows with a value. Empty with fewer than `minimum`."""
+    rows = []
+    for column in PEER_FIGURES:
+        values = pd.to_numeric(league[column], errors="coerce").astype(float).dropna()
+        enough = len(values) >= max(minimum, 1)
+        rows.append({"metric": column, "providers": len(values),
+                     "median": float(values.median()) if enough else float("nan"),
+                     "p90": float(values.quantile(0.9)) if enough else float("nan")})
+    return pd.DataFrame(rows, columns=["metric", "providers", "median", "p90"])
+
+
+def provider_peers(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    """`peer_bands` of the league. For a provider scope: over the other providers serving the selected brands
+    (whoever's clients), each band withheld below MIN_PEERS; the only view a provider gets of its peers."""
+    f = resolve(wh, f)
+    if f.scope_provider is None:
+        return peer_bands(_league(wh, f))
+    league = _league(wh, f.without_client_limit())
+    return peer_bands(league[league["provider_id"] != f.scope_provider], minimum=MIN_PEERS)
+
+
+def _league(wh: Warehouse, f: Filters) -> pd.DataFrame:
     f = resolve(wh, f)
     a = provider_assignments
     base_from, _ = f.base_range
@@ -398,9 +436,9 @@ def steps(wh: Warehouse, f: Filters) -> pd.DataFrame:
         .group_by(m.c.brand_id).subquery("progress")
     )
     current = m.alias("current")
-    serving = (
+    serving = (  # a provider scope sees only itself here: another provider's id is left empty
         select(a.c.brand_id, func.max(a.c.provider_id).label("provider_id"))
-        .where(a.c.start_on <= f.as_of, or_(a.c.end_on.is_(None), a.c.end_on >= f.as_of))
+        .where(a.c.start_on <= f.as_of, or_(a.c.end_on.is_(None), a.c.end_on >= f.as_of), *own_assignments(f))
         .group_by(a.c.brand_id).subquery("serving")
     )
     stmt = (

@@ -45,7 +45,8 @@ if brand_id is not None and not known:
     st.info(t("No brand with id {id} is among the brands these filters select. Choose a brand below, or widen "
               "the filters.", lang, id=brand_id), icon=":material/search_off:")
 choice = st.selectbox(t("Brand", lang), [None, *names], key="p_brand", placeholder=t("Choose a brand", lang),
-                      format_func=lambda b: t("Choose a brand", lang) if b is None else f"{names[b]} · #{b}",
+                      format_func=lambda b: (t("Choose a brand", lang) if b is None
+                                             else f"{widgets.single_line(names[b])} · #{b}"),
                       help=t("Type to search by name or id.", lang))
 if choice is not None:
     state.set_page_param("brand", str(choice))

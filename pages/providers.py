@@ -100,12 +100,14 @@ if picked is not None:
     ss["p_provider"] = ids[picked]
 
 # ---------------------------------------------------------------- peer bands
-bands = widgets.peer_bands(league, [c for c, _, _ in PEERS])
+with data.page_errors():
+    bands = data.peer_bands(f, league)  # a provider user's league is its own row: its peers come from here
+peers = int(bands["providers"].max())
 kinds = {c: k for c, k, _ in PEERS}
 ups = {c: up for c, _, up in PEERS}
 st.subheader(t("Peer bands", lang), help=t("Median and top decile (90th percentile) of each figure across the {n} "
                                      "providers shown; providers without the figure are left out.", lang,
-                                     n=fmt.count(len(league))))
+                                     n=fmt.count(peers)))
 chosen = ss.get("p_provider")
 columns = st.columns(len(STRIPS))
 for column, name in zip(columns, STRIPS):
@@ -133,7 +135,8 @@ st.subheader(t("Provider view", lang))
 if ss.get("p_provider") not in names:
     ss["p_provider"] = None
 choice = st.selectbox(t("Provider", lang), [None, *ids], key="p_provider", placeholder=t("Choose a provider", lang),
-                      format_func=lambda i: t("Choose a provider", lang) if i is None else f"{names[i]} · #{i}")
+                      format_func=lambda i: (t("Choose a provider", lang) if i is None
+                                             else f"{widgets.single_line(names[i])} · #{i}"))
 if choice is not None:
     state.set_page_param("provider", str(choice))
     ss["_p_provider_seen"] = str(choice)
@@ -158,7 +161,7 @@ st.caption(" · ".join([widgets.plain(t(PROVIDER_TYPES.get(row["provider_type"],
 
 band_of = bands.set_index("metric")
 st.caption(t("Against its peers: each delta is the difference from the median of the {n} providers shown.", lang,
-             n=fmt.count(len(league))))
+             n=fmt.count(peers)))
 first, second = st.columns(4), st.columns(4)
 with first[0]:
     mine_before = before.loc[before["provider_id"] == choice, "gmv_cny"]

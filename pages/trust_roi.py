@@ -133,9 +133,10 @@ else:
     else:
         shown = league[PROVIDER_COLUMNS].sort_values(["orders", "provider_id"], ascending=[False, True],
                                                      kind="stable").reset_index(drop=True)
-        bands = widgets.peer_bands(shown, ["refund_rate", "return_rate"]).set_index("metric")
+        with data.page_errors():
+            bands = data.peer_bands(f, league).set_index("metric")
         st.caption(t("Over each provider's served orders in the range; the lines mark the median and the 90th "
-                     "percentile across the {n} providers.", lang, n=fmt.count(len(shown))))
+                     "percentile across the {n} providers.", lang, n=fmt.count(int(bands["providers"].max()))))
         for column, name in zip(st.columns(2), ("refund_rate", "return_rate")):
             with column:
                 st.markdown(f"**{t(name, lang)}**")

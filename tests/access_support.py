@@ -8,6 +8,7 @@ proved in a real browser (tests/test_browser_access.py, Playwright extra_http_he
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,3 +132,15 @@ def assert_inside(files: dict[str, bytes], frames, belts: tuple[str, ...]) -> in
     return checked
 
 
+def provider_with_a_past(frames, as_of: dt.date) -> tuple[int, tuple[int, ...], int]:
+    """(a provider, its clients on the as-of day, a former client of it that another provider took over)."""
+    a = frames["provider_assignments"].copy()
+    a["end"] = a["end_on"].apply(lambda e: dt.date(9999, 12, 31) if e is None or pd.isna(e) else e)
+    serving = a[(a["start_on"] <= as_of) & (a["end"] >= as_of)]
+    for provider_id, rows in serving.groupby("provider_id"):
+        mine = a[a["provider_id"] == provider_id]
+        former = [int(b) for b, end in zip(mine["brand_id"], mine["end"]) if end < as_of
+                  and ((a["brand_id"] == b) & (a["provider_id"] != provider_id) & (a["start_on"] > end)).any()]
+        if len(rows) >= 3 and former:
+            return int(provider_id), tuple(sorted(int(b) for b in rows["brand_id"])), former[0]
+    raise AssertionError("no provider with three clients and a client taken over")

@@ -44,20 +44,27 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """`streamlit run dashboard.py` on 127.0.0.1:<free port>, stopped by its PID."""
+    """`streamlit run serve.py` (as `make run` serves the app) on 127.0.0.1:<free port>, stopped by its PID.
 
-    def __init__(self, warehouse_url: str, log_path: Path, env: dict[str, str] | None = None):
+    `root`: the project folder to serve from (a copy, for a test that needs its own .streamlit/)."""
+
+    def __init__(self, warehouse_url: str, log_path: Path, env: dict[str, str] | None = None,
+                 root: Path = ROOT, script: str = "serve.py"):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         env = {**os.environ, "WAREHOUSE_URL": warehouse_url, **(env or {})}
         self._log = open(log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1",
              "--server.port", str(self.port), "--server.headless", "true", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def wait_healthy(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout

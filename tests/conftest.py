@@ -134,3 +134,13 @@ def pytest_configure(config):
     `make locale` builds them, so that pytest alone runs on a fresh checkout."""
     from scripts.i18n import compile_catalogues
     compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _a_fresh_process_s_access_state():
+    """Each test starts as a fresh server would: no access control seen yet (data_access.access never goes
+    back to local mode once it has seen some, and the tests run many configurations in one process)."""
+    from data_access import access
+    access.forget_access_control()
+    yield
+    access.forget_access_control()

@@ -1,6 +1,7 @@
 """Fixtures for the access-control AppTests (loaded with `pytest_plugins` next to tests.conftest_app).
 
-`users`: two operators (the busiest belt with "none"; the next two belts), a provider, from the
+`users`: two operators (the busiest belt with "none"; the next two belts), a provider (with clients, and a
+former client another provider took over), from the
 AppTest demo warehouse. `roles`: a roles file for them (BELTBOARD_ROLES), audit lines to a
 temporary file. `run_as(user, query, page)`: an AppTest of dashboard.py signed in as `user`
 through the OIDC path (tests/access_support.py says why).
@@ -12,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 from data_access import audit
-from tests.access_support import AUTH_SECRETS, Users, write_roles
+from tests.access_support import AUTH_SECRETS, Users, provider_with_a_past, write_roles
 from tests.app_support import DASHBOARD, RecordingMediaStorage
 
 
@@ -20,9 +21,9 @@ from tests.app_support import DASHBOARD, RecordingMediaStorage
 def users(app_warehouse) -> Users:
     frames = app_warehouse.frames
     busiest = list(frames["brands"]["belt_id"].value_counts().index)
-    served = frames["provider_assignments"].groupby("provider_id")["brand_id"].nunique().sort_values(ascending=False)
+    provider_id, _, _ = provider_with_a_past(frames, app_warehouse.as_of)  # clients now, and one it lost
     return Users(belts_a=(str(busiest[0]), "none"), belts_b=(str(busiest[1]), str(busiest[2])),
-                 provider_id=int(served.index[0]))
+                 provider_id=provider_id)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from data_access.export import csv_text
 from data_access.filters import Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import Warehouse, WarehouseError
-from tests.access_support import scope_brands
+from tests.access_support import provider_with_a_past, scope_brands
 from tests.edge_warehouse import edge_frames
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +94,41 @@ def test_a_bad_roles_file_is_refused_with_the_reason(toml, complaint):
         roles_of(toml)
 
 
+@pytest.mark.parametrize("given,key", [
+    ("Boss@Example.COM", "boss@example.com"), ("  ops.a+x@example.com ", "ops.a+x@example.com"),
+    ("o'brien@example.com", "o'brien@example.com"),
+])
+def test_a_user_is_compared_after_nfkc_and_casefold(given, key):
+    assert access.user_key(given) == key
+    assert roles_of(GOOD.replace("Boss@Example.com", given.strip())).scope_for(key.upper()).kind == "manager"
+
+
+@pytest.mark.parametrize("user", [
+    "ops.\u212a@example.com",            # the Kelvin sign: NFKC and lower() would make it a k
+    "ｏｐｓ@example.com",                 # fullwidth letters
+    "boss@example.com, ops@example.com",  # two identities in one value
+    "boss@example.com ops@example.com", "boss@exa\tmple.com", "boss@example.com\x00", "a" * 300 + "@example.com",
+])
+def test_look_alikes_lists_and_control_characters_identify_nobody(user):
+    assert access.user_key(user) is None
+    roles = roles_of(GOOD.replace('"Boss@Example.com"', '"boss@example.com", "ops.k@example.com"'))
+    assert roles.scope_for(user).denied
+    with pytest.raises(RolesError, match="is not an e-mail address"):
+        roles_of(GOOD.replace('"Boss@Example.com"', json.dumps(user)))
+
+
+def test_once_access_control_was_seen_a_missing_roles_file_is_an_error_not_local_mode(tmp_path, monkeypatch):
+    path = tmp_path / "roles.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr(access, "DEFAULT_ROLES_PATH", tmp_path / "default-roles.toml")
+    assert load_roles() is None and access.access_control_seen() is None  # never configured: local
+    monkeypatch.setenv(access.ROLES_ENV, str(path))
+    assert load_roles().scope_for("ops@example.com").kind == "operator"
+    monkeypatch.delenv(access.ROLES_ENV)
+    with pytest.raises(RolesError, match="is missing, but this server has had access control"):
+        load_roles()
+
+
 def test_the_roles_file_path_comes_from_the_environment_and_must_exist(tmp_path, monkeypatch):
     monkeypatch.setenv(access.ROLES_ENV, str(tmp_path / "missing.toml"))
     with pytest.raises(RolesError, match="not a file"):
@@ -122,16 +157,79 @@ def test_a_scope_replaces_whatever_scope_the_filters_held():
 
 # ---------------------------------------------------------------- scopes on every backend
 
-def test_a_provider_scope_is_the_brands_it_has_served_in_every_report(warehouse):
-    frames = warehouse.frames
-    a = frames["provider_assignments"]
-    provider_id = int(a["provider_id"].value_counts().index[0])
-    its_brands = tuple(sorted(int(b) for b in a.loc[a["provider_id"] == provider_id, "brand_id"].unique()))
+def test_a_provider_scope_is_its_clients_in_every_report_and_its_own_row_of_the_league(warehouse):
+    frames, wh = warehouse.frames, warehouse.wh
+    provider_id, clients, _ = provider_with_a_past(frames, wh.as_of())
     for base in (Filters(), Filters(date_from=D(2020, 1, 1), date_to=D(2021, 12, 31), grain="quarter", by="belt")):
         for name, report in REPORTS.items():
-            got = report(warehouse.wh, base.with_(scope_provider=provider_id))
-            expected = report(warehouse.wh, base.with_(brand_ids=its_brands))
+            got = report(wh, base.with_(scope_provider=provider_id))
+            if name == "providers":  # its own row, as a manager sees it, and no other
+                league = report(wh, base)
+                expected = league[league["provider_id"] == provider_id].reset_index(drop=True)
+                assert len(got) == 1
+            else:
+                expected = report(wh, base.with_(brand_ids=clients))
             pd.testing.assert_frame_equal(got, expected, obj=f"{name} {base}")
+
+
+def test_a_provider_sees_its_peers_only_as_a_median_and_a_top_decile(warehouse):
+    from data_access.reports import MIN_PEERS, provider_peers
+    wh = warehouse.wh
+    provider_id, _, _ = provider_with_a_past(warehouse.frames, wh.as_of())
+    f = Filters(date_from=D(2021, 1, 1), date_to=D(2021, 12, 31))
+    others = REPORTS["providers"](wh, f)
+    others = others[others["provider_id"] != provider_id]
+    bands = provider_peers(wh, f.with_(scope_provider=provider_id)).set_index("metric")
+    assert list(bands.columns) == ["providers", "median", "p90"], "aggregates only: no id, no name, no row"
+    for metric, band in bands.iterrows():
+        values = others[metric].dropna().astype(float)
+        assert band["providers"] == len(values)
+        if len(values) >= MIN_PEERS:
+            assert band["median"] == pytest.approx(values.median())
+            assert band["p90"] == pytest.approx(values.quantile(0.9))
+        else:
+            assert pd.isna(band["median"]) and pd.isna(band["p90"]), "too few peers: the band would give one away"
+    few = Filters(date_from=D(2021, 5, 10), date_to=D(2021, 5, 10), belts=("linyi-apparel",))
+    lonely = provider_peers(wh, few.with_(scope_provider=provider_id))
+    few_peers = lonely["providers"] < MIN_PEERS
+    assert few_peers.any() and lonely.loc[few_peers, "median"].isna().all()
+
+
+def test_a_provider_never_sees_who_else_served_its_brands(warehouse):
+    from data_access import brand
+    wh = warehouse.wh
+    frames = warehouse.frames
+    provider_id, clients, former = provider_with_a_past(frames, wh.as_of())
+    scope = Filters(scope_provider=provider_id)
+    everyone = {int(p) for p in frames["providers"]["provider_id"]}
+    # a former client is nothing to it: no profile, no history naming the provider that took it over
+    assert brand.brand_profile(wh, former, f=scope) is None
+    assert brand.provider_history(wh, former, f=scope).empty
+    assert former not in set(REPORTS["brand_multiples"](wh, scope.with_(date_from=D(2020, 1, 1)))["brand_id"])
+    # its clients' history shows only its own assignments, even those with predecessors
+    for brand_id in clients:
+        history = brand.provider_history(wh, brand_id, f=scope)
+        assert set(history["provider_id"]) == {provider_id}
+    # an earlier as-of neither brings back a former client nor names the provider serving then
+    early = REPORTS["steps"](wh, scope.with_(as_of=D(2020, 6, 30)))
+    assert set(early["brand_id"]) <= set(clients)
+    assert set(early["provider_id"].dropna().astype(int)) <= {provider_id}
+    # another provider's own data is empty for it
+    other = next(p for p in sorted(everyone) if p != provider_id)
+    f = scope.with_(date_from=D(2020, 1, 1), date_to=D(2021, 12, 31))
+    assert brand.provider_brands(wh, f, other).empty
+    assert brand.provider_series(wh, f, other)["gmv_cny"].sum() == 0
+    mine = brand.provider_series(wh, f, provider_id)
+    assert mine["gmv_cny"].sum() == pytest.approx(
+        brand.provider_series(wh, Filters(date_from=f.date_from, date_to=f.date_to), provider_id)["gmv_cny"].sum()), \
+        "its own served GMV counts every brand it served, as its row of the league does"
+
+
+def test_a_provider_scope_is_never_read_unresolved():
+    from data_access.filters import brand_conditions
+    with pytest.raises(ValueError, match="resolved"):
+        brand_conditions(Filters(scope_provider=104))
+    assert Filters(scope_provider=104, as_of=D(2020, 1, 1)).resolved(D(2021, 12, 31)).scope_day == D(2021, 12, 31)
 
 
 def test_the_belt_list_is_the_scope_s(warehouse):
@@ -142,9 +240,8 @@ def test_the_belt_list_is_the_scope_s(warehouse):
     assert list(mine["belt_id"]) == [b for b in every["belt_id"] if b in ("zhuji-pearls", "linyi-apparel")]
     assert reference.belts(wh, Filters(scope_belts=("none",))).empty
     brands = warehouse.frames["brands"]
-    a = warehouse.frames["provider_assignments"]
-    provider_id = int(a["provider_id"].value_counts().index[0])
-    served = brands[brands["brand_id"].isin(a.loc[a["provider_id"] == provider_id, "brand_id"])]
+    provider_id, clients, _ = provider_with_a_past(warehouse.frames, wh.as_of())
+    served = brands[brands["brand_id"].isin(clients)]
     theirs = reference.belts(wh, Filters(scope_provider=provider_id))
     assert set(theirs["belt_id"]) == set(served["belt_id"].dropna())
 
@@ -229,6 +326,61 @@ def test_every_export_writes_one_audit_line(export_env, tmp_path):
         "export", "ops@example.com", "operator:linyi-apparel,none", "sales")
     assert first["filters"]["by"] == "belt" and first["rows"] > 0 and first["duration_ms"] > 0
     assert (second["user"], second["scope"], second["filters"]["as_of"]) == ("local", "manager", "2021-06-30")
+
+
+def unwritable(tmp_path: Path, where: str) -> str:
+    """An audit path no line can be added to, even by root: a device that refuses writes, or below a file."""
+    if where == "dev-full":
+        return "/dev/full"
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    return str(tmp_path / "a-file" / "audit.log")
+
+
+@pytest.mark.parametrize("where", ["dev-full", "below-a-file"])
+@pytest.mark.parametrize("to_file", [True, False])
+def test_with_a_roles_file_an_export_that_cannot_be_audited_writes_nothing_and_exits_1(export_env, tmp_path,
+                                                                                        where, to_file):
+    out = tmp_path / "out.csv"
+    env = {**export_env, "audit": unwritable(tmp_path, where)}
+    done = export(env, "sales", "--as-user", "ops@example.com", *(["--out", str(out)] if to_file else []))
+    assert done.returncode == 1 and done.stdout == b"" and not out.exists()
+    assert "audit log" in one_line(done) and "nothing was exported" in done.stderr.decode()
+
+
+def test_without_a_roles_file_an_export_that_cannot_be_audited_still_runs_and_says_so(export_env, tmp_path):
+    done = export({**export_env, "audit": "/dev/full"}, "sales", roles=False)
+    assert done.returncode == 0 and done.stdout.startswith(b"\xef\xbb\xbf")
+    assert "cannot write the audit log /dev/full" in done.stderr.decode()
+
+
+def test_refused_and_failed_exports_are_audit_lines_too(export_env, tmp_path):
+    env = {**export_env, "audit": tmp_path / "audit.log"}
+    assert export(env, "brand_multiples").returncode == 2                                # no --as-user
+    assert export(env, "sales", "--as-user", "stranger@example.com").returncode == 2
+    assert export(env, "steps", "--as-user", "ops@example.com", "--belt", "zhuji-pearls").returncode == 2
+    assert export(env, "nosuchreport", "--as-user", "ops@example.com").returncode == 2
+    failed = {**env, "url": "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"}
+    assert export(failed, "sales", "--as-user", "ops@example.com").returncode == 1
+    lines = [json.loads(line) for line in env["audit"].read_text(encoding="utf-8").splitlines()]
+    assert [(line["event"], line["user"], line["target"], line["status"]) for line in lines] == [
+        ("export", "-", "brand_multiples", "refused"),
+        ("export", "stranger@example.com", "sales", "refused"),
+        ("export", "ops@example.com", "steps", "refused"),
+        ("export", "-", "-", "refused"),
+        ("export", "ops@example.com", "sales", "error:WarehouseUnreachable"),
+    ]
+    assert "pass --as-user" in lines[0]["reason"] and "not in the roles file" in lines[1]["reason"]
+    assert "outside the belts" in lines[2]["reason"] and lines[3]["filters"]["argv"][1] == "nosuchreport"
+
+
+def test_the_audit_check_adds_nothing_and_names_what_is_wrong(tmp_path):
+    good = tmp_path / "logs" / "audit.log"
+    assert audit.check(good) is None and good.read_bytes() == b""
+    assert "No space left" in audit.check(Path("/dev/full"))
+    assert "cannot write the audit log" in audit.check(Path(unwritable(tmp_path, "below-a-file")))
+    with pytest.raises(audit.AuditError, match="No space left"):
+        audit.record("export", user="u", scope="s", target="t", filters={}, rows=0, duration_ms=0,
+                     path=Path("/dev/full"), required=True)
 
 
 def test_an_audit_line_survives_hostile_and_endless_values(tmp_path):

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data_access import access
 from data_access.reports import REPORTS
 from tests.access_support import (
     MANAGER, NO_BELTS_USER, OPERATOR_A, OPERATOR_B, PROVIDER_USER, assert_inside, belts_of, downloads, page_params,
-    read_csv, scope_brands, tables, ytd,
+    provider_with_a_past, read_csv, scope_brands, tables, ytd,
 )
 from tests.app_support import texts
 
@@ -65,6 +66,7 @@ def test_a_signed_in_manager_sees_everything_on_every_page(run_as, app_warehouse
     query = page_params(params, app_warehouse, ())
     manager = downloads(run_as(MANAGER, query, page))
     monkeypatch.delenv("BELTBOARD_ROLES")
+    access.forget_access_control()  # as a server restarted without access control: no roles file, no sign-in
     local = downloads(run_as(None, query, page, auth=False))  # no access control at all
     assert manager and manager == local
 
@@ -102,15 +104,57 @@ def test_operator_b_after_a_on_identical_filters_never_gets_a_cached_row(run_as,
     assert b == b_as_manager
 
 
-def test_a_provider_sees_only_the_brands_it_has_served(run_as, app_warehouse, users):
-    a = app_warehouse.frames["provider_assignments"]
-    its_brands = {int(b) for b in a.loc[a["provider_id"] == users.provider_id, "brand_id"]}
+def test_a_provider_sees_only_its_clients(run_as, app_warehouse, users):
+    _, clients, _ = provider_with_a_past(app_warehouse.frames, app_warehouse.as_of)
     at = run_as(PROVIDER_USER, {}, "pages/sales.py")
     seen = brand_ids(at)
-    assert seen and seen <= its_brands
-    expected = REPORTS["brand_multiples"](app_warehouse.wh, ytd(app_warehouse, brand_ids=tuple(its_brands)))
-    assert seen == {int(b) for b in expected["brand_id"]}
+    expected = REPORTS["brand_multiples"](app_warehouse.wh, ytd(app_warehouse, brand_ids=clients))
+    assert seen and seen == {int(b) for b in expected["brand_id"]}
     assert f"provider #{users.provider_id}" in texts(at)
+
+
+def everything_shown(at: AppTest) -> tuple[str, list[pd.DataFrame]]:
+    """Every word of a run (texts, sidebar, pickers' options) and every frame (tables, downloads, charts)."""
+    from tests.app_support import chart_frames
+    words = [texts(at), "\n".join(str(c.value) for c in at.sidebar.caption)]
+    for box in list(at.selectbox) + list(at.sidebar.selectbox) + list(at.multiselect) + list(at.sidebar.multiselect):
+        words += [str(o) for o in box.options]
+    frames = tables(at) + chart_frames(at)
+    frames += [pd.DataFrame(read_csv(data)) for data in downloads(at).values()]
+    return "\n".join(words), frames
+
+
+PROVIDER_VIEWS = VARIANTS + [("pages/providers.py", {"provider": "{competitor}"}),
+                             ("pages/brand.py", {"brand": "{former}"})]
+
+
+@pytest.mark.parametrize("page,params", PROVIDER_VIEWS,
+                         ids=[f"{p.split('/')[-1][:-3]}-{'-'.join(q.values()) or 'plain'}" for p, q in PROVIDER_VIEWS])
+def test_a_provider_user_never_sees_another_provider(run_as, app_warehouse, users, page, params):
+    frames = app_warehouse.frames
+    provider_id, clients, former = provider_with_a_past(frames, app_warehouse.as_of)
+    a = frames["provider_assignments"]
+    predecessors = a[a["brand_id"].isin(clients) & (a["provider_id"] != provider_id)]
+    competitor = int(a.loc[a["provider_id"] != provider_id, "provider_id"].value_counts().index[0])
+    brand = int(predecessors["brand_id"].iloc[0]) if not predecessors.empty else clients[0]  # a client it took over
+    fill = {"{brand}": str(brand), "{provider}": str(provider_id), "{competitor}": str(competitor),
+            "{former}": str(former)}
+    at = run_as(PROVIDER_USER, {k: fill.get(v, v) for k, v in params.items()}, page)
+
+    words, shown = everything_shown(at)
+    others = frames["providers"][frames["providers"]["provider_id"] != provider_id]
+    named = [name for name in others["name"] if name in words or any(
+        (frame.astype(str) == name).any().any() for frame in shown)]
+    assert not named, f"other providers' names on the page: {named[:5]}"
+    for frame in shown:
+        if "provider_id" in frame.columns:
+            ids = {int(float(v)) for v in frame["provider_id"] if str(v) not in ("", "nan", "<NA>", "None")}
+            assert ids <= {provider_id}, f"other providers' ids: {sorted(ids - {provider_id})[:5]}"
+    if params.get("brand") == "{former}":
+        assert f"No brand with id {former}" in words and not downloads(at)
+    if params.get("provider") == "{competitor}":
+        assert f"Provider {competitor} serves none" in words
+        assert not [k for k in downloads(at) if str(competitor) in k]
 
 
 def assert_nothing_shown(at: AppTest, frames) -> str:
@@ -191,3 +235,39 @@ def test_a_brand_or_provider_outside_the_scope_cannot_be_opened_by_id(run_as, ap
     at = run_as(OPERATOR_A, {"provider": str(outside[0])}, "pages/providers.py")
     assert f"Provider {outside[0]} serves none of the selected brands" in texts(at)
     assert not [k for k in downloads(at) if k.startswith(f"dl_provider-{outside[0]}")]
+
+
+# ---------------------------------------------------------------- issue 9: look-alike identities, the audit log
+
+def test_a_look_alike_email_from_the_sign_in_is_refused(run_as, app_warehouse, tmp_path, monkeypatch):
+    roles = tmp_path / "kelvin.toml"
+    roles.write_text('[roles.k]\nkind = "manager"\nusers = ["ops.k@example.com"]\n', encoding="utf-8")
+    monkeypatch.setenv("BELTBOARD_ROLES", str(roles))
+    at = run_as("ops.\u212a@example.com", {}, "pages/sales.py")  # the Kelvin sign, which lower() makes a k
+    assert "The dashboard cannot identify you" in assert_nothing_shown(at, app_warehouse.frames)
+    assert downloads(run_as("OPS.K@Example.com", {}, "pages/sales.py")), "the real address, in any case, signs in"
+
+
+def unwritable_audit(tmp_path, where: str) -> str:
+    if where == "dev-full":
+        return "/dev/full"
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    return str(tmp_path / "a-file" / "audit.log")  # below a file: no directory can be made, not even by root
+
+
+@pytest.mark.parametrize("where", ["dev-full", "below-a-file"])
+@pytest.mark.parametrize("page", ["pages/sales.py", "pages/providers.py"])
+def test_with_access_control_a_view_that_cannot_be_audited_shows_no_data(run_as, app_warehouse, monkeypatch,
+                                                                        tmp_path, where, page):
+    monkeypatch.setenv("BELTBOARD_AUDIT_LOG", unwritable_audit(tmp_path, where))
+    at = run_as(MANAGER, {}, page)
+    words = assert_nothing_shown(at, app_warehouse.frames)
+    assert "every view must be recorded in the audit log" in words and "cannot write the audit log" in words
+
+
+def test_without_access_control_a_view_that_cannot_be_audited_is_shown_with_a_warning(run_as, monkeypatch):
+    monkeypatch.delenv("BELTBOARD_ROLES")
+    monkeypatch.setenv("BELTBOARD_AUDIT_LOG", "/dev/full")
+    at = run_as(None, {}, "pages/sales.py", auth=False)
+    assert downloads(at)
+    assert any("The audit log cannot be written" in w.value for w in at.sidebar.warning)

@@ -214,3 +214,19 @@ def test_charts_draw_at_most_5000_rows():
     df = pd.DataFrame({"belt": [f"b{i}" for i in range(6000)], "belt_id": range(6000), "n": range(6000)})
     chart = charts.ranking_bars(df, label="belt", value="n", label_title="", value_title="", lang="en")
     assert len(list(chart.to_dict()["datasets"].values())[0]) == charts.MAX_ROWS
+
+
+@pytest.mark.parametrize("name,shown", [
+    ('=HYPERLINK("http://evil.example/x")', '=HYPERLINK("http://evil.example/x")'),
+    ("see www.evil.example or WWW.EVIL.EXAMPLE", "see www.evil.example or WWW.EVIL.EXAMPLE"),
+    ("mail a@evil.example", "mail a@evil.example"),
+    ("first line\nthe rest\x00\r\n", "first line the rest "),
+])
+def test_a_name_is_shown_on_one_line_and_never_as_a_link(name, shown):
+    import re
+
+    from ui.widgets import WORD_JOINER, plain
+    text = plain(name)
+    assert "\n" not in text and "\x00" not in text
+    assert not re.search(r"(?i)https?://|www\.|\w@", text.replace("\\", "")), "GFM would link this"
+    assert re.sub(r"\\(.)", r"\1", text).replace(WORD_JOINER, "") == shown

@@ -39,6 +39,8 @@ pytestmark = pytest.mark.browser
 HEADER = "X-Forwarded-Email"
 IMG = "<img src=x onerror=alert(1)>"
 IMG_PROVIDER = "<img src=y onerror=alert(2)>"
+LINK_BRAND = '=HYPERLINK("http://evil.example/x")\nhidden after a line break www.evil.example'
+LINK_PROVIDER = "Agency https://evil.example/p?q=1 or mail a@evil.example"
 BELTS_A = ("linyi-apparel", "none")
 BELTS_B = ("zhuji-pearls", "yiwu-small-goods")
 RANGE = {"lang": "en", "preset": "custom", "from": "2021-01-01", "to": "2021-06-30"}
@@ -66,22 +68,25 @@ def hostile(tmp_path_factory):
     sold = set(orders.loc[orders["ordered_at"] >= "2021-01-01", "brand_id"])
     candidates = brands[(brands["belt_id"] == "linyi-apparel") & brands["brand_id"].isin(sold)
                         & brands["name"].str.startswith("Brand ")]
-    brand_id = int(candidates["brand_id"].iloc[0])
+    brand_id, link_brand_id = (int(b) for b in candidates["brand_id"].iloc[:2])
     brands.loc[brands["brand_id"] == brand_id, "name"] = IMG
+    brands.loc[brands["brand_id"] == link_brand_id, "name"] = LINK_BRAND
     a = frames["provider_assignments"]
     linyi = brands.loc[brands["belt_id"] == "linyi-apparel", "brand_id"]
     serving = a[a["brand_id"].isin(linyi) & (a["start_on"] <= dt.date(2021, 6, 30))
                 & (a["end_on"].isna() | (a["end_on"] >= dt.date(2021, 1, 1)))]
-    provider_id = int(serving["provider_id"].iloc[0])  # in operator A's league for RANGE
+    provider_id, link_provider_id = (int(p) for p in serving["provider_id"].unique()[:2])  # in operator A's league
     providers = frames["providers"]
     providers.loc[providers["provider_id"] == provider_id, "name"] = IMG_PROVIDER
+    providers.loc[providers["provider_id"] == link_provider_id, "name"] = LINK_PROVIDER
     path = tmp_path_factory.mktemp("browser_access") / "hostile.duckdb"
     url = f"duckdb:///{path}"
     engine = create_engine(url)
     load.create_tables(engine)
     load.load_frames(engine, frames)
     engine.dispose()
-    return {"url": url, "brand_id": brand_id, "provider_id": provider_id, "frames": frames}
+    return {"url": url, "brand_id": brand_id, "provider_id": provider_id, "frames": frames,
+            "link_brand_id": link_brand_id, "link_provider_id": link_provider_id}
 
 
 @pytest.fixture(scope="module")
@@ -207,6 +212,48 @@ def test_a_provider_named_like_html_is_shown_as_text_to_the_operator_it_serves(b
     try:
         assert_clean(page)
         assert_plain(page, IMG_PROVIDER, dialogs)  # the provider view's heading
+    finally:
+        context.close()
+
+
+def assert_one_line_and_no_link(page, name: str) -> None:
+    shown = page.get_by_role("heading").filter(has_text="evil.example").first
+    shown.wait_for(timeout=30_000)
+    assert shown.inner_text().replace("\u2060", "").strip() == name.replace("\n", " ")
+    links = page.evaluate("""() => [...document.querySelectorAll('a')].map(a => new URL(a.href))
+        .filter(u => u.protocol === 'mailto:' || u.hostname.includes('evil')).map(u => u.href)""")
+    assert links == [], "a name became a link"  # (a heading's own #anchor is no way out)
+
+
+def test_a_brand_name_with_a_url_and_a_line_break_is_one_line_of_text(browser, server, hostile):
+    context, page, _ = open_as(browser, server, MANAGER, "brand", {**RANGE, "brand": str(hostile["link_brand_id"])})
+    try:
+        assert_clean(page)
+        assert_one_line_and_no_link(page, LINK_BRAND)  # the brand page's header
+    finally:
+        context.close()
+
+
+def test_a_provider_name_with_a_url_and_an_email_is_text(browser, server, hostile):
+    context, page, _ = open_as(browser, server, OPERATOR_A, "providers",
+                               {**RANGE, "provider": str(hostile["link_provider_id"])})
+    try:
+        assert_clean(page)
+        assert_one_line_and_no_link(page, LINK_PROVIDER)  # the provider view's heading
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path,lang,title", [
+    ("brand/12", "en", "Page not found"), ("pages/brand.py", "zh", "页面不存在"), ("nope", "en", "Page not found")])
+def test_a_path_with_no_page_shows_a_notice_and_the_pages_not_a_blank_page(browser, server, path, lang, title):
+    context, page, _ = open_as(browser, server, MANAGER, path, {"lang": lang})
+    try:
+        assert_clean(page)
+        page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+        main = page.locator('[data-testid="stMain"]')
+        assert main.locator('[data-testid="stPageLink-NavLink"]').count() == 7
+        assert main.locator('[data-testid="stDataFrame"], [data-testid="stMetric"]').count() == 0
     finally:
         context.close()
 

@@ -46,3 +46,9 @@ def test_cells_headers_numbers_and_nulls():
 def test_ratios_keep_full_precision():
     value = 1 / 3
     assert float(rows(csv_bytes(pd.DataFrame({"refund_rate": [value]})))[1][0]) == value
+
+
+def test_control_characters_never_reach_a_csv():
+    df = pd.DataFrame({"brand\x00_name": ["a\x00b", "line\nbreak\r\n", "\t=1", "\x1b[31mred\x7f", "星\u0085罗"]})
+    got = rows(csv_bytes(df))
+    assert got == [["brand_name"], ["ab"], ["line break "], ["' =1"], ["[31mred"], ["星 罗"]]

@@ -4,6 +4,10 @@
 click that narrows the belts, Streamlit leaving its legacy pages mode) is not a view: the run it
 asks for writes the line. A run that may see nothing is logged too (status `denied` or `login`).
 
+Fail closed: before any data, the run asks whether its line can be written (data_access.audit.check).
+With access control on (a signed-in user), it cannot: the page shows why and no data (status
+`refused:audit`). Without access control (local mode) the sidebar warns and the page goes on.
+
 What a run fetched is tallied in a thread-local (a script run is one thread), not in session
 state: after `st.stop()` every session-state read raises again, and the line is written after it.
 """
@@ -18,6 +22,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Stop
 
 from data_access import audit
 
+from .i18n import t
 from .identity import Identity
 
 _run = threading.local()
@@ -58,7 +63,15 @@ def page_view(ident: Identity, page: str):
     page_params = _page_params()  # as the visitor asked, before the page rewrites any
     started = time.perf_counter()
     status = "ok" if ident.allowed else ("login" if ident.needs_login else "denied")
+    path = audit.audit_path(ident.audit_log)
     try:
+        problem = audit.check(path) if ident.allowed else None
+        if problem and ident.source != "local":
+            status = "refused:audit"
+            _refuse(problem)
+        elif problem:
+            st.sidebar.warning(t("The audit log cannot be written, so this view is not recorded: {problem}",
+                                 problem=_plain(problem)), icon=":material/warning:")
         yield
     except RerunException:
         status = None
@@ -78,5 +91,18 @@ def page_view(ident: Identity, page: str):
                 "page_view", user=ident.user or "-", scope=ident.scope.describe(), target=page,
                 filters={**_run.filters, **page_params}, rows=_run.rows,
                 duration_ms=(time.perf_counter() - started) * 1000, status=status, source=ident.source,
-                path=audit.audit_path(ident.audit_log),
+                path=path,
             )
+
+
+def _refuse(problem: str) -> None:
+    """The whole page when the audit line cannot be written under access control: why, and no data."""
+    st.title(t("beltboard · brand dashboard"))
+    st.error(t("Nothing is shown: every view must be recorded in the audit log, and it cannot be written now "
+               "({problem}). Tell the administrator.", problem=_plain(problem)), icon=":material/lock:")
+    st.stop()
+
+
+def _plain(text: str) -> str:
+    from .widgets import plain
+    return plain(text)

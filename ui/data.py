@@ -8,6 +8,10 @@ dataclass). `refresh()` drops them all. The generation (Warehouse.generation: a 
 a server's orders and marts record at most every generation_check_s() seconds) is looked at
 before each cached call, so a rebuilt or changed warehouse is read afresh by itself, with no
 Refresh, and entries of the old generation are never served again.
+`refresh()` is a manager's: the caches are every user's (the sidebar offers "Refresh data" to
+managers only). Streamlit's own clear-cache (its menu item, its `c` shortcut, the `clear_cache`
+message any client can send over the WebSocket) would drop them for anyone, signed in or not: this
+module switches it off for the whole server (`_ignore_clear_cache`).
 
 Access control: every public function here (`meta`, `report`, `provider_data`) takes the scope
 from this run's identity (ui.identity.scope(), never from its arguments) and writes it into the
@@ -24,12 +28,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.app_session import AppSession
 
-from data_access import cohorts, reference, schema
+from data_access import cohorts, reference, reports, schema
 from data_access.access import AccessDenied, Scope
 from data_access.config import warehouse_url
 from data_access.filters import DataSpan, Filters
@@ -149,13 +155,34 @@ def report(name: str, f: Filters) -> pd.DataFrame:
         return _counted(_report(*_source(), name, f).copy())
 
 
+def peer_bands(f: Filters, league: pd.DataFrame) -> pd.DataFrame:
+    """Median and P90 of each provider figure (data_access.reports.peer_bands): over the league shown, or for a
+    provider user over its peers, from data_access (its league holds only its own row)."""
+    if scoped(f).scope_provider is None:
+        return reports.peer_bands(league)
+    return report("provider_peers", f)
+
+
 def refresh() -> None:
-    """Forget every cached figure and the engine: the next run reads the warehouse again."""
+    """Forget every cached figure and the engine: the next run reads the warehouse again. A manager's
+    action: for anyone else this does nothing (the rerun of their click retries what failed, as errors
+    are never cached)."""
+    ident = identity.current(state.run_language())
+    if not (ident.allowed and ident.scope.everything):
+        return
     _report.clear()
     _provider_data.clear()
     _meta.clear()
     _span.clear()
     _warehouse.clear()
+
+
+def _ignore_clear_cache(session: AppSession) -> None:
+    logging.getLogger("beltboard.cache").warning(
+        "ignored a clear_cache request from a browser session: only a manager's “Refresh data” clears the caches")
+
+
+AppSession._handle_clear_cache_request = _ignore_clear_cache  # Streamlit's clear-cache, for every session
 
 
 # ---------------------------------------------------------------- errors
@@ -183,15 +210,11 @@ def explain(exc: WarehouseError, lang: str) -> tuple[str, str]:
 
 
 def show_error(exc: WarehouseError, lang: str) -> None:
+    from .widgets import plain
     audit_log.failed(type(exc).__name__)
     what, todo = explain(exc, lang)
-    details = t("Details: {message}", lang, message=_plain(str(exc)))
+    details = t("Details: {message}", lang, message=plain(str(exc)))
     st.error(f"**{what}**\n\n{todo}\n\n{details}", icon=":material/error:")
-
-
-def _plain(text: str) -> str:
-    """Text shown inside Markdown literally: escape what Markdown would interpret."""
-    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in text)
 
 
 @contextlib.contextmanager
@@ -225,6 +248,7 @@ def _profile_frame(wh: Warehouse, f: Filters) -> pd.DataFrame:
 from data_access import brand  # noqa: E402
 
 DATA.update({
+    "provider_peers": reports.provider_peers,
     "step_evidence": brand.step_evidence,
     "burst_coefficients": brand.burst_coefficients,
     "brand_profile": _profile_frame,
@@ -232,8 +256,9 @@ DATA.update({
     "provider_history": lambda wh, f: brand.provider_history(wh, _the_brand(f), f=f),
     "brand_milestones": lambda wh, f: brand.brand_milestones(wh, _the_brand(f), f=f),
 })
-WHAT.update({"step_evidence": "STEPS", "burst_coefficients": "STEPS", "brand_profile": "Brand",
-             "brand_series": "gmv_cny", "provider_history": "Providers", "brand_milestones": "STEPS"})
+WHAT.update({"provider_peers": "Providers", "step_evidence": "STEPS", "burst_coefficients": "STEPS",
+             "brand_profile": "Brand", "brand_series": "gmv_cny", "provider_history": "Providers",
+             "brand_milestones": "STEPS"})
 
 PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": brand.provider_series}
 

@@ -9,8 +9,10 @@ Where the identity comes from:
 3. Otherwise Streamlit's built-in OIDC login (`[auth]` in secrets.toml): `st.user.email` once
    signed in with `st.login()`.
 Anything else fails closed, with no data and a message saying what is wrong: a roles file with
-neither a header nor `[auth]`, `[auth]` without a roles file, a missing header, a user the roles
-file does not name, a role without belts.
+neither a header nor `[auth]`, `[auth]` without a roles file, a roles file that went missing or
+broke while the server runs (data_access.access: once configured, never local again), a missing
+header, a header sent twice or with a comma-joined value (one request, one identity), an identity
+with characters outside the e-mail set, a user the roles file does not name, a role without belts.
 
 `current()` is computed afresh for every call (the roles file is re-read only when it changes),
 so ui/data.py takes the scope from here on every data call rather than from anything a page holds.
@@ -25,7 +27,7 @@ from data_access import access, schema
 from data_access.access import Roles, RolesError, Scope
 
 from . import i18n
-from .i18n import t
+from .i18n import N_, t
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,20 @@ def _auth_configured() -> bool:
         return False
 
 
-def _header(name: str) -> str | None:
+def _header_values(name: str) -> list[str]:
+    """Every value of the header on this session's request (a proxy that appends rather than overwrites
+    sends two), blank ones left out."""
     try:
-        value = st.context.headers.get(name)
+        values = st.context.headers.get_all(name)
     except Exception:  # noqa: BLE001 - no browser session
-        value = None
-    return value.strip() if isinstance(value, str) and value.strip() else None
+        values = []
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+
+def _cannot_identify(source: str, why: str, audit_log: str | None, lang: str) -> Identity:
+    return _denied(source, t("The dashboard cannot identify you: {why}. Open it through the company sign-in "
+                             "proxy; if this persists, tell the administrator.", lang, why=t(why, lang)),
+                   audit_log=audit_log)
 
 
 def _oidc_email() -> tuple[bool, str | None]:
@@ -78,23 +88,26 @@ def _denied(source: str, problem: str, user: str = "", audit_log: str | None = N
 
 def current(lang: str) -> Identity:
     """The identity of this run (see the module's docstring)."""
+    auth = _auth_configured()
+    if auth:
+        access.note_access_control("[auth] in secrets.toml")
     try:
         roles: Roles | None = access.load_roles()
     except RolesError as exc:
         return _denied("misconfigured", t("The access configuration cannot be used: {error}", lang,
                                           error=_plain(str(exc))))
-    auth = _auth_configured()
     if roles is None:
-        if auth:
-            return _denied("misconfigured", t("Sign-in is configured ([auth] in secrets.toml) but there is no roles "
-                                              "file saying who may see which belts.", lang))
+        access.announce_local_mode()
         return Identity(source="local", scope=access.LOCAL_MANAGER)
     if roles.header:
-        value = _header(roles.header)
-        if value is None:
+        values = _header_values(roles.header)
+        if not values:
             return _denied("header", t("No identity reached the dashboard: open it through the company sign-in "
                                        "proxy.", lang), audit_log=roles.audit_log)
-        return _identified("header", roles, value, lang)
+        if len(values) > 1 or "," in values[0]:
+            return _cannot_identify("header", N_("the request carried more than one identity"), roles.audit_log,
+                                    lang)
+        return _identified("header", roles, values[0], lang)
     if not auth:
         return _denied("misconfigured", t("A roles file is configured but no way to sign in: set [identity] header "
                                           "in the roles file, or [auth] in secrets.toml.", lang),
@@ -107,16 +120,32 @@ def current(lang: str) -> Identity:
 
 
 def _identified(source: str, roles: Roles, user: str | None, lang: str) -> Identity:
+    if access.user_key(user) is None:
+        return _cannot_identify(source, N_("the identity is not an e-mail address"), roles.audit_log, lang)
     scope = roles.scope_for(user)
     if scope.kind == "none":
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
             "{user} has no access to this dashboard. Ask a manager to add you to the roles file.", lang,
-            user=_plain(access.normalise_user(user) or "?")))
+            user=_user(access.user_key(user))))
     if scope.denied:
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
             "Your role ({role}) has no industry belts assigned, so there is nothing to show. Ask a manager to "
             "assign belts to it.", lang, role=_plain(scope.role)))
     return Identity(source=source, scope=scope, audit_log=roles.audit_log)
+
+
+def at_server_start() -> None:
+    """Settle, as a server starts (serve.py), whether it has access control, and say which in its log: a
+    roles file (or BELTBOARD_ROLES) or [auth] in secrets.toml means it has, for as long as it runs."""
+    if _auth_configured():
+        access.note_access_control("[auth] in secrets.toml")
+    try:
+        roles = access.load_roles()
+    except RolesError as exc:
+        access.log.error("%s", exc)  # the pages say so too, and show nothing
+        return
+    if roles is None:
+        access.announce_local_mode()
 
 
 def scope(lang: str) -> Scope:
@@ -147,6 +176,12 @@ def _plain(text) -> str:
     return plain(text)
 
 
+def _user(user: str) -> str:
+    """A user (access.user_key: e-mail characters, no backtick) as Markdown: a code span, so it reads as
+    typed and never becomes a mailto link."""
+    return f"`{user}`"
+
+
 def render_sidebar(ident: Identity, lang: str) -> None:
     """Who is signed in and what they see, at the top of the sidebar."""
     sb = st.sidebar
@@ -160,7 +195,7 @@ def render_sidebar(ident: Identity, lang: str) -> None:
         what = t("operator · {n} belts", lang, n=len(s.belts or ()))
     else:
         what = t("provider #{id} · its brands", lang, id=s.provider_id)
-    sb.caption(t("Signed in as {user} ({what})", lang, user=_plain(s.user), what=what))
+    sb.caption(t("Signed in as {user} ({what})", lang, user=_user(s.user), what=what))
     if ident.source == "oidc":
         sb.button(t("Sign out", lang), on_click=st.logout, icon=":material/logout:", key="sign_out")
 
@@ -174,7 +209,7 @@ def scope_caption(ident: Identity, belt_names, lang: str) -> str | None:
         names = i18n.join((_plain(w) for w in words), lang)
         return t("Your belts: {belts}. Every figure, total and download covers these belts only.", lang, belts=names)
     if s.kind == "provider":
-        return t("Your brands: every figure, total and download covers only the brands provider #{id} has served.",
-                 lang,
+        return t("Your brands: every figure, total and download covers only the brands provider #{id} serves on the "
+                 "last day with data; other providers appear only as their median and top decile.", lang,
                  id=s.provider_id)
     return None

@@ -54,6 +54,10 @@ def leave_legacy_pages_mode() -> None:
     ctx = get_script_run_ctx()
     if ctx is not None:
         # st.rerun() re-requests ctx.page_script_hash, i.e. the page the legacy navigation
-        # chose; point it at the page the visitor asked for instead.
+        # chose; point it at the page the visitor asked for instead. The rerun carries only that
+        # hash: keep the path asked for, so that an unknown one still gets the frame's notice.
         ctx.pages_manager.set_current_page_script_hash(requested_page_hash(ctx.pages_manager))
+        if ctx.pages_manager.intended_page_name and not ctx.pages_manager.intended_page_script_hash:
+            from .not_found import REQUESTED
+            st.session_state[REQUESTED] = ctx.pages_manager.intended_page_name
     st.rerun()

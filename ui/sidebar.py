@@ -170,9 +170,10 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
 
     sb.button(t("Reset filters", lang), on_click=_on_reset, icon=":material/filter_alt_off:", key="reset_filters",
               width="stretch")
-    sb.button(t("Refresh data", lang), on_click=data.refresh, icon=":material/refresh:", key="refresh_data",
-              width="stretch", help=t("Reload every figure from the warehouse (figures are cached for 10 minutes).",
-                                      lang))
+    if ident.scope.everything:  # the caches are every user's: clearing them is a manager's call (ui/data.py)
+        sb.button(t("Refresh data", lang), on_click=data.refresh, icon=":material/refresh:", key="refresh_data",
+                  width="stretch", help=t("Reload every figure from the warehouse (figures are cached for 10 "
+                                          "minutes).", lang))
 
     encoded = state.encode(view)
     state.write_url(encoded)

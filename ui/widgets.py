@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import periods
-from data_access.export import csv_bytes
+from data_access.export import csv_bytes, printable
 
 from . import fmt, state
 from .i18n import t
@@ -233,11 +234,22 @@ def page_choice(label: str, param: str, options: Sequence[str], default: str, fo
 # ---------------------------------------------------------------- providers / STEPS / brand / trust pages
 
 MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
+# Where GitHub-flavoured Markdown would start a link by itself (www., scheme://, an e-mail's @). Streamlit
+# finds those after escapes are undone, so a backslash cannot stop it; an invisible word joiner can.
+LINK_STARTS = re.compile(r"(?i)(?<=www)(?=\.)|(?<=:)(?=//)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def single_line(text) -> str:
+    """Data text as one line (export.printable): a line break in a name must not hide the rest of it."""
+    return printable(str(text))
 
 
 def plain(text) -> str:
-    """Data text (a brand or provider name) shown literally where Streamlit reads Markdown."""
-    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in str(text))
+    """Data text (a brand or provider name, a user, a URL value) shown literally where Streamlit reads
+    Markdown: on one line, every Markdown character escaped, and never a link."""
+    text = LINK_STARTS.sub(WORD_JOINER, single_line(text))
+    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in text)
 
 
 def link_notice(param: str, raw: str, lang: str) -> None:
@@ -299,18 +311,6 @@ def belt_chart(chart, *, selection: str, key: str) -> None:
 
 
 days = fmt.days  # pages/providers.py and pages/steps.py say `widgets.days`
-
-
-def peer_bands(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Median and 90th percentile (linear interpolation) of each column over the rows given, empty
-    values left out; `providers` counts the rows with a value."""
-    rows = []
-    for column in columns:
-        values = pd.to_numeric(df[column], errors="coerce").astype(float).dropna()
-        rows.append({"metric": column, "providers": int(len(values)),
-                     "median": float(values.median()) if len(values) else float("nan"),
-                     "p90": float(values.quantile(0.9)) if len(values) else float("nan")})
-    return pd.DataFrame(rows, columns=["metric", "providers", "median", "p90"])
 
 
 def vs_peers_tile(label: str, value, median, p90, kind: str, lang: str, *, good_when_up: bool = True,
