@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select
 
 from . import marts, periods
 from .filters import Filters, brand_conditions
-from .reports import PROVIDER_COLUMNS, providers, ratio, resolve, sum_where, with_brands
+from .reports import MIN_PEERS, PROVIDER_COLUMNS, providers, ratio, resolve, sum_where, with_brands
 from .schema import NO_BELT, brands, provider_assignments, providers as providers_table, steps_milestones
 from .sqlfuncs import days_between, period_key
 from .warehouse import Warehouse
@@ -65,8 +65,22 @@ AFTER_DAYS, BEFORE_DAYS, STEP_DAYS = 30, 30, 90
 # ---------------------------------------------------------------- scorecard
 
 def provider_scorecard(wh: Warehouse, f: Filters) -> pd.DataFrame:
-    """The providers report's rows (same order) with main_belt, peers, <figure>_pct and <figure>_peer_median."""
+    """The providers report's rows (same order) with main_belt, peers, <figure>_pct and <figure>_peer_median.
+
+    A provider scope gets its own row only, scored as a manager sees it under the same filters: its
+    peers appear only in its percentiles and peer medians, and not at all with fewer than MIN_PEERS of
+    them (a median of two would give a competitor's figure away)."""
     f = resolve(wh, f)
+    if f.scope_provider is None:
+        return _scorecard(wh, f)
+    card = _scorecard(wh, f.without_client_limit())
+    own = card[card["provider_id"] == f.scope_provider].reset_index(drop=True)
+    against = [c for c in SCORECARD_ORDER if c.endswith(("_pct", "_peer_median"))]
+    own.loc[own["peers"] - 1 < MIN_PEERS, against] = np.nan
+    return own
+
+
+def _scorecard(wh: Warehouse, f: Filters) -> pd.DataFrame:
     out = providers(wh, f)
     out["main_belt"] = out["provider_id"].map(_main_belts(wh, f)).astype(object)
     out["peers"] = out.groupby("main_belt")["provider_id"].transform("size").astype(int)
@@ -121,6 +135,13 @@ def provider_cohorts(wh: Warehouse, f: Filters) -> pd.DataFrame:
     """One row per provider and month overlapping [from, to] with assignments to selected brands starting
     in it; windows are the assignments' own (not cut by the range). Ordered by provider_id, month_start."""
     f = resolve(wh, f)
+    if f.scope_provider is not None:  # its own months (former clients' too: its own work), the whole platform's line
+        out = _cohorts(wh, f.without_client_limit())
+        return out[out["provider_id"] == f.scope_provider].reset_index(drop=True)
+    return _cohorts(wh, f)
+
+
+def _cohorts(wh: Warehouse, f: Filters) -> pd.DataFrame:
     a = provider_assignments
     first = periods.period_start(f.date_from, "month")
     last = periods.period_end(periods.period_start(f.date_to, "month"), "month")

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,7 +23,7 @@ from data_access.access import AccessDenied, RolesError, Scope, load_roles, pars
 from data_access.config import statement_timeout_s
 from data_access.export import csv_text
 from data_access.filters import Filters
-from data_access.reports import REPORTS
+from data_access.reports import MIN_PEERS, REPORTS
 from data_access.warehouse import Warehouse, WarehouseError
 from tests.access_support import provider_with_a_past, scope_brands
 from tests.edge_warehouse import edge_frames
@@ -167,6 +168,13 @@ def test_a_provider_scope_is_its_clients_in_every_report_and_its_own_row_of_the_
                 league = report(wh, base)
                 expected = league[league["provider_id"] == provider_id].reset_index(drop=True)
                 assert len(got) == 1
+            elif name in ("provider_scorecard", "provider_cohorts"):  # its own rows, as a manager sees them ...
+                everyone = report(wh, base)
+                expected = everyone[everyone["provider_id"] == provider_id].reset_index(drop=True)
+                if name == "provider_scorecard":  # ... its peers only in its percentiles, and only when 5 or more
+                    against = [c for c in expected.columns if c.endswith(("_pct", "_peer_median"))]
+                    expected.loc[expected["peers"] - 1 < MIN_PEERS, against] = np.nan
+                assert set(got["provider_id"]) <= {provider_id}
             else:
                 expected = report(wh, base.with_(brand_ids=clients))
             pd.testing.assert_frame_equal(got, expected, obj=f"{name} {base}")
