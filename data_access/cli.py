@@ -81,7 +81,24 @@ def parser() -> OneLineParser:
     build.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
     build.add_argument("--owned", action="store_true",
                        help="the warehouse is yours to write to (needed unless beltboard created it)")
+    _add_check(commands)
     return root
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser("check", help="check the warehouse against the contract (../shared/WAREHOUSE.md)")
+    check.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
+    check.add_argument("--schema", help="the schema (database) holding the seven tables or views "
+                                        "(default: WAREHOUSE_SCHEMA, secrets.toml, the connection's)")
+    check.add_argument("--sample", type=whole_number, default=5, help="example keys per finding (default 5)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def check(args) -> int:
+    from .contract_check import check as run_check
+    result = run_check(Warehouse(args.url, schema=args.schema), sample=args.sample)
+    print(result.json() if args.format == "json" else result.text())
+    return result.exit_code
 
 
 def _filters(args) -> Filters:
@@ -179,7 +196,7 @@ def build_marts(args) -> int:
 def main(argv=None) -> int:
     try:
         args = parser().parse_args(argv)
-        return {"export": export, "demo": demo, "build-marts": build_marts}[args.command](args)
+        return {"export": export, "demo": demo, "build-marts": build_marts, "check": check}[args.command](args)
     except ArgumentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
