@@ -385,9 +385,22 @@ def _duckdb_columns(wh: Warehouse, table: Table) -> dict[str, TypeEngine] | None
         if base in ("decimal", "numeric"):
             types[row.column_name] = Numeric(_int(row.numeric_precision), _int(row.numeric_scale))
         else:
-            kind = names.get(base)
-            types[row.column_name] = kind() if kind else NullType()
+            kind = names.get(_DUCKDB_ALIASES.get(base, base))
+            types[row.column_name] = kind() if kind else Unrecognised(str(row.data_type))
     return types
+
+
+_DUCKDB_ALIASES = {"double": "double precision", "bool": "boolean", "int": "integer", "long": "bigint"}
+
+
+class Unrecognised(TypeEngine):
+    """A type this check does not know, named as the warehouse names it: it holds none of the contract's."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def _int(value):
