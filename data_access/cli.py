@@ -81,6 +81,7 @@ def parser() -> OneLineParser:
     build.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
     build.add_argument("--owned", action="store_true",
                        help="the warehouse is yours to write to (needed unless beltboard created it)")
+    build.add_argument("--schema", help="build the marts into this schema (database), beside the contract's views")
     _add_check(commands)
     return root
 
@@ -189,7 +190,7 @@ def demo(args) -> int:
 
 def build_marts(args) -> int:
     from .marts import build
-    build(args.url, owned=args.owned)
+    build(args.url, owned=args.owned, schema=args.schema)
     return 0
 
 
