@@ -424,6 +424,36 @@ ZH: dict[str, str] = {
         "处理方法：缩小筛选范围（更少的产业带、更短的日期范围）后重试；下一次查询会正常运行。如果反复出现，请联系数据团队。",
 }
 
+# ---- Data health: the warehouse contract check (ui/health.py, pages/data_health.py)
+ZH.update({
+    "Data health": "数据健康",
+    "Only managers see the data health check.": "只有管理者可以查看数据健康检查。",
+    "Run the check again": "重新检查",
+    "Checking the warehouse against its contract…": "正在按数据契约检查数据仓库…",
+    "Checked at {time} in {seconds} s: {tables} of 7 tables, {rows} rows.":
+        "检查于 {time}，用时 {seconds} 秒：7 张表中有 {tables} 张，共 {rows} 行。",
+    "Errors": "错误",
+    "Warnings": "警告",
+    "Figures would be wrong: fix these in the warehouse or its views.": "数字会出错：请在数据仓库或其视图中修正。",
+    "Figures are right, but the data looks suspicious.": "数字正确，但数据看起来可疑。",
+    "Figures on these pages may be wrong: {pages}.": "以下页面的数字可能有误：{pages}。",
+    "The warehouse honours its contract: no errors, no warnings.": "数据仓库符合数据契约：没有错误，也没有警告。",
+    "The same check from the command line: python -m data_access check (see the README, “Bring your own "
+    "warehouse”).": "命令行中的同一检查：python -m data_access check（见 README「接入自己的数据仓库」）。",
+    "The warehouse breaks its contract in {where}: figures on {pages} may be wrong. A manager sees the "
+    "details under Data health.": "数据仓库在 {where} 处不符合数据契约：{pages} 的数字可能有误。管理者可在「数据健康」中查看详情。",
+    "Severity": "级别", "Table": "表", "Column": "列", "Finding": "问题", "Count": "数量", "Detail": "说明",
+    "Examples": "示例",
+    "error": "错误", "warning": "警告",
+    "missing_table": "缺少表", "missing_column": "缺少列", "wrong_type": "类型不符", "duplicate_key": "主键重复",
+    "unknown_reference": "引用不存在", "value_not_in_contract": "取值不在契约内", "null": "不应为空",
+    "completed_before_started": "完成早于开始", "step_out_of_range": "步骤不在 1–5",
+    "overlapping_assignments": "服务商分配重叠", "negative_amount": "金额为负", "check_failed": "检查未能运行",
+    "future_order": "未来日期的订单", "order_before_first_brand": "早于首个品牌的订单",
+    "onboarded_after_first_order": "入驻晚于首单", "steps_out_of_order": "步骤顺序颠倒", "zero_spend": "投放花费为 0",
+    "belt_without_brands": "产业带没有品牌", "stale_marts": "汇总表已过期",
+})
+
 PROVINCES_ZH = {
     "Anhui": "安徽", "Beijing": "北京", "Chongqing": "重庆", "Fujian": "福建", "Gansu": "甘肃",
     "Guangdong": "广东", "Guangxi": "广西", "Guizhou": "贵州", "Hainan": "海南", "Hebei": "河北",
@@ -477,6 +507,20 @@ EN.update({
     "share": "Share", "gmv_share": "GMV share", "brands_share": "Brand share", "cohort_quarter": "Onboarded in",
     "months_since_onboarding": "Months since onboarding", "step": "Step", "current_step": "Current step",
     "multiple range": "Multiple range", "multiple_range": "Multiple range", "new": "new",
+})
+
+# ---- Data health: the contract check's rules in English words
+EN.update({
+    "error": "Error", "warning": "Warning",
+    "missing_table": "Missing table", "missing_column": "Missing column", "wrong_type": "Wrong type",
+    "duplicate_key": "Duplicate key", "unknown_reference": "Unknown reference",
+    "value_not_in_contract": "Value outside the contract", "null": "NULL not allowed",
+    "completed_before_started": "Completed before started", "step_out_of_range": "Step outside 1–5",
+    "overlapping_assignments": "Overlapping assignments", "negative_amount": "Negative amount",
+    "check_failed": "Check could not run", "future_order": "Order in the future",
+    "order_before_first_brand": "Order before the first brand", "onboarded_after_first_order":
+        "Onboarded after first order", "steps_out_of_order": "Steps out of order", "zero_spend": "Spend 0",
+    "belt_without_brands": "Belt without brands", "stale_marts": "Stale marts",
 })
 
 # ---- providers / STEPS / brand / trust pages: column headers in English

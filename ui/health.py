@@ -1,0 +1,62 @@
+"""The contract check in the dashboard: which pages a failing check affects, the frame's notice, and
+the Data health page's table of findings (data_access.contract_check; cached in ui.data)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_access.contract_check import Result
+from data_access.warehouse import WarehouseError
+
+from . import data
+from .i18n import t
+
+EVERY_PAGE = ("Overview", "Onboarding growth", "Sales multiples", "Providers", "STEPS", "Brand", "Trust & ROI")
+# The pages whose figures read each contract table (titles as in dashboard.PAGES).
+AFFECTS = {
+    "industry_belts": EVERY_PAGE,   # the belt filter and every by-belt breakdown
+    "brands": EVERY_PAGE,           # every figure is over selected brands
+    "providers": ("Providers", "Brand"),
+    "provider_assignments": ("Providers", "STEPS", "Brand"),
+    "steps_milestones": ("Overview", "STEPS", "Brand"),
+    "campaigns": ("Overview", "Brand", "Trust & ROI"),
+    "orders": ("Overview", "Sales multiples", "Providers", "STEPS", "Brand", "Trust & ROI"),
+}
+
+RULES = ("missing_table", "missing_column", "wrong_type", "duplicate_key", "unknown_reference",
+         "value_not_in_contract", "null", "completed_before_started", "step_out_of_range", "overlapping_assignments",
+         "negative_amount", "check_failed", "future_order", "order_before_first_brand", "onboarded_after_first_order",
+         "steps_out_of_order", "zero_spend", "belt_without_brands", "stale_marts")
+
+
+def affected_pages(result: Result) -> list[str]:
+    """The titles of the pages whose figures the check's errors make wrong, in navigation order."""
+    hit = {page for f in result.errors for page in AFFECTS.get(f.table, EVERY_PAGE)}
+    return [page for page in EVERY_PAGE if page in hit]
+
+
+def notice() -> None:
+    """In the frame, above every page: when the warehouse breaks the contract, say which figures it affects."""
+    try:
+        result = data.contract_findings()
+    except WarehouseError:
+        return  # the page says itself what is wrong with the warehouse
+    if not result.errors:
+        return
+    where = ", ".join(dict.fromkeys(f.where for f in result.errors))
+    pages = ", ".join(t(p) for p in affected_pages(result))
+    st.warning(t("The warehouse breaks its contract in {where}: figures on {pages} may be wrong. A manager sees the "
+                 "details under Data health.", where=where, pages=pages), icon=":material/report:")
+
+
+def findings_frame(result: Result) -> pd.DataFrame:
+    """One row per finding, as the command prints them, with words for the rule."""
+    return pd.DataFrame({
+        t("Severity"): [t(f.severity) for f in result.findings],
+        t("Table"): [f.table for f in result.findings],
+        t("Column"): [f.column for f in result.findings],
+        t("Finding"): [t(f.rule) for f in result.findings],
+        t("Count"): [f.count for f in result.findings],
+        t("Detail"): [f.detail for f in result.findings],
+        t("Examples"): [", ".join(f.examples) for f in result.findings],
+    }, columns=[t(c) for c in ("Severity", "Table", "Column", "Finding", "Count", "Detail", "Examples")])
