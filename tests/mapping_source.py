@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -119,5 +120,34 @@ def build(url: str, frames: dict[str, pd.DataFrame], chunk: int = 2_000_000) -> 
         with engine.begin() as conn:
             conn.exec_driver_sql(VIEWS_SQL.read_text())
             conn.exec_driver_sql("ANALYZE")
+    finally:
+        engine.dispose()
+
+
+def statements(sql: str, names: dict[str, str]) -> list[str]:
+    """The example's SQL for MariaDB: its schemas renamed (a MariaDB schema is a database, server-wide),
+    `timestamp` as DATETIME (MariaDB's TIMESTAMP converts time zones), one statement at a time, without
+    the CREATE SCHEMA lines (the databases are made by the caller)."""
+    lines = [re.sub(r"--.*$", "", line) for line in sql.splitlines()]
+    text = "\n".join(lines).replace(" timestamp ", " DATETIME ")
+    for old, new in names.items():
+        text = re.sub(rf"\b{old}\.", f"{new}.", text)
+    return [s.strip() for s in text.split(";") if s.strip() and not s.strip().upper().startswith("CREATE SCHEMA")]
+
+
+def build_mariadb(url: str, frames: dict[str, pd.DataFrame], source_db: str, views_db: str) -> None:
+    """The same example on MariaDB: the source tables in database `source_db`, the views in `views_db`."""
+    names = {"shop": source_db, VIEWS_SCHEMA: views_db}
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements(SOURCE_SQL.read_text(), names):
+                conn.exec_driver_sql(statement)
+        for name, df in source_frames(frames).items():
+            df.astype(object).where(df.notna(), None).to_sql(name, engine, schema=source_db, if_exists="append",
+                                                             index=False, chunksize=5_000, method="multi")
+        with engine.begin() as conn:
+            for statement in statements(VIEWS_SQL.read_text(), names):
+                conn.exec_driver_sql(statement)
     finally:
         engine.dispose()

@@ -75,3 +75,4 @@ CREATE TABLE shop.trade_order (
     shipping_insured_flag smallint  NOT NULL       -- 1: return shipping insured
 );
 CREATE INDEX trade_order_brand ON shop.trade_order (brand_sk, created_at);
+CREATE INDEX dim_brand_no ON shop.dim_brand (brand_no, valid_to);   -- brand lookups by business key
