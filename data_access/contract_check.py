@@ -41,6 +41,13 @@ from .sqlfuncs import day_of
 from .warehouse import Warehouse, WarehouseError, WarehouseUnreachable
 
 ERROR, WARNING = "error", "warning"
+RULES = {  # every finding's rule, by severity
+    ERROR: ("missing_table", "missing_column", "wrong_type", "duplicate_key", "unknown_reference",
+            "value_not_in_contract", "null", "completed_before_started", "step_out_of_range",
+            "overlapping_assignments", "negative_amount", "check_failed"),
+    WARNING: ("future_order", "order_before_first_brand", "onboarded_after_first_order", "steps_out_of_order",
+              "zero_spend", "belt_without_brands", "stale_marts"),
+}
 ONE = literal_column("1").label("n")  # each key counts once
 PLATFORM_TZ = ZoneInfo("Asia/Shanghai")  # the contract's timestamps are naive platform local time
 

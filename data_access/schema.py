@@ -27,6 +27,7 @@ def allowed_values(column: Column) -> tuple | None:
     """The contract's enumerated values of a column, or None when any value of its type is allowed."""
     return column.info.get("values")
 
+
 industry_belts = Table(
     "industry_belts", metadata,
     Column("belt_id", String(64), primary_key=True),

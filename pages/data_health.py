@@ -8,7 +8,7 @@ import streamlit as st  # noqa: E402
 from ui import data, health, identity, widgets  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
-ctx = widgets.page_header(t("Data health"))
+widgets.page_header(t("Data health"))
 if not identity.scope().everything:  # the findings name tables, columns and keys of every belt
     st.info(t("Only managers see the data health check."), icon=":material/lock:")
     st.stop()

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import create_engine
 
 from data_access import load
-from data_access.contract_check import check
+from data_access.contract_check import RULES, check
 from data_access.warehouse import Warehouse
 from tests.access_support import MANAGER, OPERATOR_B
 from tests.app_support import texts
 from tests.test_contract_check import DEFECTS
+from ui import i18n
 
 pytest_plugins = ["tests.conftest_app", "tests.conftest_access"]
 
@@ -67,3 +68,11 @@ def test_with_errors_every_page_says_which_figures_they_affect(run_app, broken_w
     at = run_app({"lang": "en"}, page=PAGE)
     assert [m.value for m in at.metric if m.label == "Errors"] == ["1"]
     assert any("Sales multiples" in e.value for e in at.error)
+
+
+def test_every_rule_has_words_in_both_languages():
+    rules = {rule for by_severity in RULES.values() for rule in by_severity}
+    assert {d.rule for d in DEFECTS.values()} | {"check_failed"} == rules, "a planted test per rule"
+    assert all(rule in i18n.ZH and i18n.EN[rule] != rule for rule in rules)
+    assert {(d.rule, d.severity) for d in DEFECTS.values()} <= {(r, s) for s, rs in RULES.items() for r in rs}
+

@@ -1,5 +1,6 @@
-"""The worked example of docs/mapping/: a team's own PostgreSQL warehouse, mapped onto the contract
-with views in a schema of their own, read by `check`, `build-marts --schema`, every report and the app.
+"""The worked example of docs/mapping/: a team's own warehouse (PostgreSQL, and MariaDB with the same views)
+mapped onto the contract with views in a schema of their own, read by `check`, `build-marts --schema`,
+every table and report, and the app.
 
 The source warehouse is filled from the demo generator's frames (tests/mapping_source.py: other
 names, fen, codes, SCD2 brands); through the views every report must equal the oracle over the

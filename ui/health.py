@@ -23,12 +23,6 @@ AFFECTS = {
     "orders": ("Overview", "Sales multiples", "Providers", "STEPS", "Brand", "Trust & ROI"),
 }
 
-RULES = ("missing_table", "missing_column", "wrong_type", "duplicate_key", "unknown_reference",
-         "value_not_in_contract", "null", "completed_before_started", "step_out_of_range", "overlapping_assignments",
-         "negative_amount", "check_failed", "future_order", "order_before_first_brand", "onboarded_after_first_order",
-         "steps_out_of_order", "zero_spend", "belt_without_brands", "stale_marts")
-
-
 def affected_pages(result: Result) -> list[str]:
     """The titles of the pages whose figures the check's errors make wrong, in navigation order."""
     hit = {page for f in result.errors for page in AFFECTS.get(f.table, EVERY_PAGE)}
