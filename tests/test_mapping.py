@@ -48,7 +48,7 @@ class Mapped:
 
 
 @pytest.fixture(scope="module", params=("postgresql", "mariadb"))
-def source(request, frames):
+def team(request, frames):
     """The team's warehouse: the source tables (schema `shop`), the contract's views in a schema of their own."""
     try:
         if request.param == "postgresql":
@@ -74,8 +74,8 @@ def cli(*args):
                           timeout=600)
 
 
-def test_check_is_clean_through_the_views(source, frames):
-    done = cli("check", "--url", source.url, "--schema", source.schema, "--sample", "1000", "--format", "json")
+def test_check_is_clean_through_the_views(team, frames):
+    done = cli("check", "--url", team.url, "--schema", team.schema, "--sample", "1000", "--format", "json")
     assert done.returncode == 0, done.stdout.decode()[-2000:] + done.stderr.decode()
     out = json.loads(done.stdout)
     assert out["errors"] == 0 and out["tables"] == 7
@@ -84,8 +84,8 @@ def test_check_is_clean_through_the_views(source, frames):
     assert got == expected_warnings(frames)
 
 
-def test_check_without_the_schema_finds_no_contract_tables(source):
-    done = cli("check", "--url", source.url, "--format", "json")
+def test_check_without_the_schema_finds_no_contract_tables(team):
+    done = cli("check", "--url", team.url, "--format", "json")
     out = json.loads(done.stdout)
     assert done.returncode == 1
     assert sorted(f["table"] for f in out["findings"] if f["rule"] == "missing_table") == sorted(
@@ -93,10 +93,10 @@ def test_check_without_the_schema_finds_no_contract_tables(source):
 
 
 @pytest.fixture(scope="module")
-def with_marts(source):
-    done = cli("build-marts", "--url", source.url, "--schema", source.schema, "--owned")
+def with_marts(team):
+    done = cli("build-marts", "--url", team.url, "--schema", team.schema, "--owned")
     assert done.returncode == 0, done.stderr.decode()
-    return source
+    return team
 
 
 def test_build_marts_puts_the_marts_beside_the_views(with_marts):
