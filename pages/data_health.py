@@ -23,7 +23,7 @@ st.caption(t("Checked at {time} in {seconds} s: {tables} of 7 tables, {rows} row
 c1, c2 = st.columns(2)
 c1.metric(t("Errors"), len(result.errors), help=t("Figures would be wrong: fix these in the warehouse or its views."))
 c2.metric(t("Warnings"), len(result.warnings), help=t("Figures are right, but the data looks suspicious."))
-if result.errors:
+if health.violations(result):
     st.error(t("Figures on these pages may be wrong: {pages}.",
                pages=", ".join(t(p) for p in health.affected_pages(result))), icon=":material/error:")
 if result.findings:

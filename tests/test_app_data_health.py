@@ -76,3 +76,20 @@ def test_every_rule_has_words_in_both_languages():
     assert all(rule in i18n.ZH and i18n.EN[rule] != rule for rule in rules)
     assert {(d.rule, d.severity) for d in DEFECTS.values()} <= {(r, s) for s, rs in RULES.items() for r in rs}
 
+
+
+def test_only_contract_errors_name_pages():
+    """A rule that could not run (a statement timeout on a slow warehouse) fails the command, but says nothing
+    about the figures: no page is named for it."""
+    import datetime as dt
+
+    from data_access.contract_check import ERROR, Finding, Result
+    from ui import health
+
+    def result(*findings):
+        return Result(where="w", checked_at=dt.datetime(2021, 1, 1), tables=7, rows=1, seconds=0.1, findings=findings)
+
+    timed_out = result(Finding(ERROR, "check_failed", "orders", "", 0, "the row rule could not run: timeout"))
+    assert timed_out.exit_code == 1 and health.affected_pages(timed_out) == []
+    spend = result(Finding(ERROR, "negative_amount", "campaigns", "spend_cny", 1, "negative spend"))
+    assert health.affected_pages(spend) == ["Overview", "Brand", "Trust & ROI"]

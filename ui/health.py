@@ -23,9 +23,14 @@ AFFECTS = {
     "orders": ("Overview", "Sales multiples", "Providers", "STEPS", "Brand", "Trust & ROI"),
 }
 
+def violations(result: Result) -> list:
+    """The errors that break the contract (a rule that could not run, e.g. timed out, says nothing about figures)."""
+    return [f for f in result.errors if f.rule != "check_failed"]
+
+
 def affected_pages(result: Result) -> list[str]:
     """The titles of the pages whose figures the check's errors make wrong, in navigation order."""
-    hit = {page for f in result.errors for page in AFFECTS.get(f.table, EVERY_PAGE)}
+    hit = {page for f in violations(result) for page in AFFECTS.get(f.table, EVERY_PAGE)}
     return [page for page in EVERY_PAGE if page in hit]
 
 
@@ -35,9 +40,10 @@ def notice() -> None:
         result = data.contract_findings()
     except WarehouseError:
         return  # the page says itself what is wrong with the warehouse
-    if not result.errors:
+    errors = violations(result)
+    if not errors:
         return
-    where = ", ".join(dict.fromkeys(f.where for f in result.errors))
+    where = ", ".join(dict.fromkeys(f.where for f in errors))
     pages = ", ".join(t(p) for p in affected_pages(result))
     st.warning(t("The warehouse breaks its contract in {where}: figures on {pages} may be wrong. A manager sees the "
                  "details under Data health.", where=where, pages=pages), icon=":material/report:")
