@@ -17,7 +17,7 @@ leave_legacy_pages_mode()  # first: a `pages/` folder must never run a page with
 
 import streamlit as st  # noqa: E402
 
-from ui import audit_log, identity, not_found, sidebar, state  # noqa: E402
+from ui import audit_log, health, identity, not_found, sidebar, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
 
 # file, url path, title (a message: each page marks it, `widgets.page_header(N_("…"))`), icon
@@ -29,14 +29,17 @@ PAGES = (
     ("pages/steps.py", "steps", "STEPS", ":material/stairs:"),
     ("pages/brand.py", "brand", "Brand", ":material/storefront:"),
     ("pages/trust_roi.py", "trust_roi", "Trust & ROI", ":material/verified_user:"),
+    ("pages/data_health.py", "data_health", "Data health", ":material/health_and_safety:"),
 )
+MANAGERS_ONLY = {"data_health"}  # the warehouse check's findings name keys of every belt
 
 st.set_page_config(page_title="beltboard · 产业带品牌看板", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="expanded")
 
 lang = state.language()
 ident = identity.current(lang)
-pages = [st.Page(path, title=t(title, lang), url_path=url_path, icon=icon) for path, url_path, title, icon in PAGES[1:]]
+pages = [st.Page(path, title=t(title, lang), url_path=url_path, icon=icon) for path, url_path, title, icon in PAGES[1:]
+         if url_path not in MANAGERS_ONLY or ident.scope.everything]
 path, url_path, title, icon = PAGES[0]
 home = st.Page(path, title=t(title, lang), url_path="", icon=icon, default=True)  # served at /
 alias = st.Page(path, title=t(title, lang), url_path=url_path, icon=icon, visibility="hidden")  # and at /overview
@@ -52,4 +55,5 @@ with audit_log.page_view(ident, page.url_path or "overview"):
         st.stop()
     st.session_state[state.CONTEXT] = context = sidebar.render(lang, ident)
     audit_log.note_filters(context.filters)
+    health.notice(lang)  # with errors in the warehouse, every page says which figures they affect
     page.run()

@@ -86,7 +86,25 @@ def parser() -> OneLineParser:
     build.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
     build.add_argument("--owned", action="store_true",
                        help="the warehouse is yours to write to (needed unless beltboard created it)")
+    build.add_argument("--schema", help="build the marts into this schema (database), beside the contract's views")
+    _add_check(commands)
     return root
+
+
+def _add_check(commands) -> None:
+    check = commands.add_parser("check", help="check the warehouse against the contract (../shared/WAREHOUSE.md)")
+    check.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
+    check.add_argument("--schema", help="the schema (database) holding the seven tables or views "
+                                        "(default: WAREHOUSE_SCHEMA, secrets.toml, the connection's)")
+    check.add_argument("--sample", type=whole_number, default=5, help="example keys per finding (default 5)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def check(args) -> int:
+    from .contract_check import check as run_check
+    result = run_check(Warehouse(args.url, schema=args.schema), sample=args.sample)
+    print(result.json() if args.format == "json" else result.text())
+    return result.exit_code
 
 
 def _filters(args) -> Filters:
@@ -196,7 +214,7 @@ def demo(args) -> int:
 
 def build_marts(args) -> int:
     from .marts import build
-    build(args.url, owned=args.owned)
+    build(args.url, owned=args.owned, schema=args.schema)
     return 0
 
 
@@ -204,7 +222,7 @@ def main(argv=None) -> int:
     args = None
     try:
         args = parser().parse_args(argv)
-        return {"export": export, "demo": demo, "build-marts": build_marts}[args.command](args)
+        return {"export": export, "demo": demo, "build-marts": build_marts, "check": check}[args.command](args)
     except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         _record_failed_export(argv, args, "refused", str(exc))

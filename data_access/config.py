@@ -1,5 +1,9 @@
 """Where the warehouse is: WAREHOUSE_URL, else .streamlit/secrets.toml, else the embedded demo.
 
+The schema holding the seven tables (a PostgreSQL schema, a MySQL/MariaDB or ClickHouse
+database; for a team that maps its own tables onto the contract with views): WAREHOUSE_SCHEMA,
+else `schema` in `[connections.warehouse]` of secrets.toml, else none (the connection's default).
+
 The statement timeout of a reader (seconds): BELTBOARD_STATEMENT_TIMEOUT, else
 `statement_timeout` in `[connections.warehouse]` of secrets.toml, else 30.
 
@@ -50,6 +54,15 @@ def configured_url() -> str | None:
         return url
     url = str(_secrets_warehouse().get("url", "")).strip()
     return url or None
+
+
+SCHEMA_ENV = "WAREHOUSE_SCHEMA"
+
+
+def warehouse_schema() -> str | None:
+    """The configured schema of the contract tables, or None for the connection's default."""
+    name = os.environ.get(SCHEMA_ENV, "").strip() or str(_secrets_warehouse().get("schema", "")).strip()
+    return name or None
 
 
 def statement_timeout_s() -> float:

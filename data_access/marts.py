@@ -206,15 +206,16 @@ def latest_order(wh: Warehouse) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- building
 
-def build(url: str | None = None, *, owned: bool = False, quiet: bool = False) -> float:
-    """(Re)build every mart inside the warehouse at `url`; returns seconds taken.
+def build(url: str | None = None, *, owned: bool = False, quiet: bool = False, schema: str | None = None) -> float:
+    """(Re)build every mart inside the warehouse at `url` (in `schema`, beside the contract's tables or views
+    there; None: the configured schema); returns seconds taken.
 
     Refuses (NotOurs) a warehouse without beltboard's marker unless `owned`: the dashboard
     never writes to a warehouse it did not create."""
     started = time.perf_counter()
-    wh = Warehouse(url, read_only=False)
+    wh = Warehouse(url, read_only=False, schema=schema)
     try:
-        names = set(inspect(wh.engine).get_table_names())
+        names = set(inspect(wh.engine).get_table_names(schema=wh.schema))
         if load.MARKER.name not in names and not owned:
             raise NotOurs(
                 f"the warehouse ({wh.where}) was not created by beltboard; build-marts writes into it only when "
@@ -238,10 +239,10 @@ def build_into(engine) -> None:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN")  # pysqlite would leave the DDL outside the transaction
         for table in (MARTS_META, *MARTS):
-            conn.execute(text(f"DROP TABLE IF EXISTS {_quoted(engine, table.name)}"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {_qualified(conn, table)}"))
         for table in (MARTS_META, *MARTS):
             if clickhouse:
-                conn.execute(text(_clickhouse_ddl(table)))
+                conn.execute(text(_clickhouse_ddl(table, _qualified(conn, table))))
             else:
                 table.create(conn)
         rows, max_id, latest = conn.execute(
@@ -273,13 +274,16 @@ def build_into(engine) -> None:
             conn.exec_driver_sql("ANALYZE")
 
 
-def _quoted(engine, name: str) -> str:
-    return engine.dialect.identifier_preparer.quote(name)
+def _qualified(conn, table: Table) -> str:
+    """The table's quoted name, in the schema the connection maps it to (Warehouse(schema=…))."""
+    quote = conn.dialect.identifier_preparer
+    schema = conn.schema_for_object(table)
+    return f"{quote.quote_schema(schema)}.{quote.quote(table.name)}" if schema else quote.quote(table.name)
 
 
-def _clickhouse_ddl(table: Table) -> str:
+def _clickhouse_ddl(table: Table, name: str) -> str:
     columns = ",\n  ".join(f"`{c.name}` {load.clickhouse_type(c)}" for c in table.c)
-    return f"CREATE TABLE `{table.name}` (\n  {columns}\n) ENGINE = MergeTree {MART_LAYOUT[table.name]}"
+    return f"CREATE TABLE {name} (\n  {columns}\n) ENGINE = MergeTree {MART_LAYOUT[table.name]}"
 
 
 # ---------------------------------------------------------------- what the reports read

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from . import freshness, schema
-from .config import generation_check_s, statement_timeout_s, warehouse_url
+from .config import generation_check_s, statement_timeout_s, warehouse_schema, warehouse_url
 from .freshness import Generation
 
 log = logging.getLogger("beltboard.warehouse")
@@ -200,11 +200,14 @@ class Warehouse:
     """A warehouse to read: one pooled engine, one place where every query runs."""
 
     def __init__(self, url: str | None = None, read_only: bool = True, use_marts: bool = True,
-                 statement_timeout: float | None = None):
+                 statement_timeout: float | None = None, schema: str | None = None):
         self.url = url or warehouse_url()
+        # The schema (database) holding the contract tables, e.g. a team's views: None reads the configured
+        # one (data_access.config), "" the connection's default.
+        self.schema = (warehouse_schema() if schema is None else schema) or None
         self.use_marts = use_marts  # read pre-aggregated marts when fresh (data_access.marts)
         self.read_only = read_only
-        self.where = describe_safely(self.url)
+        self.where = describe_safely(self.url) + (f" schema {self.schema}" if self.schema else "")
         try:
             self.statement_timeout = (statement_timeout or statement_timeout_s()) if read_only else None
             self._check_every = generation_check_s()
@@ -220,10 +223,13 @@ class Warehouse:
 
     def _new_engine(self) -> Engine:
         try:
-            return create_warehouse_engine(self.url, read_only=self.read_only, statement_timeout=self.statement_timeout,
-                                           file_identity=self._identity if self.read_only else None)
+            engine = create_warehouse_engine(self.url, read_only=self.read_only, statement_timeout=self.statement_timeout,
+                                             file_identity=self._identity if self.read_only else None)
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
             raise WarehouseUnreachable(f"the warehouse URL is not usable ({type(exc).__name__}): {self.where}") from None
+        if self.schema:  # every table of ours (contract and marts) is looked up in that schema, in every query
+            engine = engine.execution_options(schema_translate_map={None: self.schema})
+        return engine
 
     @property
     def dialect(self) -> str:

@@ -355,7 +355,9 @@ def _campaigns(rng, brands: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataF
     add(16, D(2021, 5, 31))                             # T+30 = 2021-06-30 (as-of override): complete
     add(16, D(2021, 6, 1))                              # T+30 = 2021-07-01: not complete then
     add(BIG_BRAND_ID, D(2021, 4, 1), provider=BIG_PROVIDER_ID)
-    df = pd.DataFrame(rows, columns=["campaign_id", "brand_id", "provider_id", "start_on", "spend_cny", "objective"])
+    # dtype=object: a column of ints and None would otherwise go through float64 and lose BIG_PROVIDER_ID
+    df = pd.DataFrame(rows, columns=["campaign_id", "brand_id", "provider_id", "start_on", "spend_cny", "objective"],
+                      dtype=object)
     df["campaign_id"] = df["campaign_id"].astype("int64")
     df["brand_id"] = df["brand_id"].astype("int64")
     df["provider_id"] = df["provider_id"].astype("Int64")

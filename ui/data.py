@@ -35,9 +35,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
-from data_access import cohorts, reference, reports, schema
+from data_access import cohorts, contract_check, reference, reports, schema
 from data_access.access import AccessDenied, Scope
-from data_access.config import warehouse_url
+from data_access.config import warehouse_schema, warehouse_url
 from data_access.filters import DataSpan, Filters
 from data_access.reports import REPORTS
 from data_access.warehouse import (
@@ -174,6 +174,7 @@ def refresh() -> None:
     _provider_data.clear()
     _meta.clear()
     _span.clear()
+    _contract_check.clear()
     _warehouse.clear()
 
 
@@ -275,3 +276,21 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     lang = state.run_language()
     with st.spinner(t("Loading {what}…", lang, what=t("Providers", lang))):
         return _counted(_provider_data(*_source(), name, f, int(provider_id)).copy())
+
+
+# ---------------------------------------------------------------- the contract check (Data health, the frame's notice)
+CHECK_TTL_SECONDS = 3600  # it reads the whole warehouse: at most once an hour, shared by every session
+
+
+@st.cache_data(ttl=CHECK_TTL_SECONDS, max_entries=8, show_spinner=False)
+def _contract_check(url: str, schema_name: str | None) -> contract_check.Result:
+    return contract_check.check(_warehouse(url))
+
+
+def contract_findings(again: bool = False) -> contract_check.Result:
+    """The warehouse checked against the contract (data_access.contract_check), with when it ran; `again`
+    runs it now rather than take the last hour's."""
+    if again:
+        _contract_check.clear()
+    return _contract_check(current_url(), warehouse_schema())
+
