@@ -10,7 +10,6 @@ raw orders, data_access.marts). Decisions where METRICS.md is silent: docs/metri
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,7 @@ from sqlalchemy import and_, literal, select
 
 from . import marts
 from .brand import burst_coefficients
-from .filters import Filters, brand_conditions
+from .filters import Filters, brand_conditions, days_after
 from .reports import ratio, resolve, steps, steps_funnel, sum_where, with_brands
 from .rules import EVIDENCE, Rules, load_rules
 from .schema import brands, providers, steps_milestones
@@ -112,7 +111,7 @@ def _brands_as_of(f: Filters) -> list:
 
 def _window_sums_at(wh: Warehouse, f: Filters) -> pd.DataFrame:
     """Per selected brand, the window sums with D = the as-of date."""
-    first = f.as_of - dt.timedelta(days=2 * WINDOW_DAYS - 1)
+    first = days_after(f.as_of, -(2 * WINDOW_DAYS - 1))
     d = marts.daily(wh, first, f.as_of)
     stmt = (
         select(d.c.brand_id, *_window_measures(d, days_between(literal(f.as_of), d.c.day)))

@@ -10,14 +10,13 @@ ranks the providers and divides. Decisions where METRICS.md is silent: docs/metr
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, or_, select
 
 from . import marts, periods
-from .filters import Filters, brand_conditions
+from .filters import Filters, brand_conditions, days_after
 from .reports import MIN_PEERS, PROVIDER_COLUMNS, providers, ratio, resolve, sum_where, with_brands
 from .schema import NO_BELT, brands, provider_assignments, providers as providers_table, steps_milestones
 from .sqlfuncs import days_between, period_key
@@ -163,7 +162,7 @@ def _cohorts(wh: Warehouse, f: Filters) -> pd.DataFrame:
                                                             stepped.c.start_on == a.c.start_on)))
         .where(*starting).group_by(a.c.provider_id, month)
     )
-    d = marts.daily(wh, first - dt.timedelta(days=BEFORE_DAYS), last + dt.timedelta(days=AFTER_DAYS - 1))
+    d = marts.daily(wh, days_after(first, -BEFORE_DAYS), days_after(last, AFTER_DAYS - 1))
     offset = days_between(d.c.day, a.c.start_on)
     after = and_(offset >= 0, offset <= AFTER_DAYS - 1, or_(a.c.end_on.is_(None), d.c.day <= a.c.end_on))
     gmv = (
