@@ -23,6 +23,7 @@ STATUS_WORDS = {"stalled": N_("Stalled"), "at_risk": N_("At risk"), "on_track": 
 QUEUE_FIELDS = (N_("status"), N_("evidence_text"), N_("days_vs_typical"), N_("owner"), N_("gmv_30d"))
 QUEUE_KINDS = {"brand_name": "text", "belt_id": "text", "status": "text", "current_step": "text",
                "evidence_text": "text", "days_vs_typical": "text", "owner": "text", "gmv_30d": "money"}
+TOP = 10  # owners in the chart
 # Scorecard figures: (column, kind); the percentile already counts "better" in the figure's direction.
 SCORECARD = (("gmv_multiple", "multiple"), ("refund_rate", "rate"), ("return_rate", "rate"),
              ("repeat_buyer_rate", "rate"), ("roi_t30", "ratio"), ("median_days_per_step", "days"))
@@ -98,7 +99,10 @@ def _counts(queue: pd.DataFrame) -> dict:
 
 def _tiles(now: dict, then: dict, previous_as_of: dt.date, ctx: state.PageContext) -> None:
     lang = ctx.lang
-    versus = lambda shown: t("vs {period} ({before})", lang, period=previous_as_of.isoformat(), before=shown)  # noqa: E731
+
+    def versus(shown: str) -> str:
+        return t("vs {period} ({before})", lang, period=previous_as_of.isoformat(), before=shown)
+
     for column, status, up in zip(st.columns(3), STATUSES, (False, False, True)):
         with column:
             change = now[status] - then[status]
@@ -125,6 +129,20 @@ def shown_queue(queue: pd.DataFrame, ctx: state.PageContext) -> pd.DataFrame:
     )
 
 
+def _by_owner(words: pd.DataFrame, ctx: state.PageContext) -> None:
+    """Who holds the most stalled and at-risk brands: the owners with the most, and their GMV at stake."""
+    if words.empty:
+        return
+    lang = ctx.lang
+    counts = (words.groupby("owner", as_index=False).agg(brands=("brand_id", "size"), gmv_30d=("gmv_30d", "sum"))
+              .sort_values(["brands", "gmv_30d", "owner"], ascending=[False, False, True], kind="stable").head(TOP))
+    st.markdown(f"**{t('Stalled and at-risk brands by owner', lang)}**",
+                help=t("The {n} owners with the most stalled or at-risk brands.", lang, n=TOP))
+    st.altair_chart(charts.ranking_bars(
+        counts, label="owner", value="brands", label_title=t("owner", lang), value_title=t("brands", lang),
+        lang=lang, keep_order=True, tooltips=[("gmv_30d", t("gmv_30d", lang), "money")]), theme=None)
+
+
 def render_page(ctx: state.PageContext) -> None:
     """The Work queue: tiles, the filterable queue (a row opens the brand page), its CSV, the thresholds used."""
     lang, f = ctx.lang, ctx.filters
@@ -139,10 +157,11 @@ def render_page(ctx: state.PageContext) -> None:
         widgets.empty_state(lang=lang)
         return
 
+    words = shown_queue(queue, ctx)
+    _by_owner(words[words["status"] != "on_track"], ctx)
     st.subheader(t("Brands that need attention", lang), help=t(
         "Stalled first, then at risk (longer in the step than is typical), each by GMV over the last 30 days. "
         "The evidence is the current step's, over the 30 days to the as-of date.", lang))
-    words = shown_queue(queue, ctx)
     left, middle, right = st.columns([2, 2, 1])
     owners = sorted(set(words["owner"]))
     belts = sorted(set(words["belt_id"].fillna("none")), key=ctx.belt_label)
@@ -233,7 +252,8 @@ def render_scorecard(provider_id: int, ctx: state.PageContext) -> None:
         "GMV over the 30 days after taking a brand on over the 30 days before, and the share of those brands "
         "that completed a STEPS step within 90 days; the platform's line is every provider's.", lang))
     left, right = st.columns(2)
-    common = dict(value_title="", period_title=t("period", lang), series_title="", grain="month", lang=lang)
+    common = {"value_title": "", "period_title": t("period", lang), "series_title": "", "grain": "month",
+              "lang": lang}
     with left:
         st.altair_chart(charts.period_lines(own, series=[("after_multiple", t(
             "GMV multiple, 30 days after", lang)), ("platform_after_multiple", t("Platform", lang))],
