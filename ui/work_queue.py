@@ -103,7 +103,8 @@ def _tiles(now: dict, then: dict, previous_as_of: dt.date, ctx: state.PageContex
     def versus(shown: str) -> str:
         return t("vs {period} ({before})", lang, period=previous_as_of.isoformat(), before=shown)
 
-    for column, status, up in zip(st.columns(3), STATUSES, (False, False, True)):
+    columns = st.columns(4)
+    for column, status, up in zip(columns, STATUSES, (False, False, True)):
         with column:
             change = now[status] - then[status]
             widgets.change_tile(t(STATUS_WORDS[status], lang), fmt.count(now[status]), change,
@@ -111,7 +112,7 @@ def _tiles(now: dict, then: dict, previous_as_of: dt.date, ctx: state.PageContex
                                 help=t("Brands in progress in STEPS, as of {date}, by status.", lang,
                                        date=ctx.as_of.isoformat()))
     change = now["at_stake"] - then["at_stake"]
-    with st.columns(3)[0]:
+    with columns[3]:
         widgets.change_tile(t("GMV (30 days) at stake in stalled brands", lang), fmt.money(now["at_stake"], lang),
                             change, ("+" if change >= 0 else "-") + fmt.money(abs(change), lang),
                             versus(fmt.money(then["at_stake"], lang)), good_when_up=False,
@@ -158,7 +159,6 @@ def render_page(ctx: state.PageContext) -> None:
         return
 
     words = shown_queue(queue, ctx)
-    _by_owner(words[words["status"] != "on_track"], ctx)
     st.subheader(t("Brands that need attention", lang), help=t(
         "Stalled first, then at risk (longer in the step than is typical), each by GMV over the last 30 days. "
         "The evidence is the current step's, over the 30 days to the as-of date.", lang))
@@ -181,6 +181,7 @@ def render_page(ctx: state.PageContext) -> None:
         "status": [t(STATUS_WORDS[s], lang) for s in words["status"]],
         "current_step": [i18n.enum("step", int(s), lang) for s in words["current_step"]]})
     widgets.download_button(rows, "work-queue")
+    _by_owner(words[words["status"] != "on_track"], ctx)
 
 
 # ---------------------------------------------------------------- the brand page's diagnosis
