@@ -183,7 +183,7 @@ def burst_coefficients(wh: Warehouse, f: Filters) -> pd.DataFrame:
     f = resolve(wh, f)
     m = steps_milestones
     d = marts.daily(wh)
-    in_window = and_(d.c.brand_id == m.c.brand_id, d.c.day >= m.c.started_on,  # a plain range: fast to join
+    in_window = and_(d.c.brand_id == m.c.brand_id, d.c.day >= m.c.started_on,  # a plain range on the mart's day
                      d.c.day <= add_days(m.c.started_on, BURST_WINDOW_DAYS - 1))
     window = (  # days with orders but none through distribution count 0, as days without orders do
         select(m.c.brand_id, func.max(d.c.distribution_gmv).label("peak_day_gmv"),

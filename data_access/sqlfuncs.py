@@ -114,8 +114,8 @@ def period_key(column, grain):
 
 class add_days(FunctionElement):
     """The date `n` whole days after `date` (n < 0: before). `n` is a constant of the code, written into the
-    SQL as a number (it is no user input), so that a window's bounds are plain dates an index or a range
-    join can use, where `days_between(day, start) <= n` would compute a difference on every row."""
+    SQL as a number (it is no user input), so that a window's bounds are plain dates computed once per
+    window, which an index or a range join can use (rather than `days_between(day, start) <= n` per row)."""
     type = Date()
     inherit_cache = True
     name = "add_days"
