@@ -27,6 +27,7 @@ PAGES = (
     ("pages/sales.py", "sales", "Sales multiples", ":material/payments:"),
     ("pages/providers.py", "providers", "Providers", ":material/handshake:"),
     ("pages/steps.py", "steps", "STEPS", ":material/stairs:"),
+    ("pages/work_queue.py", "work_queue", "Work queue", ":material/checklist:"),
     ("pages/brand.py", "brand", "Brand", ":material/storefront:"),
     ("pages/trust_roi.py", "trust_roi", "Trust & ROI", ":material/verified_user:"),
     ("pages/data_health.py", "data_health", "Data health", ":material/health_and_safety:"),

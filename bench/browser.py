@@ -8,7 +8,7 @@ sys.path.insert(0, "/work/main")
 from playwright.sync_api import sync_playwright
 from tests.browser_support import StreamlitServer, launch_chromium, wait_for_app
 url = "duckdb:////work/main/data/bench/duckdb-10m.duckdb"
-pages = ["overview", "onboarding", "sales", "providers", "steps", "brand", "trust_roi"]
+pages = ["overview", "onboarding", "sales", "providers", "steps", "work_queue", "brand", "trust_roi"]
 server = StreamlitServer(url, Path(tempfile.mkdtemp()) / "log"); server.wait_healthy()
 try:
     with sync_playwright() as p:

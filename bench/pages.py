@@ -145,7 +145,8 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
         calls = meta + [Call("report", "providers", f), Call("report", "providers", before)]
         if provider_id is not None:  # one provider chosen
             calls += [Call("provider", "provider_series", f, provider_id),
-                      Call("provider", "provider_brands", f, provider_id), Call("report", "steps", f)]
+                      Call("provider", "provider_brands", f, provider_id), Call("report", "steps", f),
+                      Call("report", "provider_scorecard", f), Call("report", "provider_cohorts", f)]
         return calls
     if page == "steps":
         previous_as_of = periods.period_start(as_of, f.grain) - dt.timedelta(days=1)
@@ -154,6 +155,9 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
             Call("report", "steps_funnel", f), Call("report", "step_evidence", f),
             Call("report", "providers", f.with_(date_from=as_of, date_to=as_of)),
         ]
+    if page == "work_queue":  # the queue as of the as-of date, and at the previous period's end for the tiles
+        previous_as_of = periods.period_start(as_of, f.grain) - dt.timedelta(days=1)
+        return meta + [Call("report", "diagnosis", f), Call("report", "diagnosis", f.with_(as_of=previous_as_of))]
     if page == "trust_roi":
         return meta + [
             Call("report", "trust", f), Call("report", "trust", extended(f)),
@@ -162,7 +166,8 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
         ]
     if page == "brand":
         calls = meta + [Call("report", "steps", f)]
-        if brand_id is not None:  # one brand chosen
+        if brand_id is not None:  # one brand chosen (its diagnosis: the queue of the page's brands, its row)
+            calls.append(Call("report", "diagnosis", f))
             fb = f.with_(brand_ids=(brand_id,))
             calls += [
                 Call("report", "brand_profile", fb), Call("report", "brand_series", fb),
@@ -175,4 +180,4 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
     raise KeyError(page)
 
 
-PAGES = ("overview", "onboarding", "sales", "providers", "steps", "trust_roi", "brand")
+PAGES = ("overview", "onboarding", "sales", "providers", "steps", "work_queue", "trust_roi", "brand")

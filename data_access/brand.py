@@ -18,7 +18,7 @@ from .reports import ordered_between, ratio, resolve, sum_where, with_brands
 from .schema import (
     CHANNELS, TRAFFIC_SOURCES, brands, industry_belts, orders, provider_assignments, providers, steps_milestones,
 )
-from .sqlfuncs import days_between, period_key
+from .sqlfuncs import add_days, days_between, period_key
 from .warehouse import Warehouse
 
 BURST_WINDOW_DAYS = 30      # step 1's started_on … started_on + 29
@@ -179,12 +179,13 @@ def burst_coefficients(wh: Warehouse, f: Filters) -> pd.DataFrame:
     f = resolve(wh, f)
     m = steps_milestones
     d = marts.daily(wh)
-    offset = days_between(d.c.day, m.c.started_on)
+    in_window = and_(d.c.brand_id == m.c.brand_id, d.c.day >= m.c.started_on,  # a plain range on the mart's day
+                     d.c.day <= add_days(m.c.started_on, BURST_WINDOW_DAYS - 1))
     window = (  # days with orders but none through distribution count 0, as days without orders do
         select(m.c.brand_id, func.max(d.c.distribution_gmv).label("peak_day_gmv"),
                func.sum(d.c.distribution_gmv).label("window_gmv"))
-        .select_from(with_brands(m).join(d, d.c.brand_id == m.c.brand_id))
-        .where(m.c.step == 1, offset >= 0, offset <= BURST_WINDOW_DAYS - 1, *brand_conditions(f))
+        .select_from(with_brands(m).join(d, in_window))
+        .where(m.c.step == 1, *brand_conditions(f))
         .group_by(m.c.brand_id)
         .subquery("window")
     )

@@ -110,3 +110,41 @@ def period_key(column, grain):
     if grain == "quarter":
         month = case((month <= 3, 1), (month <= 6, 4), (month <= 9, 7), else_=10)
     return cast(year * 100 + month, Integer)
+
+
+class add_days(FunctionElement):
+    """The date `n` whole days after `date` (n < 0: before). `n` is a constant of the code, written into the
+    SQL as a number (it is no user input), so that a window's bounds are plain dates computed once per
+    window, which an index or a range join can use (rather than `days_between(day, start) <= n` per row)."""
+    type = Date()
+    inherit_cache = True
+    name = "add_days"
+
+    def __init__(self, date, n: int):
+        super().__init__(date, literal_column(str(int(n))))
+
+
+@compiles(add_days)
+def _add_days_default(element, compiler, **kw):  # DuckDB, PostgreSQL: date + integer is a date
+    date, n = _two(element, compiler, **kw)
+    return "(CAST(%s AS DATE) + %s)" % (date, n)
+
+
+@compiles(add_days, "mysql")
+@compiles(add_days, "mariadb")
+def _add_days_mysql(element, compiler, **kw):
+    date, n = _two(element, compiler, **kw)
+    return "DATE_ADD(%s, INTERVAL %s DAY)" % (date, n)
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element, compiler, **kw):
+    date, n = _two(element, compiler, **kw)
+    return "date(%s, printf('%%+d days', %s))" % (date, n)
+
+
+@compiles(add_days, "chdb")
+@compiles(add_days, "clickhousedb")
+def _add_days_clickhouse(element, compiler, **kw):
+    date, n = _two(element, compiler, **kw)
+    return "addDays(toDate(%s), %s)" % (date, n)

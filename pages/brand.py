@@ -7,7 +7,7 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
-from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
+from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 PROVIDERS_PAGE = "pages/providers.py"
@@ -94,6 +94,8 @@ fields = [(t("belt", lang), belt), (t("category", lang), i18n.enum("category", p
 for column, (label, value) in zip(st.columns(len(fields)), fields):
     column.caption(label)
     column.markdown(widgets.plain(value))
+
+work_queue.render_brand_diagnosis(choice, ctx)  # in progress in STEPS: what is missing for its step
 
 # ---------------------------------------------------------------- tiles: the last full period vs the one before
 pair = widgets.last_full_period(f.date_from, f.date_to, grain)

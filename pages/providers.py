@@ -8,7 +8,7 @@ leave_legacy_pages_mode()
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
+from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 PROVIDER_TYPES = {"agency": N_("Agency"), "mcn": N_("MCN"), "supply_chain": N_("Supply chain")}
@@ -177,6 +177,8 @@ for column, name in zip(first[1:] + second, VIEW_TILES):
         widgets.vs_peers_tile(t(name, lang), row[name], band_of.loc[name, "median"], band_of.loc[name, "p90"], kind,
                               lang,
                               good_when_up=up)
+
+work_queue.render_scorecard(choice, ctx)  # its percentiles among its belt's peers, its cohorts
 
 st.markdown(f"**{t('Served GMV per period', lang)}**")
 with data.page_errors():

@@ -1,6 +1,7 @@
 """Save one PNG per page (1440×900, light theme, demo data) into docs/screenshots/.
 
     make screenshots      # builds the demo warehouse first if there is none
+    .venv/bin/python scripts/screenshots.py work_queue brand    # only these (names as in SHOTS)
 """
 import sys
 import tempfile
@@ -20,12 +21,14 @@ SHOTS = (
     ("sales", "sales", "lang=en&preset=custom&from=2021-04-01&to=2021-06-30&grain=month"),
     ("providers", "providers", "lang=en&preset=custom&from=2021-04-01&to=2021-06-30"),
     ("steps", "steps", "lang=zh&belt=linyi-apparel&belt=yiwu-small-goods"),
+    ("work_queue", "work_queue", "lang=zh"),
     ("brand", "brand", "lang=zh&brand=1&preset=custom&from=2021-01-01&to=2021-12-31&grain=month"),
     ("trust-roi", "trust_roi", "lang=en&preset=custom&from=2021-01-01&to=2021-12-31&grain=quarter"),
 )
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
+    shots = [shot for shot in SHOTS if not only or shot[0] in only]
     reason = browser_missing_reason()
     if reason:
         print(f"screenshots: {reason}", file=sys.stderr)
@@ -38,7 +41,7 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1440, "height": 900}, color_scheme="light")
-            for name, path, query in SHOTS:
+            for name, path, query in shots:
                 page.goto(f"{server.base_url}/{path}?{query}")
                 wait_for_app(page)
                 page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg') \
@@ -53,4 +56,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -27,6 +27,7 @@ PAGES = {  # url path -> (Chinese title, English title)
     "sales": ("销量倍数", "Sales multiples"),
     "providers": ("服务商", "Providers"),
     "steps": ("STEPS 五步法", "STEPS"),
+    "work_queue": ("待办", "Work queue"),
     "brand": ("品牌", "Brand"),
     "trust_roi": ("信任与 ROI", "Trust & ROI"),
 }

@@ -1,0 +1,265 @@
+"""The work queue's widgets (METRICS.md, "Work queue", "Provider scorecard", "Provider cohorts"): the Work queue
+page, the brand page's diagnosis and the providers page's scorecard. The pages call one function each, so that
+shared page files change by one line; the evidence sentence is one pure function (`evidence_sentence`)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from babel.numbers import format_percent
+
+from data_access import periods, rules
+from data_access.diagnosis import STATUSES
+
+from . import charts, data, fmt, i18n, state, widgets
+from .i18n import N_, t
+
+# Step -> (its evidence in words, shown as a share or a multiple)
+MEASURES = {1: (N_("burst coefficient"), "multiple"), 2: (N_("public-traffic GMV growth"), "multiple"),
+            3: (N_("self-broadcast share"), "share"), 4: (N_("private-traffic share"), "share"),
+            5: (N_("channel-exclusive share"), "share")}
+STATUS_WORDS = {"stalled": N_("Stalled"), "at_risk": N_("At risk"), "on_track": N_("On track")}
+QUEUE_FIELDS = (N_("status"), N_("evidence_text"), N_("days_vs_typical"), N_("owner"), N_("gmv_30d"))
+QUEUE_KINDS = {"brand_name": "text", "belt_id": "text", "status": "text", "current_step": "text",
+               "evidence_text": "text", "days_vs_typical": "text", "owner": "text", "gmv_30d": "money"}
+TOP = 10  # owners in the chart
+# Scorecard figures: (column, kind); the percentile already counts "better" in the figure's direction.
+SCORECARD = (("gmv_multiple", "multiple"), ("refund_rate", "rate"), ("return_rate", "rate"),
+             ("repeat_buyer_rate", "rate"), ("roi_t30", "ratio"), ("median_days_per_step", "days"))
+
+
+# ---------------------------------------------------------------- words
+
+def evidence_value(value, step: int, lang: str) -> str:
+    """A step's evidence as the sentence shows it: a share as a whole percent, a multiple with one decimal."""
+    if fmt.is_empty(value):
+        return fmt.EMPTY
+    if MEASURES[step][1] == "share":
+        return format_percent(float(value), "#,##0%", locale=fmt.locale(lang))
+    return fmt.multiple(value, lang)
+
+
+def evidence_sentence(step: int, evidence, threshold, peer_evidence, lang: str) -> str:
+    """The missing (or present) evidence in words, e.g. "self-broadcast share 12%, below the 30% bar; brands that
+    completed this step had 34%" / "自播占比 12%，低于 30% 门槛；完成此步的品牌中位数 34%"."""
+    measure = t(MEASURES[step][0], lang)
+    bar = evidence_value(threshold, step, lang)
+    if fmt.is_empty(evidence):
+        head = t("{measure} cannot be measured yet (no sales to measure it on)", lang, measure=measure)
+    elif float(evidence) >= float(threshold):
+        head = t("{measure} {value}, meets the {bar} bar", lang, measure=measure,
+                 value=evidence_value(evidence, step, lang), bar=bar)
+    else:
+        head = t("{measure} {value}, below the {bar} bar", lang, measure=measure,
+                 value=evidence_value(evidence, step, lang), bar=bar)
+    if fmt.is_empty(peer_evidence):
+        tail = t("no selected brand has completed this step yet", lang)
+    else:
+        tail = t("brands that completed this step had {peers}", lang, peers=evidence_value(peer_evidence, step, lang))
+    return t("{evidence}; {peers}", lang, evidence=head, peers=tail)
+
+
+def days_vs_typical(days, typical, lang: str) -> str:
+    if fmt.is_empty(typical):
+        return fmt.days(days, lang)
+    return t("{days} (typical {typical})", lang, days=fmt.days(days, lang), typical=fmt.days(typical, lang))
+
+
+def owner(provider_name, provider_id, lang: str) -> str:
+    """Who owns the brand's next step: the serving provider, or the platform's staff when none serves it."""
+    if fmt.is_empty(provider_id):
+        return t("Platform staff", lang)
+    return provider_name if not fmt.is_empty(provider_name) else f"#{int(provider_id)}"
+
+
+def thresholds_note(used: rules.Rules, lang: str) -> str:
+    bars = i18n.join([f"{t(MEASURES[step][0], lang)} ≥ {evidence_value(value, step, lang)}"
+                      for step, value in used.thresholds], lang)
+    source = t("METRICS.md defaults", lang) if used.source == rules.DEFAULTS_SOURCE else used.source
+    return t("Thresholds ({source}): {bars}", lang, source=source, bars=bars)
+
+
+def _rules(lang: str) -> rules.Rules:
+    """The rules in force; a rules file that cannot be used ends the page with its one-line message."""
+    try:
+        return rules.load_rules()
+    except rules.RulesError as exc:
+        st.error(widgets.plain(str(exc)), icon=":material/rule:")
+        st.stop()
+
+
+# ---------------------------------------------------------------- the Work queue page
+
+def _counts(queue: pd.DataFrame) -> dict:
+    out = {s: int((queue["status"] == s).sum()) for s in STATUSES}
+    out["at_stake"] = float(queue.loc[queue["status"] == "stalled", "gmv_30d"].sum())
+    return out
+
+
+def _tiles(now: dict, then: dict, previous_as_of: dt.date, ctx: state.PageContext) -> None:
+    lang = ctx.lang
+
+    def versus(shown: str) -> str:
+        return t("vs {period} ({before})", lang, period=previous_as_of.isoformat(), before=shown)
+
+    columns = st.columns(4)
+    for column, status, up in zip(columns, STATUSES, (False, False, True)):
+        with column:
+            change = now[status] - then[status]
+            widgets.change_tile(t(STATUS_WORDS[status], lang), fmt.count(now[status]), change,
+                                fmt.signed_count(change), versus(fmt.count(then[status])), good_when_up=up,
+                                help=t("Brands in progress in STEPS, as of {date}, by status.", lang,
+                                       date=ctx.as_of.isoformat()))
+    change = now["at_stake"] - then["at_stake"]
+    with columns[3]:
+        widgets.change_tile(t("GMV (30 days) at stake in stalled brands", lang), fmt.money(now["at_stake"], lang),
+                            change, ("+" if change >= 0 else "-") + fmt.money(abs(change), lang),
+                            versus(fmt.money(then["at_stake"], lang)), good_when_up=False,
+                            help=t("The stalled brands' GMV over the 30 days to the as-of date.", lang))
+
+
+def shown_queue(queue: pd.DataFrame, ctx: state.PageContext) -> pd.DataFrame:
+    """The queue with its words: evidence sentence, days against typical, owner, status and step."""
+    lang = ctx.lang
+    return queue.assign(
+        evidence_text=[evidence_sentence(int(r.current_step), r.evidence, r.threshold, r.peer_evidence, lang)
+                       for r in queue.itertuples()],
+        days_vs_typical=[days_vs_typical(d, ty, lang) for d, ty in zip(queue["days_in_step"], queue["typical_days"])],
+        owner=[owner(n, p, lang) for n, p in zip(queue["provider_name"], queue["provider_id"])],
+    )
+
+
+def _by_owner(words: pd.DataFrame, ctx: state.PageContext) -> None:
+    """Who holds the most stalled and at-risk brands: the owners with the most, and their GMV at stake."""
+    if words.empty:
+        return
+    lang = ctx.lang
+    counts = (words.groupby("owner", as_index=False).agg(brands=("brand_id", "size"), gmv_30d=("gmv_30d", "sum"))
+              .sort_values(["brands", "gmv_30d", "owner"], ascending=[False, False, True], kind="stable").head(TOP))
+    st.markdown(f"**{t('Stalled and at-risk brands by owner', lang)}**",
+                help=t("The {n} owners with the most stalled or at-risk brands.", lang, n=TOP))
+    st.altair_chart(charts.ranking_bars(
+        counts, label="owner", value="brands", label_title=t("owner", lang), value_title=t("brands", lang),
+        lang=lang, keep_order=True, tooltips=[("gmv_30d", t("gmv_30d", lang), "money")]), theme=None)
+
+
+def render_page(ctx: state.PageContext) -> None:
+    """The Work queue: tiles, the filterable queue (a row opens the brand page), its CSV, the thresholds used."""
+    lang, f = ctx.lang, ctx.filters
+    used = _rules(lang)
+    previous_as_of = periods.period_start(ctx.as_of, f.grain) - dt.timedelta(days=1)
+    with data.page_errors():
+        queue = data.report("diagnosis", f)
+        before = data.report("diagnosis", f.with_(as_of=previous_as_of))
+    st.caption(thresholds_note(used, lang))
+    _tiles(_counts(queue), _counts(before), previous_as_of, ctx)
+    if queue.empty:
+        widgets.empty_state(lang=lang)
+        return
+
+    words = shown_queue(queue, ctx)
+    st.subheader(t("Brands that need attention", lang), help=t(
+        "Stalled first, then at risk (longer in the step than is typical), each by GMV over the last 30 days. "
+        "The evidence is the current step's, over the 30 days to the as-of date.", lang))
+    left, middle, right = st.columns([2, 2, 1])
+    owners = sorted(set(words["owner"]))
+    belts = sorted(set(words["belt_id"].fillna("none")), key=ctx.belt_label)
+    picked_owners = left.multiselect(t("Owner", lang), owners, key="p_wq_owner", placeholder=t("All owners", lang))
+    picked_belts = middle.multiselect(t("Industry belt", lang), belts, key="p_wq_belt", format_func=ctx.belt_label,
+                                      placeholder=t("All belts", lang))
+    on_track = right.toggle(t("Show on-track brands", lang), value=False, key="p_wq_on_track")
+    keep = (words["status"] != "on_track") | on_track
+    if picked_owners:
+        keep &= words["owner"].isin(picked_owners)
+    if picked_belts:
+        keep &= words["belt_id"].fillna("none").isin(picked_belts)
+    rows, words = queue[keep.to_numpy()].reset_index(drop=True), words[keep.to_numpy()].reset_index(drop=True)
+    st.markdown(f"**{t('{n} brands', lang, n=fmt.count(len(rows)))}**")
+    widgets.table(words, QUEUE_KINDS, key="work_queue", lang=lang, select_brand=True, height=420, labels={
+        "belt_id": [ctx.belt_label(b) for b in words["belt_id"]],
+        "status": [t(STATUS_WORDS[s], lang) for s in words["status"]],
+        "current_step": [i18n.enum("step", int(s), lang) for s in words["current_step"]]})
+    widgets.download_button(rows, "work-queue")
+    _by_owner(words[words["status"] != "on_track"], ctx)
+
+
+# ---------------------------------------------------------------- the brand page's diagnosis
+
+def render_brand_diagnosis(brand_id: int, ctx: state.PageContext) -> None:
+    """The brand's diagnosis, when it is in progress in STEPS: its row of the page filters' queue (the peers and
+    typical days are those of the selected brands, as on the Work queue page). Nothing otherwise."""
+    lang = ctx.lang
+    with data.page_errors():
+        queue = data.report("diagnosis", ctx.filters.with_(brand_ids=()))
+    mine = queue[queue["brand_id"] == int(brand_id)]
+    if mine.empty:
+        return
+    r = mine.iloc[0]
+    step = int(r["current_step"])
+    used = _rules(lang)
+    st.subheader(t("Diagnosis", lang), help=thresholds_note(used, lang))
+    status = t(STATUS_WORDS[r["status"]], lang)
+    cols = st.columns(4)
+    cols[0].metric(t("Current step", lang), i18n.enum("step", step, lang), border=True,
+                   help=t("Status: {status}", lang, status=status))
+    cols[1].metric(t(MEASURES[step][0], lang), evidence_value(r["evidence"], step, lang), border=True,
+                   help=evidence_sentence(step, r["evidence"], r["threshold"], r["peer_evidence"], lang))
+    cols[2].metric(t("Days in step", lang), fmt.days(r["days_in_step"], lang), border=True,
+                   help=days_vs_typical(r["days_in_step"], r["typical_days"], lang))
+    if step < 5:
+        nxt = step + 1
+        cols[3].metric(t("Next step's bar", lang), evidence_value(used.threshold(nxt), nxt, lang), border=True,
+                       help=f"{i18n.enum('step', nxt, lang)}: {t(MEASURES[nxt][0], lang)}")
+    else:
+        cols[3].metric(t("Next step's bar", lang), fmt.EMPTY, border=True, help=t("This is the last step.", lang))
+    (st.warning if r["status"] == "stalled" else st.info)(
+        f"{status} · {evidence_sentence(step, r['evidence'], r['threshold'], r['peer_evidence'], lang)} · "
+        f"{days_vs_typical(r['days_in_step'], r['typical_days'], lang)}", icon=":material/assignment_late:")
+
+
+# ---------------------------------------------------------------- the providers page's scorecard
+
+def _percentile_text(pct, lang: str) -> str:
+    return fmt.EMPTY if fmt.is_empty(pct) else t("better than {share} of peers", lang, share=fmt.rate(pct, lang))
+
+
+def render_scorecard(provider_id: int, ctx: state.PageContext) -> None:
+    """One provider against its main belt's peers (percentile, peer median) and its cohorts against the platform."""
+    lang, f = ctx.lang, ctx.filters
+    with data.page_errors():
+        card = data.report("provider_scorecard", f)
+        cohorts = data.report("provider_cohorts", f)
+    mine = card[card["provider_id"] == int(provider_id)]
+    if mine.empty:
+        return
+    r = mine.iloc[0]
+    st.subheader(t("Scorecard against its belt's peers", lang), help=t(
+        "Each figure with its percentile among the providers whose main belt (most served GMV) is the same, and "
+        "those peers' median. Green is better than half of the peers.", lang))
+    st.caption(t("Main belt: {belt} · {n} providers", lang, belt=ctx.belt_label(r["main_belt"]),
+                 n=fmt.count(r["peers"])))
+    shown = {"multiple": fmt.multiple, "rate": fmt.rate, "ratio": fmt.ratio, "days": fmt.days}
+    for column, (figure, kind) in zip(st.columns(len(SCORECARD)), SCORECARD):
+        pct, median = r[f"{figure}_pct"], r.get(f"{figure}_peer_median")
+        with column:
+            widgets.change_tile(t(figure, lang), shown[kind](r[figure], lang),
+                                None if fmt.is_empty(pct) else float(pct) - 0.5, _percentile_text(pct, lang),
+                                t("peer median {median}", lang, median=shown[kind](median, lang)), good_when_up=True)
+    own = cohorts[cohorts["provider_id"] == int(provider_id)].rename(columns={"month_start": "period_start"})
+    if own.empty:
+        return
+    st.markdown(f"**{t('Brands taken on, month by month, against the platform', lang)}**", help=t(
+        "GMV over the 30 days after taking a brand on over the 30 days before, and the share of those brands "
+        "that completed a STEPS step within 90 days; the platform's line is every provider's.", lang))
+    left, right = st.columns(2)
+    common = {"value_title": "", "period_title": t("period", lang), "series_title": "", "grain": "month",
+              "lang": lang}
+    with left:
+        st.altair_chart(charts.period_lines(own, series=[("after_multiple", t(
+            "GMV multiple, 30 days after", lang)), ("platform_after_multiple", t("Platform", lang))],
+            kind="multiple", **common), theme=None)
+    with right:
+        st.altair_chart(charts.period_lines(own, series=[("step_within_90d", t(
+            "Step completed within 90 days", lang)), ("platform_step_within_90d", t("Platform", lang))],
+            kind="rate", **common), theme=None)
