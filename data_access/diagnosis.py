@@ -114,7 +114,7 @@ def _window_sums_at(wh: Warehouse, f: Filters) -> pd.DataFrame:
     first = days_after(f.as_of, -(2 * WINDOW_DAYS - 1))
     d = marts.daily(wh, first, f.as_of)
     stmt = (
-        select(d.c.brand_id, *_window_measures(d, f.as_of - dt.timedelta(days=WINDOW_DAYS - 1)))
+        select(d.c.brand_id, *_window_measures(d, days_after(f.as_of, -(WINDOW_DAYS - 1))))
         .select_from(with_brands(d)).where(*_brands_as_of(f)).group_by(d.c.brand_id)
     )
     return _floats(wh.frame(stmt))
