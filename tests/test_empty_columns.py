@@ -28,7 +28,7 @@ DATE_COLUMNS = {"period_start", "cohort_quarter", "current_step_started_on", "st
                 "start_on", "end_on", "onboarded_on", "window_start", "month_start"}
 TEXT_COLUMNS = {"group", "brand_name", "belt_id", "name", "name_zh", "name_en", "province", "category",
                 "brand_type", "managed_by", "provider_name", "provider_type", "channel", "traffic_source", "state",
-                "status", "evidence_name", "main_belt"}
+                "status", "evidence_name", "main_belt", "metric"}
 FLAG_COLUMNS = {"new_in_current", "stalled", "window_complete", "evidence_met"}
 PROVIDERS = (101, 108)  # one that serves brands, one that never has
 
