@@ -44,13 +44,12 @@ import logging
 import os
 import string
 import threading
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import PROJECT_ROOT
+from .config import PROJECT_ROOT, TomlFile
 from .filters import Filters
 
 ROLES_ENV = "BELTBOARD_ROLES"
@@ -212,33 +211,13 @@ def roles_path() -> Path | None:
     return None
 
 
-_cache_lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[int, int], Roles]] = {}
+_ROLES_FILE = TomlFile("roles file", RolesError, lambda raw, path: parse_roles(raw, path))
 
 
 def load_roles(path: Path | None = None) -> Roles | None:
     """The roles file parsed (re-read when it changes); None when there is none (no access control)."""
     path = path or roles_path()
-    if path is None:
-        return None
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise RolesError(f"cannot read the roles file {path}: {exc.strerror}") from None
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    with _cache_lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == stamp:
-            return cached[1]
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RolesError(f"the roles file {path} cannot be read: {exc}") from None
-    roles = parse_roles(raw, path)
-    with _cache_lock:
-        _cache[path] = (stamp, roles)
-    return roles
+    return None if path is None else _ROLES_FILE.load(path)
 
 
 def parse_roles(raw: Mapping, path: Path) -> Roles:

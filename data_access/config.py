@@ -11,7 +11,9 @@ How often a reader looks whether a database server's data changed (seconds): BEL
 else `generation_check` in `[connections.warehouse]`, else 60 (a file is looked at on every use).
 """
 import os
+import threading
 import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -90,3 +92,33 @@ def _seconds(env: str, key: str, default: float, zero_ok: bool) -> float:
 
 def warehouse_url() -> str:
     return configured_url() or default_url()
+
+
+class TomlFile:
+    """A TOML file (the roles file, the rules file) parsed once per change of its mtime or size, shared by
+    every thread of a server; a file that cannot be read is `error`, one line naming it."""
+
+    def __init__(self, what: str, error: type[Exception], parse: Callable[[Mapping, Path], object]):
+        self.what, self.error, self.parse = what, error, parse
+        self._lock = threading.Lock()
+        self._parsed: dict[Path, tuple[tuple[int, int], object]] = {}
+
+    def load(self, path: Path):
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise self.error(f"cannot read the {self.what} {path}: {exc.strerror}") from None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._parsed.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        try:
+            with path.open("rb") as fh:
+                raw = tomllib.load(fh)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise self.error(f"the {self.what} {path} cannot be read: {exc}") from None
+        parsed = self.parse(raw, path)
+        with self._lock:
+            self._parsed[path] = (stamp, parsed)
+        return parsed

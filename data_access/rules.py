@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import PROJECT_ROOT, secrets_section
+from .config import PROJECT_ROOT, TomlFile, secrets_section
 
 RULES_ENV = "BELTBOARD_RULES"
 DEFAULT_RULES_PATH = PROJECT_ROOT / ".streamlit" / "rules.toml"
@@ -80,33 +79,13 @@ def rules_path() -> Path | None:
     return DEFAULT_RULES_PATH if DEFAULT_RULES_PATH.is_file() else None
 
 
-_cache_lock = threading.Lock()
-_cache: dict[Path, tuple[tuple[int, int], Rules]] = {}
+_RULES_FILE = TomlFile("rules file", RulesError, lambda raw, path: parse_rules(raw, path))
 
 
 def load_rules(path: Path | None = None) -> Rules:
     """The thresholds in force: the rules file's (re-read when it changes), else the defaults."""
     path = path or rules_path()
-    if path is None:
-        return DEFAULT_RULES
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise RulesError(f"cannot read the rules file {path}: {exc.strerror}") from None
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    with _cache_lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == stamp:
-            return cached[1]
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"the rules file {path} cannot be read: {exc}") from None
-    rules = parse_rules(raw, path)
-    with _cache_lock:
-        _cache[path] = (stamp, rules)
-    return rules
+    return DEFAULT_RULES if path is None else _RULES_FILE.load(path)
 
 
 def parse_rules(raw: Mapping, path: Path | str) -> Rules:
