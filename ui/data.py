@@ -129,7 +129,7 @@ def _meta(url: str, generation: tuple, scope: Filters) -> tuple[dt.date, pd.Data
 
 
 @st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
-def _span(url: str) -> DataSpan:
+def _span(url: str, generation: tuple) -> DataSpan:
     return reference.data_span(_warehouse(url))
 
 
@@ -139,7 +139,7 @@ def meta() -> Meta:
     scope = scoped(Filters())
     as_of, belts = _meta(url, generation, scope)
     no_belt = scope.scope_belts is None or schema.NO_BELT in scope.scope_belts
-    return Meta(url=url, as_of=as_of, belts=belts, span=_span(url), no_belt=no_belt)
+    return Meta(url=url, as_of=as_of, belts=belts, span=_span(url, generation), no_belt=no_belt)
 
 
 @FRAMES.cached
