@@ -47,12 +47,12 @@ alias = st.Page(path, title=t(title, lang), url_path=url_path, icon=icon, visibi
 unknown = not_found.unknown_path({url_path for _, url_path, _, _ in PAGES})
 missing = [not_found.page_for(unknown, t("Page not found", lang))] if unknown else []
 page = st.navigation([home, *pages, alias, *missing], position="sidebar" if ident.allowed else "hidden")
-with audit_log.page_view(ident, page.url_path or "overview"):
+with audit_log.page_view(ident, page.url_path or "overview", lang):
     if not ident.allowed:  # nothing to see: no filters, no belt names, no data
         identity.render_blocked(ident, lang)
         st.stop()
     if missing and page is missing[0]:
-        not_found.render(unknown, [home, *pages])
+        not_found.render(unknown, [home, *pages], lang)
         st.stop()
     st.session_state[state.CONTEXT] = context = sidebar.render(lang, ident)
     audit_log.note_filters(context.filters)

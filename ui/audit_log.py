@@ -1,6 +1,6 @@
 """One audit line per page view (data_access.audit): who, their scope, the page, the filters, rows, time.
 
-`page_view(ident, page)` wraps a run of the frame. A run that ends in a rerun (a page switch, a
+`page_view(ident, page, lang)` wraps a run of the frame. A run that ends in a rerun (a page switch, a
 click that narrows the belts, Streamlit leaving its legacy pages mode) is not a view: the run it
 asks for writes the line. A run that may see nothing is logged too (status `denied` or `login`).
 
@@ -58,7 +58,7 @@ def _page_params() -> dict:
 
 
 @contextlib.contextmanager
-def page_view(ident: Identity, page: str):
+def page_view(ident: Identity, page: str, lang: str):
     _reset()
     page_params = _page_params()  # as the visitor asked, before the page rewrites any
     started = time.perf_counter()
@@ -68,9 +68,9 @@ def page_view(ident: Identity, page: str):
         problem = audit.check(path) if ident.allowed else None
         if problem and ident.source != "local":
             status = "refused:audit"
-            _refuse(problem)
+            _refuse(problem, lang)
         elif problem:
-            st.sidebar.warning(t("The audit log cannot be written, so this view is not recorded: {problem}",
+            st.sidebar.warning(t("The audit log cannot be written, so this view is not recorded: {problem}", lang,
                                  problem=_plain(problem)), icon=":material/warning:")
         yield
     except RerunException:
@@ -95,11 +95,11 @@ def page_view(ident: Identity, page: str):
             )
 
 
-def _refuse(problem: str) -> None:
+def _refuse(problem: str, lang: str) -> None:
     """The whole page when the audit line cannot be written under access control: why, and no data."""
-    st.title(t("beltboard · brand dashboard"))
+    st.title(t("beltboard · brand dashboard", lang))
     st.error(t("Nothing is shown: every view must be recorded in the audit log, and it cannot be written now "
-               "({problem}). Tell the administrator.", problem=_plain(problem)), icon=":material/lock:")
+               "({problem}). Tell the administrator.", lang, problem=_plain(problem)), icon=":material/lock:")
     st.stop()
 
 

@@ -58,14 +58,14 @@ def asked_for(path: str) -> str:
     return "/" + path
 
 
-def render(path: str, pages: Sequence[st.Page]) -> None:
+def render(path: str, pages: Sequence[st.Page], lang: str) -> None:
     """The notice and a link to every page."""
     from .widgets import plain
     shown = asked_for(path)
     if len(shown) > MAX_SHOWN:
         shown = shown[:MAX_SHOWN] + "…"
-    st.title(t("Page not found"))
-    st.warning(t("There is no page at {path}. Choose one of the pages below.", path=plain(shown)),
+    st.title(t("Page not found", lang))
+    st.warning(t("There is no page at {path}. Choose one of the pages below.", lang, path=plain(shown)),
                icon=":material/search_off:")
     for page in pages:
         st.page_link(page, label=page.title, icon=page.icon)
