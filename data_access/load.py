@@ -225,7 +225,9 @@ def staged(engine: Engine, tables: Sequence[str], sources: Sequence[str] = ()) -
     q = engine.dialect.identifier_preparer.quote
     postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
-        target = conn.execute(text("SELECT current_schema()" if postgres else "SELECT DATABASE()")).scalar_one()
+        # the schema (database) the engine maps our tables to (Warehouse(schema=…)), else the connection's own
+        target = (engine.get_execution_options().get("schema_translate_map") or {}).get(None) or conn.execute(
+            text("SELECT current_schema()" if postgres else "SELECT DATABASE()")).scalar_one()
         if not target:
             raise BuildError(f"the target names no {'schema' if postgres else 'database'} to build into")
         conn.exec_driver_sql(f"CREATE SCHEMA {q(area)}" if postgres else f"CREATE DATABASE {q(area)}")
@@ -312,7 +314,7 @@ def _swap_mysql(engine: Engine, area: str, target: str, tables: Sequence[str]) -
     meanwhile wait for it): the target's tables into the area (dropped after), the area's into the target."""
     q = engine.dialect.identifier_preparer.quote
     with engine.connect() as conn:
-        present = set(inspect(conn).get_table_names())
+        present = set(inspect(conn).get_table_names(schema=target))
         moves = []
         for name in tables:
             if name in present:
