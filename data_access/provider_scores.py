@@ -180,7 +180,9 @@ def _cohorts(wh: Warehouse, f: Filters) -> pd.DataFrame:
     for part in (out, sums):
         part["provider_id"] = part["provider_id"].astype("int64")
         part["period"] = part["period"].astype(int)
-    out = out.merge(sums, how="left", on=["provider_id", "period"])
+    # in a fixed order: the platform's float sums below must not depend on the order the rows came in
+    out = out.merge(sums, how="left", on=["provider_id", "period"]).sort_values(["provider_id", "period"],
+                                                                                ignore_index=True)
     for c in ("gmv_before", "gmv_after"):
         out[c] = out[c].astype(float).fillna(0.0)
     out["assignments"] = out["assignments"].astype(int)
