@@ -6,7 +6,8 @@ monthly grain, no belt filter, a manager's scope). `meta` is the frame's as-of d
 which every page needs first. Keep these lists in step with pages/*.py.
 
 The calls go through the same cache edge as ui/data.py: an st.cache_resource Warehouse per URL
-and st.cache_data per (URL, generation, name, Filters), each answer copied as `ui.data.report` does. The
+and st.cache_data per (URL, generation, name, Filters), each answer copied as `ui.data.report` does; what each name computes is the catalogue's
+(data_access.catalogue.DATASETS), as for the pages. The
 edge is rebuilt here rather than imported, so that the benchmark does not depend on the UI's
 session state (identity, scope) outside `streamlit run`.
 """
@@ -17,36 +18,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
-from data_access import brand, periods, reference
+from data_access import periods, reference
+from data_access.catalogue import DATASETS
 from data_access.filters import Filters
-from data_access.reports import REPORTS
 from data_access.warehouse import Warehouse
-
-
-def _the_brand(f: Filters) -> int:
-    return f.brand_ids[0]
-
-
-def _profile_frame(wh: Warehouse, f: Filters) -> pd.DataFrame:
-    profile = brand.brand_profile(wh, _the_brand(f), f=f)
-    return pd.DataFrame([profile] if profile else [], columns=brand.PROFILE_COLUMNS)
-
-
-DATA = {  # what ui/data.py's DATA maps report names to
-    **REPORTS,
-    "step_evidence": brand.step_evidence,
-    "burst_coefficients": brand.burst_coefficients,
-    "brand_profile": _profile_frame,
-    "brand_series": lambda wh, f: brand.brand_series(wh, f, _the_brand(f)),
-    "provider_history": lambda wh, f: brand.provider_history(wh, _the_brand(f), f=f),
-    "brand_milestones": lambda wh, f: brand.brand_milestones(wh, _the_brand(f), f=f),
-}
-try:  # the Sales page's cohort table (data_access/cohorts.py)
-    from data_access import cohorts
-    DATA["cohort_gmv"] = cohorts.cohort_gmv
-except ImportError:  # pragma: no cover
-    pass
-PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": brand.provider_series}
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -62,12 +37,12 @@ def _meta(url: str, generation: tuple, scope: Filters) -> tuple[dt.date, pd.Data
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _report(url: str, generation: tuple, name: str, f: Filters) -> pd.DataFrame:
-    return DATA[name](_warehouse(url), f)
+    return DATASETS[name].run(_warehouse(url), f)
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _provider_data(url: str, generation: tuple, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
-    return PROVIDER_DATA[name](_warehouse(url), f, provider_id)
+    return DATASETS[name].run(_warehouse(url), f, provider_id)
 
 
 def run_calls(calls, url: str) -> None:

@@ -1,4 +1,5 @@
-"""`python -m data_access export|demo|build-marts …`: the reports for scheduled jobs and spreadsheets.
+"""`python -m data_access export|demo|build-marts|check …`: every dataset of the catalogue (`export --list`)
+for scheduled jobs and spreadsheets.
 
 Exit codes: 0 done, 1 the warehouse failed, a build could not write it or (with a roles file) the
 audit line cannot be written (one line naming where, never a password), 2 a bad argument (one line
@@ -26,9 +27,6 @@ class ArgumentError(Exception):
     pass
 
 
-RULED_REPORTS = {"diagnosis"}  # reports whose figures depend on the rules file (data_access.rules)
-
-
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad argument is one line on stderr and exit code 2."""
 
@@ -54,12 +52,18 @@ def whole_number(text: str) -> int:
 
 
 def parser() -> OneLineParser:
-    from .reports import REPORTS
+    from .catalogue import DATASETS
     root = OneLineParser(prog="python -m data_access", description="beltboard warehouse commands")
     commands = root.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
-    export = commands.add_parser("export", help="write a report as CSV (UTF-8 with BOM)")
-    export.add_argument("report", choices=sorted(REPORTS))
+    export = commands.add_parser("export", help="write a dataset of the catalogue as CSV (UTF-8 with BOM)")
+    export.add_argument("report", nargs="?", choices=sorted(DATASETS), metavar="report",
+                        help="a dataset (--list names them all)")
+    export.add_argument("--list", action="store_true", help="print every dataset and what it holds, one per line")
+    export.add_argument("--brand", type=whole_number, metavar="ID",
+                        help="one brand: the subject of a brand's dataset, or a narrower selection for the others")
+    export.add_argument("--provider", type=whole_number, metavar="ID",
+                        help="the provider of a dataset about one provider")
     export.add_argument("--from", dest="date_from", type=iso_date)
     export.add_argument("--to", dest="date_to", type=iso_date)
     export.add_argument("--grain", choices=GRAINS, default="month")
@@ -109,7 +113,7 @@ def check(args) -> int:
 
 def _filters(args) -> Filters:
     return Filters(
-        belts=tuple(args.belt), provinces=tuple(args.province), categories=tuple(args.category),
+        brand_ids=(args.brand,) if args.brand is not None else (), belts=tuple(args.belt), provinces=tuple(args.province), categories=tuple(args.category),
         brand_types=tuple(args.brand_type), managed_by=(args.managed_by,) if args.managed_by else (),
         date_from=args.date_from, date_to=args.date_to, grain=args.grain, by=args.by, as_of=args.as_of,
         stalled_days=args.stalled_days,
@@ -150,9 +154,32 @@ def _scope(args) -> tuple[access.Scope, access.Roles | None]:
     return scope, roles
 
 
+def list_datasets() -> int:
+    from .catalogue import DATASETS
+    for name, dataset in sorted(DATASETS.items()):
+        print(f"{name}\t{dataset.description}")
+    return 0
+
+
+def _dataset(args):
+    """The dataset asked for, with the subject it needs (one brand: --brand; one provider: --provider)."""
+    from .catalogue import DATASETS
+    if args.report is None:
+        raise ArgumentError("the following arguments are required: report (a dataset; --list names them)")
+    dataset = DATASETS[args.report]
+    for subject in ("brand", "provider"):
+        if dataset.subject == subject and getattr(args, subject) is None:
+            raise ArgumentError(f"argument --{subject}: {dataset.name} is about one {subject}: pass --{subject} ID")
+    if args.provider is not None and dataset.subject != "provider":  # --brand narrows any dataset to one brand
+        raise ArgumentError(f"argument --provider: {dataset.name} is not about one provider")
+    return dataset
+
+
 def export(args) -> int:
     from .export import csv_bytes
-    from .reports import REPORTS
+    if args.list:
+        return list_datasets()
+    dataset = _dataset(args)
     started = time.perf_counter()
     f = _filters(args)
     scope, roles = _scope(args)
@@ -160,9 +187,12 @@ def export(args) -> int:
     wh = Warehouse(args.url)
     _check_known(wh, f)
     check_range(f.resolved(wh.as_of()), reference.data_span(wh))  # what a page would clamp is refused
-    if args.report in RULED_REPORTS:  # say which thresholds the export used (a bad rules file: exit 2)
-        print(rules.load_rules().describe(), file=sys.stderr)
-    frame = REPORTS[args.report](wh, f)
+    if dataset.ruled:  # say which thresholds the export used (a bad rules file: exit 2)
+        used = rules.load_rules()
+        print(used.describe(), file=sys.stderr)
+        frame = dataset.compute(wh, f, used)
+    else:
+        frame = dataset.run(wh, f, args.provider)
     data = csv_bytes(frame)
     log_path = audit.audit_path(roles.audit_log if roles else None)
     problem = audit.check(log_path) if roles else None
@@ -177,7 +207,8 @@ def export(args) -> int:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-    audit.record("export", user=scope.user, scope=scope.describe(), target=args.report,
+    target = args.report if args.provider is None else f"{args.report} provider={args.provider}"
+    audit.record("export", user=scope.user, scope=scope.describe(), target=target,
                  filters=audit.filters_dict(f), rows=len(frame), duration_ms=(time.perf_counter() - started) * 1000,
                  out=args.out or "-", path=log_path, required=roles is not None)
     return 0

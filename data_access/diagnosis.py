@@ -27,31 +27,10 @@ from .warehouse import Warehouse
 WINDOW_DAYS = 30          # evidence windows: D-29 … D; step 2 compares with D-59 … D-30
 STATUSES = ("stalled", "at_risk", "on_track")
 
-# The columns, for the dataset catalogue: (name, kind, label, help, higher_is_better).
-DIAGNOSIS_COLUMNS = (
-    ("brand_id", "id", "Brand id", "The brand.", None),
-    ("brand_name", "text", "Brand", "The brand's name.", None),
-    ("belt_id", "id", "Industry belt", "The brand's belt (empty: no belt).", None),
-    ("provider_id", "id", "Provider id", "The provider serving the brand on the as-of date (empty: none).", None),
-    ("managed_by", "enum", "Run by", "platform (platform staff) or provider.", None),
-    ("current_step", "count", "Current step", "The highest STEPS step reached (1-5), in progress.", None),
-    ("days_in_step", "days", "Days in step", "As-of date minus the current step's start.", False),
-    ("typical_days", "days", "Typical days",
-     "Median days to complete this step over the selected brands' milestones completed by the as-of date.", None),
-    ("evidence", "ratio", "Evidence",
-     "The step's evidence over the 30 days to the as-of date (step 1: the burst coefficient).", True),
-    ("threshold", "ratio", "Threshold", "The bar the evidence must reach (METRICS.md, or the rules file).", None),
-    ("evidence_met", "flag", "Evidence met", "Evidence ≥ threshold (empty evidence is not met).", True),
-    ("peer_evidence", "ratio", "Peers at completion",
-     "Median evidence, at completion, of the selected brands that completed this step.", None),
-    ("gmv_30d", "money", "GMV (30 days)", "The brand's GMV over the 30 days to the as-of date.", True),
-    ("status", "enum", "Status", "stalled, at_risk (over the typical days) or on_track.", None),
-    ("evidence_name", "enum", "Evidence measure",
-     "burst_coefficient, public_gmv_growth, self_live_share, private_share or exclusive_share.", None),
-    ("provider_name", "text", "Provider", "The serving provider's name (empty: none).", None),
-    ("current_step_started_on", "date", "Step started", "The current step's start.", None),
-)
-COLUMNS = [c[0] for c in DIAGNOSIS_COLUMNS]
+# The columns, in order (each declared in data_access.columns).
+COLUMNS = ["brand_id", "brand_name", "belt_id", "provider_id", "managed_by", "current_step", "days_in_step",
+           "typical_days", "evidence", "threshold", "evidence_met", "peer_evidence", "gmv_30d", "status",
+           "evidence_name", "provider_name", "current_step_started_on"]
 
 
 def diagnosis(wh: Warehouse, f: Filters, rules: Rules | None = None) -> pd.DataFrame:

@@ -1,5 +1,7 @@
 """Report frames as CSV bytes that Excel opens cleanly: the one format for the CLI and the pages.
 
+Money columns (data_access.columns: kind money) are written with two decimals, other numbers in full.
+
 Text is written printable (`printable`: no NUL or other control character; a line break or tab is a
 space) and neutralised (`neutralise`: a spreadsheet never runs it as a formula)."""
 import csv
@@ -12,6 +14,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .columns import is_money
+
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")
 SPACES = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")   # line and field breaks
@@ -21,10 +25,6 @@ CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")                      # every othe
 def printable(text: str) -> str:
     """`text` on one line without control characters: breaks become a space, NUL and the rest go."""
     return CONTROLS.sub("", SPACES.sub(" ", text))
-
-
-def is_money(column: str) -> bool:
-    return column.endswith("_cny") or column.startswith("gmv_t")
 
 
 def neutralise(text: str) -> str:

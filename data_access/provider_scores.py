@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import and_, func, or_, select
 
 from . import marts, periods
+from .columns import column
 from .filters import Filters, brand_conditions, days_after
 from .reports import MIN_PEERS, PROVIDER_COLUMNS, providers, ratio, resolve, sum_where, with_brands
 from .schema import NO_BELT, brands, provider_assignments, providers as providers_table, steps_milestones
@@ -23,41 +24,17 @@ from .sqlfuncs import days_between, period_key
 from .warehouse import Warehouse
 
 # Figures a scorecard grades -> whether lower is better.
-SCORED = {"gmv_multiple": False, "refund_rate": True, "return_rate": True, "repeat_buyer_rate": False,
-          "roi_t30": False, "median_days_per_step": True}
+SCORED = {name: column(name).higher_is_better is False for name in (
+    "gmv_multiple", "refund_rate", "return_rate", "repeat_buyer_rate", "roi_t30", "median_days_per_step")}
 
-# The columns, for the dataset catalogue: (name, kind, label, help, higher_is_better).
-# The `providers` report's columns come first, as that report documents them.
-SCORECARD_COLUMNS = (
-    ("main_belt", "id", "Main belt", "The belt of its served brands with the most served GMV in the range.", None),
-    ("peers", "count", "Peers", "Providers with the same main belt, itself included.", None),
-    *[(f"{c}_pct", "rate", f"{c} percentile",
-       "Share of the other peers with a value whose value is worse (equal is not worse).", True) for c in SCORED],
-    *[(f"{c}_peer_median", "rate" if "rate" in c else "ratio", f"{c} peer median",
-       "Median over the other peers with a value.", not lower) for c, lower in SCORED.items()],
-)
+# The columns, in order (each declared in data_access.columns); the `providers` report's come first.
 _REQUIRED = [c for c in PROVIDER_COLUMNS if c not in ("provider_type", "province", "live_ops_experts")]
 _PCT = [f"{c}_pct" for c in SCORED]
 SCORECARD_ORDER = _REQUIRED + ["main_belt", "peers", *_PCT, "provider_type", "province", "live_ops_experts",
                                *[f"{c}_peer_median" for c in SCORED]]
 
-COHORT_COLUMNS = (
-    ("provider_id", "id", "Provider id", "The provider.", None),
-    ("month_start", "date", "Month", "The month its assignments started in (first day).", None),
-    ("assignments", "count", "Assignments", "Assignments starting that month, to selected brands.", None),
-    ("gmv_before", "money", "GMV before", "The brands' GMV over the 30 days before each assignment.", None),
-    ("gmv_after", "money", "GMV after",
-     "The brands' GMV over the first 30 days of each assignment, days inside it.", True),
-    ("after_multiple", "multiple", "After multiple", "gmv_after / gmv_before.", True),
-    ("step_within_90d", "rate", "Step within 90 days",
-     "Share of the assignments whose brand completed a STEPS step in its first 90 days, inside it.", True),
-    ("platform_after_multiple", "multiple", "Platform after multiple",
-     "The same over every provider's assignments that month.", True),
-    ("platform_step_within_90d", "rate", "Platform step within 90 days",
-     "The same over every provider's assignments that month.", True),
-    ("provider_name", "text", "Provider", "The provider's name.", None),
-)
-COHORT_ORDER = [c[0] for c in COHORT_COLUMNS]
+COHORT_ORDER = ["provider_id", "month_start", "assignments", "gmv_before", "gmv_after", "after_multiple",
+                "step_within_90d", "platform_after_multiple", "platform_step_within_90d", "provider_name"]
 AFTER_DAYS, BEFORE_DAYS, STEP_DAYS = 30, 30, 90
 
 

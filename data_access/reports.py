@@ -496,38 +496,3 @@ def steps_funnel(wh: Warehouse, f: Filters) -> pd.DataFrame:
     out["conversion_from_previous"] = ratio(out["brands_reached"], out["brands_reached"].shift(1))
     out["median_days_to_complete"] = out["median"].astype(float)
     return out[["step", "brands_reached", "brands_completed", "conversion_from_previous", "median_days_to_complete"]]
-
-
-REPORTS = {
-    "onboarding": onboarding,
-    "sales": sales,
-    "brand_multiples": brand_multiples,
-    "providers": providers,
-    "roi": roi,
-    "trust": trust,
-    "steps": steps,
-    "steps_funnel": steps_funnel,
-}
-
-# ---------------------------------------------------------------- work queue (issue 12)
-# These live in their own modules, which build on this one: imported when called, not here.
-
-def diagnosis(wh: Warehouse, f: Filters, rules=None) -> pd.DataFrame:
-    """The work queue: data_access.diagnosis.diagnosis."""
-    from .diagnosis import diagnosis as work_queue
-    return work_queue(wh, f, rules)
-
-
-def provider_scorecard(wh: Warehouse, f: Filters) -> pd.DataFrame:
-    """data_access.provider_scores.provider_scorecard."""
-    from .provider_scores import provider_scorecard as scorecard
-    return scorecard(wh, f)
-
-
-def provider_cohorts(wh: Warehouse, f: Filters) -> pd.DataFrame:
-    """data_access.provider_scores.provider_cohorts."""
-    from .provider_scores import provider_cohorts as cohorts
-    return cohorts(wh, f)
-
-
-REPORTS.update(diagnosis=diagnosis, provider_scorecard=provider_scorecard, provider_cohorts=provider_cohorts)

@@ -7,6 +7,7 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
+from data_access.catalogue import DATASETS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
@@ -16,10 +17,7 @@ CHANNELS = {"distribution": N_("Influencer distribution"), "self_live": N_("Bran
 TRAFFIC = {"public": N_("Public domain"), "private": N_("Private domain")}
 PROVIDER_TYPES = {"agency": N_("Agency"), "mcn": N_("MCN"), "supply_chain": N_("Supply chain")}
 STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
-ROI_KINDS = {"campaigns": "count", "spend_cny": "money", "gmv_t0": "money", "gmv_t10": "money", "gmv_t30": "money",
-             "roi_t0": "ratio", "roi_t10": "ratio", "roi_t30": "ratio", "t30_complete_share": "rate"}
-TRUST_KINDS = {"period_start": "text", "orders": "count", "refund_rate": "rate", "return_rate": "rate",
-               "insured_share": "rate", "private_share": "rate", "repeat_buyer_rate": "rate"}
+ROI_COLUMNS, TRUST_COLUMNS = DATASETS["roi"].columns, DATASETS["trust"].columns
 WINDOWS = [("roi_t0", N_("ROI T+0")), ("roi_t10", N_("ROI T+10")), ("roi_t30", N_("ROI T+30"))]
 
 ctx = widgets.page_header(N_("Brand"))
@@ -216,7 +214,7 @@ else:
             tooltips=[("spend_cny", t("spend_cny", lang), "money"), ("campaigns", t("campaigns", lang), "count")]),
             theme=None)
     with right:
-        widgets.table(roi, ROI_KINDS, key="brand_roi", lang=lang)
+        widgets.table(roi, ROI_COLUMNS, key="brand_roi", lang=lang)
         widgets.download_button(roi, f"brand-{choice}-roi")
         share = roi.iloc[0]["t30_complete_share"]
         if not fmt.is_empty(share) and float(share) < 1:
@@ -237,6 +235,6 @@ else:
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
         height=260), theme=None)
-widgets.table(trust, TRUST_KINDS, key="brand_trust", lang=lang,
+widgets.table(trust, TRUST_COLUMNS, key="brand_trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
 widgets.download_button(trust, f"brand-{choice}-trust")

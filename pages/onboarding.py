@@ -6,6 +6,7 @@ leave_legacy_pages_mode()
 import streamlit as st  # noqa: E402
 
 from data_access import periods  # noqa: E402
+from data_access.catalogue import DATASETS  # noqa: E402
 from data_access.filters import GROUP_BYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
@@ -67,9 +68,8 @@ with right:
         onboarding, series=[("cumulative_brands", t("cumulative_brands", lang))],
         value_title=t("cumulative_brands", lang),
         period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="count"), theme=None)
-KINDS = {"period_start": "text", "brands_onboarded": "count", "growth_multiple": "multiple",
-         "yoy_multiple": "multiple", "cumulative_brands": "count"}
-widgets.table(onboarding, KINDS, key="onboarding", lang=lang,
+COLUMNS = DATASETS["onboarding"].columns
+widgets.table(onboarding, COLUMNS, key="onboarding", lang=lang,
               labels={"period_start": widgets.period_column(onboarding, grain, lang)})
 widgets.download_button(onboarding, "onboarding")
 
@@ -91,8 +91,7 @@ if by != "none":
         grain=grain, lang=lang, group="group_label", group_title=by_words(by),
         tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
                   ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
-    widgets.table(breakdown, {"period_start": "text", "group": "text", **{k: v for k, v in KINDS.items()
-                                                                        if k != "period_start"}},
+    widgets.table(breakdown, ("period_start", "group", *COLUMNS[1:]),
                   key="onboarding_by", lang=lang,
                   labels={"period_start": widgets.period_column(breakdown, grain, lang),
                           "group": breakdown["group_label"]}, height=320)

@@ -8,29 +8,20 @@ leave_legacy_pages_mode()
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from data_access.catalogue import DATASETS  # noqa: E402
+from data_access.columns import COLUMNS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 PROVIDER_TYPES = {"agency": N_("Agency"), "mcn": N_("MCN"), "supply_chain": N_("Supply chain")}
 STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
-# Every column of the `providers` report, in its order, with its format.
-KINDS = {
-    "provider_id": "text", "provider_name": "text", "brands_served": "count", "new_brands": "count",
-    "gmv_cny": "money", "gmv_multiple": "multiple", "orders": "count", "refund_rate": "rate",
-    "return_rate": "rate", "repeat_buyer_rate": "rate", "roi_t0": "ratio", "roi_t10": "ratio", "roi_t30": "ratio",
-    "steps_completed": "count", "median_days_per_step": "days", "provider_type": "text", "province": "text",
-    "live_ops_experts": "count",
-}
-# The figures peers are compared on: column, kind, higher is better.
-PEERS = [("gmv_cny", "money", True), ("gmv_multiple", "multiple", True), ("refund_rate", "rate", False),
-         ("return_rate", "rate", False), ("repeat_buyer_rate", "rate", True), ("roi_t0", "ratio", True),
-         ("roi_t10", "ratio", True), ("roi_t30", "ratio", True), ("steps_completed", "count", True),
-         ("median_days_per_step", "days", False)]
+# The figures peers are compared on (their kinds and which way is better: data_access.columns).
+PEERS = ("gmv_cny", "gmv_multiple", "refund_rate", "return_rate", "repeat_buyer_rate", "roi_t0", "roi_t10", "roi_t30",
+         "steps_completed", "median_days_per_step")
 STRIPS = ("gmv_cny", "roi_t30", "refund_rate")
 VIEW_TILES = ("roi_t30", "refund_rate", "repeat_buyer_rate", "gmv_multiple", "return_rate", "steps_completed",
               "median_days_per_step")
-BRAND_KINDS = {"brand_name": "text", "belt_id": "text", "current_step": "text", "state": "text",
-               "days_in_step": "count", "stalled": "bool"}
+BRAND_COLUMNS = ("brand_name", "belt_id", "current_step", "state", "days_in_step", "stalled")
 
 ctx = widgets.page_header(N_("Providers"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
@@ -91,7 +82,7 @@ st.subheader(t("League table", lang), help=t("Every provider serving a selected 
                                        "Click a column header to sort.", lang))
 type_words = [t(PROVIDER_TYPES.get(v, str(v)), lang) for v in league["provider_type"]]
 picked = widgets.rich_table(
-    league, KINDS, key="league", lang=lang, height=420, pick=True,
+    league, DATASETS["providers"].columns, key="league", lang=lang, height=420, pick=True,
     labels={"provider_id": [str(i) for i in ids], "provider_type": type_words,
             "province": [i18n.province(p, lang) for p in league["province"]]})
 st.caption(t("Select a row to see that provider below.", lang))
@@ -103,8 +94,8 @@ if picked is not None:
 with data.page_errors():
     bands = data.peer_bands(f, league)  # a provider user's league is its own row: its peers come from here
 peers = int(bands["providers"].max())
-kinds = {c: k for c, k, _ in PEERS}
-ups = {c: up for c, _, up in PEERS}
+kinds = {c: COLUMNS[c].kind for c in PEERS}
+ups = {c: COLUMNS[c].higher_is_better for c in PEERS}
 st.subheader(t("Peer bands", lang), help=t("Median and top decile (90th percentile) of each figure across the {n} "
                                      "providers shown; providers without the figure are left out.", lang,
                                      n=fmt.count(peers)))
@@ -197,7 +188,7 @@ st.markdown(f"**{t('Its brands and their STEPS state', lang)}**",
 if brands.empty:
     st.caption(fmt.EMPTY)
 else:
-    widgets.table(brands, BRAND_KINDS, key="provider_brands", lang=lang, select_brand=True, height=320,
+    widgets.table(brands, BRAND_COLUMNS, key="provider_brands", lang=lang, select_brand=True, height=320,
                   labels={"belt_id": [ctx.belt_label(b) for b in brands["belt_id"]],
                           "current_step": [i18n.enum("step", int(s), lang) for s in brands["current_step"]],
                           "state": [t(STATES.get(s, s), lang) for s in brands["state"]]})

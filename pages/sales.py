@@ -13,8 +13,7 @@ from ui.i18n import N_, t  # noqa: E402
 TOP_MOVERS = 20
 BINS = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, np.inf]
 BIN_LABELS = ["<0.5×", "0.5–1×", "1–2×", "2–4×", "4–8×", "≥8×"]
-BRAND_KINDS = {"brand_name": "text", "belt_id": "text", "base_gmv_cny": "money", "current_gmv_cny": "money",
-               "multiple": "multiple"}
+BRAND_COLUMNS = ("brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny", "multiple")
 
 ctx = widgets.page_header(N_("Sales multiples"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
@@ -100,7 +99,7 @@ else:
                 help=t("The {n} brands with the highest multiple (base GMV above zero).", lang, n=TOP_MOVERS))
     movers = with_base.sort_values(["multiple", "current_gmv_cny", "brand_id"], ascending=[False, False, True],
                                    kind="stable").head(TOP_MOVERS)
-    widgets.table(movers, BRAND_KINDS, key="movers", lang=lang, select_brand=True,
+    widgets.table(movers, BRAND_COLUMNS, key="movers", lang=lang, select_brand=True,
                   labels={"belt_id": [ctx.belt_label(b) for b in movers["belt_id"]]})
     widgets.download_button(movers, "top-movers")
 
@@ -116,7 +115,7 @@ else:
         widgets.download_button(new, "new-brands")
 
     with st.expander(t("All brands with sales", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(multiples)))}"):
-        widgets.table(multiples, {**BRAND_KINDS, "new_in_current": "bool"}, key="all_brands", lang=lang,
+        widgets.table(multiples, (*BRAND_COLUMNS, "new_in_current"), key="all_brands", lang=lang,
                       select_brand=True, height=360, labels=belt_labels)
         widgets.download_button(multiples, "brand-multiples")
 

@@ -12,19 +12,16 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from data_access import periods  # noqa: E402
+from data_access.catalogue import DATASETS  # noqa: E402
 from data_access.filters import DEFAULT_STALLED_DAYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
-STEPS_KINDS = {"brand_name": "text", "belt_id": "text", "provider_name": "text", "current_step": "text",
-               "steps_completed": "count", "state": "text", "current_step_started_on": "day",
-               "days_in_step": "count", "stalled": "bool"}
-FUNNEL_KINDS = {"step": "text", "brands_reached": "count", "brands_completed": "count",
-                "conversion_from_previous": "rate", "median_days_to_complete": "days"}
-EVIDENCE_KINDS = {"brand_name": "text", "belt_id": "text", "gmv_cny": "money", "distribution_share": "rate",
-                  "burst_coefficient": "multiple", "public_gmv_growth": "multiple", "self_live_share": "rate",
-                  "private_share": "rate", "repeat_buyer_rate": "rate", "exclusive_share": "rate"}
+STEPS_COLUMNS = ("brand_name", "belt_id", "provider_name", "current_step", "steps_completed", "state",
+                 "current_step_started_on", "days_in_step", "stalled")
+EVIDENCE_COLUMNS = ("brand_name", "belt_id", "gmv_cny", "distribution_share", "burst_coefficient", "public_gmv_growth",
+                    "self_live_share", "private_share", "repeat_buyer_rate", "exclusive_share")
 # What shows each step in the data (DOMAIN.md): step -> (column, kind) …
 EVIDENCE = {1: [("distribution_share", "rate"), ("burst_coefficient", "multiple")],
             2: [("public_gmv_growth", "multiple")],
@@ -140,7 +137,7 @@ with left:
         tooltips=[("conversion_from_previous", t("conversion_from_previous", lang), "rate"),
                   ("median_days_text", t("median_days_to_complete", lang), "text")]), theme=None)
 with right:
-    widgets.rich_table(funnel, FUNNEL_KINDS, key="funnel", lang=lang,
+    widgets.rich_table(funnel, DATASETS["steps_funnel"].columns, key="funnel", lang=lang,
                        labels={"step": [step_labels[int(s)] for s in funnel["step"]]})
     widgets.download_button(funnel.drop(columns="median_days_text"), "steps-funnel")
 
@@ -190,12 +187,12 @@ else:
                           height=300)
             widgets.download_button(by_provider, "stalled-by-provider")
     st.markdown(f"**{t('{n} stalled brands', lang, n=fmt.count(len(stalled)))}**")
-    widgets.table(shown_rows(stalled), STEPS_KINDS, key="stalled", lang=lang, select_brand=True, height=300,
+    widgets.table(shown_rows(stalled), STEPS_COLUMNS, key="stalled", lang=lang, select_brand=True, height=300,
                   labels=brand_labels(stalled))
     widgets.download_button(stalled, "stalled-brands")
 
 with st.expander(t("Every selected brand's STEPS state", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(steps)))}"):
-    widgets.table(shown_rows(steps), STEPS_KINDS, key="steps_all", lang=lang, select_brand=True, height=360,
+    widgets.table(shown_rows(steps), STEPS_COLUMNS, key="steps_all", lang=lang, select_brand=True, height=360,
                   labels=brand_labels(steps))
     widgets.download_button(steps, "steps")
 
@@ -247,6 +244,6 @@ st.subheader(t("STEPS evidence of every selected brand", lang), help=t(
 if evidence.empty:
     widgets.empty_state(lang=lang)
 else:
-    widgets.table(evidence, EVIDENCE_KINDS, key="evidence", lang=lang, select_brand=True, height=360,
+    widgets.table(evidence, EVIDENCE_COLUMNS, key="evidence", lang=lang, select_brand=True, height=360,
                   labels={"belt_id": [ctx.belt_label(b) for b in evidence["belt_id"]]})
     widgets.download_button(evidence, "steps-evidence")

@@ -9,15 +9,13 @@ import datetime as dt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from data_access.catalogue import DATASETS  # noqa: E402
 from data_access.reports import ROI_WINDOWS  # noqa: E402
 from ui import charts, data, fmt, state, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 PROVIDERS_PAGE = "pages/providers.py"
-TRUST_KINDS = {"period_start": "text", "orders": "count", "refund_rate": "rate", "return_rate": "rate",
-               "insured_share": "rate", "private_share": "rate", "repeat_buyer_rate": "rate"}
-ROI_KINDS = {"campaigns": "count", "spend_cny": "money", "gmv_t0": "money", "gmv_t10": "money", "gmv_t30": "money",
-             "roi_t0": "ratio", "roi_t10": "ratio", "roi_t30": "ratio", "t30_complete_share": "rate"}
+TRUST_COLUMNS, ROI_COLUMNS = DATASETS["trust"].columns, DATASETS["roi"].columns
 WINDOWS = [("roi_t0", N_("ROI T+0")), ("roi_t10", N_("ROI T+10")), ("roi_t30", N_("ROI T+30"))]
 TOP_BELTS = 20      # bars in the refund-rate chart
 TOP_ROI_BELTS = 12  # belts (by spend) beside the overall bars in the ROI chart
@@ -76,7 +74,7 @@ with right:
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
         height=260), theme=None)
-widgets.table(trust, TRUST_KINDS, key="trust", lang=lang,
+widgets.table(trust, TRUST_COLUMNS, key="trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
 widgets.download_button(trust, "trust")
 
@@ -119,9 +117,8 @@ if by == "belt":
             widgets.download_button(table_belts, "trust-belts")
         with st.expander(t("By industry belt and period", lang) + f" · "
                          f"{t('{n} rows', lang, n=fmt.count(len(trust_by_belt)))}"):
-            widgets.table(trust_by_belt.rename(columns={"group": "belt_id"}), {
-                "period_start": "text", "belt_id": "text",
-                **{k: v for k, v in TRUST_KINDS.items() if k != "period_start"}}, key="trust_by_belt_table", lang=lang,
+            widgets.table(trust_by_belt.rename(columns={"group": "belt_id"}), (
+                "period_start", "belt_id", *TRUST_COLUMNS[1:]), key="trust_by_belt_table", lang=lang,
                 height=360, labels={"period_start": widgets.period_column(trust_by_belt, grain, lang),
                                     "belt_id": [ctx.belt_label(g) for g in trust_by_belt["group"]]})
             widgets.download_button(trust_by_belt, "trust-by-belt")
@@ -185,10 +182,10 @@ else:
         tooltips=[("spend_cny", t("spend_cny", lang), "money"), ("campaigns", t("campaigns", lang), "count")]),
         selection="roi_belt", key="roi_by_belt_chart")
     st.markdown(f"**{t('All selected brands', lang)}**")
-    widgets.table(roi, ROI_KINDS, key="roi", lang=lang)
+    widgets.table(roi, ROI_COLUMNS, key="roi", lang=lang)
     widgets.download_button(roi, "roi")
     st.markdown(f"**{t('By industry belt', lang)}**")
-    widgets.table(roi_by_belt.rename(columns={"group": "belt_id"}), {"belt_id": "text", **ROI_KINDS},
+    widgets.table(roi_by_belt.rename(columns={"group": "belt_id"}), ("belt_id", *ROI_COLUMNS),
                   key="roi_by_belt", lang=lang, height=360,
                   labels={"belt_id": [ctx.belt_label(g) for g in roi_by_belt["group"]]})
     widgets.download_button(roi_by_belt, "roi-by-belt")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from data_access.filters import Filters
-from data_access.reports import REPORTS
+from data_access.catalogue import REPORTS
 from tests.app_support import (
     untranslated_columns,
     busiest_belt, cli_export, click_chart_selection, download_bytes, last_full_period, metric, nothing_matches,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from data_access.filters import Filters
-from data_access.reports import REPORTS
+from data_access.catalogue import REPORTS
 from tests.app_support import (
     untranslated_columns,
     busiest_belt, cli_export, download_bytes, last_full_period, metric, nothing_matches, previous_period, row,

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine
 
 from data_access import demo, load
 from data_access.filters import Filters
-from data_access.reports import REPORTS
+from data_access.catalogue import REPORTS
 from data_access.warehouse import Warehouse
 from tests.access_support import MANAGER, OPERATOR_A, OPERATOR_B, Users, write_roles
 from tests.browser_support import (

@@ -17,7 +17,10 @@ from data_access.filters import (
     DATA_MARGIN_DAYS, MAX_RANGE_DAYS, DataSpan, FilterError, Filters, bounded_range, check_range, days_after,
 )
 from data_access.marts import day_bounds
-from ui.data import DATA, PROVIDER_DATA
+from data_access.catalogue import DATASETS
+
+DATA = {name: d.compute for name, d in DATASETS.items() if d.subject != "provider"}  # (wh, f)
+PROVIDER_DATA = {name: d.compute for name, d in DATASETS.items() if d.subject == "provider"}  # (wh, f, id)
 
 D = dt.date
 SPAN = DataSpan(first=D(2020, 1, 1), last=D(2021, 12, 31))

@@ -2,8 +2,8 @@
 
 Under pandas 3 an all-NULL column once became datetime64[s] on its way through `pd.to_datetime` and
 then refused to compare with a date (`/steps?category=agri`). `Warehouse.frame` now types every column
-by the select's declared SQL type. Here every data function a page can ask for (ui.data.DATA and
-PROVIDER_DATA: the reports, cohorts, the brand and provider figures) runs on every backend, from the
+by the select's declared SQL type. Here every data function a page can ask for (every dataset of
+data_access.catalogue: the reports, cohorts, the brand and provider figures) runs on every backend, from the
 marts and from the raw tables, under filters whose brands have no completed current step, no campaign,
 no provider or no orders (tests/edge_warehouse.empty_column_filters; the oracle matrix of
 tests/test_reports.py checks the reports' figures under the same filters). Each frame must come back
@@ -21,7 +21,10 @@ from data_access.marts import mart_daily
 from data_access.schema import brands, campaigns, steps_milestones
 from data_access.warehouse import Warehouse
 from edge_warehouse import LAST_DAY, NO_ORDERS_BRAND, empty_column_filters
-from ui.data import DATA, PROVIDER_DATA
+from data_access.catalogue import DATASETS
+
+DATA = {name: d.compute for name, d in DATASETS.items() if d.subject != "provider"}  # (wh, f)
+PROVIDER_DATA = {name: d.compute for name, d in DATASETS.items() if d.subject == "provider"}  # (wh, f, id)
 
 CASES = empty_column_filters()
 DATE_COLUMNS = {"period_start", "cohort_quarter", "current_step_started_on", "started_on", "completed_on",
@@ -79,7 +82,7 @@ def assert_typed(df: pd.DataFrame, label: str, record: bool = False) -> None:
 
 
 def _brand_level(name: str) -> bool:
-    return name in ("brand_profile", "brand_series", "provider_history", "brand_milestones")
+    return DATASETS[name].subject == "brand"
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

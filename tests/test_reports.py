@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import oracle
+from data_access.catalogue import REPORTS
 from edge_warehouse import empty_column_filters
 from data_access.filters import GROUP_BYS, Filters
 
@@ -173,7 +174,7 @@ def test_report_matches_oracle(warehouse, report, case, source):
     if _IMPORT_ERROR is not None:
         pytest.fail(f"data_access.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
     f = ALL_CASES[case]
-    got = reports.REPORTS[report](warehouse.source(source), f)
+    got = REPORTS[report](warehouse.source(source), f)
     want = expected(report, case, warehouse.frames).copy()
     extras = list(oracle.EXTRAS.get(report, []))
     if report == "steps" and "burst_coefficient" in got.columns:   # optional extra: check it when present
@@ -187,13 +188,13 @@ def test_report_matches_oracle(warehouse, report, case, source):
 def test_every_report_is_registered():
     if _IMPORT_ERROR is not None:
         pytest.fail(f"data_access.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
-    assert set(reports.REPORTS) == set(oracle.ORACLES)
+    assert set(REPORTS) == set(oracle.ORACLES)
 
 
 def test_roi_windows_are_monotonic_on_every_backend(warehouse):
     if _IMPORT_ERROR is not None:
         pytest.fail(f"data_access.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
-    got = reports.REPORTS["roi"](warehouse.wh, Filters(date_from=D(2020, 1, 1), date_to=D(2021, 12, 31), by="belt"))
+    got = REPORTS["roi"](warehouse.wh, Filters(date_from=D(2020, 1, 1), date_to=D(2021, 12, 31), by="belt"))
     r = got[["roi_t0", "roi_t10", "roi_t30"]].astype(float)
     assert (r.roi_t0 <= r.roi_t10 + 1e-12).all() and (r.roi_t10 <= r.roi_t30 + 1e-12).all()
 

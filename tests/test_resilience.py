@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import audit, demo, load, reference
 from data_access.filters import Filters
-from data_access.reports import REPORTS
+from data_access.catalogue import REPORTS
 from data_access.warehouse import QueryTimeout, Warehouse
 from tests import server_databases
 from tests.app_support import DASHBOARD, texts

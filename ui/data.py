@@ -35,11 +35,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
-from data_access import cohorts, contract_check, reference, reports, schema
+from data_access import contract_check, reference, reports, rules, schema
 from data_access.access import AccessDenied, Scope
 from data_access.config import warehouse_schema, warehouse_url
 from data_access.filters import DataSpan, Filters
-from data_access.reports import REPORTS
+from data_access.catalogue import DATASETS
 from data_access.warehouse import (
     DEMO_COMMAND, EmptyWarehouse, MissingTables, QueryTimeout, Warehouse, WarehouseError, WarehouseUnreachable,
 )
@@ -53,14 +53,6 @@ MAX_ENTRIES = 256
 CACHE_BYTES = 256 * 2**20  # what every session's cached figures may hold together
 FRAMES = FrameCache(max_bytes=CACHE_BYTES, ttl=TTL_SECONDS)
 
-# Everything a page can ask for: the METRICS.md reports, plus aggregates the UI needs.
-DATA = {**REPORTS, "cohort_gmv": cohorts.cohort_gmv}
-
-WHAT = {  # words for the spinner
-    "onboarding": "brands_onboarded", "sales": "gmv_cny", "brand_multiples": "multiple",
-    "steps": "STEPS", "steps_funnel": "STEPS", "providers": "Providers", "roi": "ROI T+30",
-    "trust": "orders", "cohort_gmv": "Cohort GMV",
-}
 
 
 @dataclass(frozen=True)
@@ -143,16 +135,23 @@ def meta() -> Meta:
 
 
 @FRAMES.cached
-def _report(url: str, generation: tuple, name: str, f: Filters) -> pd.DataFrame:
-    return DATA[name](_warehouse(url), f)
+def _report(url: str, generation: tuple, name: str, f: Filters, used: rules.Rules | None) -> pd.DataFrame:
+    dataset = DATASETS[name]
+    if dataset.ruled:
+        return dataset.compute(_warehouse(url), f, used)
+    return dataset.run(_warehouse(url), f)
 
 
 def report(name: str, f: Filters) -> pd.DataFrame:
-    """A report's frame for these filters, inside this run's scope (a copy: callers may add columns)."""
+    """A dataset of the catalogue (about the selected brands, or one brand: `f.brand_ids`) for these filters,
+    inside this run's scope (a copy: callers may add columns). A dataset that depends on the rules file is
+    keyed by the rules in force too, so a changed file is read afresh."""
     f = scoped(f)
+    dataset = DATASETS[name]
+    used = rules.load_rules() if dataset.ruled else None
     lang = state.run_language()
-    with st.spinner(t("Loading {what}…", lang, what=t(WHAT.get(name, name), lang))):
-        return _counted(_report(*_source(), name, f).copy())
+    with st.spinner(t("Loading {what}…", lang, what=t(dataset.what, lang))):
+        return _counted(_report(*_source(), name, f, used).copy())
 
 
 def peer_bands(f: Filters, league: pd.DataFrame) -> pd.DataFrame:
@@ -228,49 +227,17 @@ def page_errors():
         st.stop()
 
 
-# ---------------------------------------------------------------- providers / STEPS / brand / trust pages
-# data_access.brand: figures over the selected brands take Filters like the reports; the figures of one
-# brand take Filters(brand_ids=(id,)), the brand page's filters, so `DATA` (and `report`) hold them all.
-# Those of one provider need its id too: `provider_data`, cached by (URL, name, Filters, id).
-
-
-def _the_brand(f: Filters) -> int:
-    if len(f.brand_ids) != 1:
-        raise ValueError(f"a brand's figures need exactly one brand_id in the filters, not {f.brand_ids!r}")
-    return f.brand_ids[0]
-
-
-def _profile_frame(wh: Warehouse, f: Filters) -> pd.DataFrame:
-    """brand.brand_profile as a frame of one row (none when the brand is unknown or not selected)."""
-    profile = brand.brand_profile(wh, _the_brand(f), f=f)
-    return pd.DataFrame([profile] if profile else [], columns=brand.PROFILE_COLUMNS)
-
-
-from data_access import brand  # noqa: E402
-
-DATA.update({
-    "provider_peers": reports.provider_peers,
-    "step_evidence": brand.step_evidence,
-    "burst_coefficients": brand.burst_coefficients,
-    "brand_profile": _profile_frame,
-    "brand_series": lambda wh, f: brand.brand_series(wh, f, _the_brand(f)),
-    "provider_history": lambda wh, f: brand.provider_history(wh, _the_brand(f), f=f),
-    "brand_milestones": lambda wh, f: brand.brand_milestones(wh, _the_brand(f), f=f),
-})
-WHAT.update({"provider_peers": "Providers", "step_evidence": "STEPS", "burst_coefficients": "STEPS",
-             "brand_profile": "Brand", "brand_series": "gmv_cny", "provider_history": "Providers",
-             "brand_milestones": "STEPS"})
-
-PROVIDER_DATA = {"provider_brands": brand.provider_brands, "provider_series": brand.provider_series}
+# ---------------------------------------------------------------- one provider's datasets
+# They need its id beside the Filters: `provider_data`, cached by (URL, name, Filters, id).
 
 
 @FRAMES.cached
 def _provider_data(url: str, generation: tuple, name: str, f: Filters, provider_id: int) -> pd.DataFrame:
-    return PROVIDER_DATA[name](_warehouse(url), f, provider_id)
+    return DATASETS[name].run(_warehouse(url), f, provider_id)
 
 
 def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
-    """One provider's frame (`PROVIDER_DATA`: its brands, its served GMV per period) for these filters,
+    """One provider's dataset of the catalogue (its brands, its served GMV per period) for these filters,
     inside this run's scope."""
     f = scoped(f)
     lang = state.run_language()

@@ -81,26 +81,7 @@ def t(text: str, lang: str, **values) -> str:
 
 # ---------------------------------------------------------------- words of the data
 
-# Column names that tables and charts show as headers (their words are in the catalogues).
-FIELDS = (
-    N_("period"), N_("period_start"), N_("group"), N_("brands_onboarded"), N_("growth_multiple"),
-    N_("yoy_multiple"), N_("cumulative_brands"), N_("gmv_cny"), N_("net_gmv_cny"), N_("orders"),
-    N_("gmv_multiple"), N_("orders_multiple"), N_("brand_id"), N_("brand_name"), N_("belt"), N_("belt_id"),
-    N_("province"), N_("category"), N_("brand_type"), N_("managed_by"), N_("base_gmv_cny"),
-    N_("current_gmv_cny"), N_("multiple"), N_("new_in_current"), N_("brands"), N_("share"), N_("gmv_share"),
-    N_("brands_share"), N_("cohort_quarter"), N_("months_since_onboarding"), N_("step"), N_("current_step"),
-    N_("multiple_range"), N_("provider_id"), N_("provider_name"), N_("provider_type"), N_("live_ops_experts"),
-    N_("brands_served"), N_("new_brands"), N_("refund_rate"), N_("return_rate"), N_("insured_share"),
-    N_("private_share"), N_("repeat_buyer_rate"), N_("roi_t0"), N_("roi_t10"), N_("roi_t30"),
-    N_("steps_completed"), N_("median_days_per_step"), N_("state"), N_("current_step_started_on"),
-    N_("days_in_step"), N_("stalled"), N_("brands_reached"), N_("brands_completed"),
-    N_("conversion_from_previous"), N_("median_days_to_complete"), N_("started_on"), N_("completed_on"),
-    N_("days"), N_("distribution_share"), N_("burst_coefficient"), N_("public_gmv_growth"),
-    N_("self_live_share"), N_("exclusive_share"), N_("onboarded_on"), N_("channel"), N_("traffic_source"),
-    N_("start_on"), N_("end_on"), N_("days_served"), N_("campaigns"), N_("spend_cny"), N_("gmv_t0"),
-    N_("gmv_t10"), N_("gmv_t30"), N_("t30_complete_share"), N_("metric"), N_("providers"), N_("median"),
-    N_("p90"),
-)
+# Column names that tables and charts show as headers: their messages are declared in data_access.columns.
 
 # Schema enums: the value in the data -> its English words, translated in the enum's context.
 ENUMS: dict[str, dict] = {

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import periods
+from data_access.columns import column
 from data_access.export import csv_bytes, printable
 
 from . import fmt, state
@@ -103,36 +104,50 @@ def change_tile(label: str, value: str, change: float | None, change_text: str, 
 
 # ---------------------------------------------------------------- tables
 
+# How a table shows each kind of column (data_access.columns.KINDS): ids, names and enums as text.
+TABLE_KINDS = {"id": "text", "text": "text", "enum": "text", "date": "day", "count": "count", "money": "money",
+               "rate": "rate", "multiple": "multiple", "ratio": "ratio", "days": "days", "flag": "bool"}
+
+
+def table_kinds(columns: Sequence[str]) -> dict[str, str]:
+    """{column: how a table shows it}, in the given order, from the catalogue's declarations."""
+    return {name: TABLE_KINDS[column(name).kind] for name in columns}
+
+
 def column_config(kinds: Mapping[str, str], lang: str) -> dict:
-    """st.dataframe column formats by kind: money, count, multiple, rate, ratio, days, day, text, bool."""
+    """st.dataframe column formats by kind (money, count, multiple, rate, ratio, days, day, text, bool), with
+    each column's header and help from the catalogue."""
     config = {}
-    for column, kind in kinds.items():
-        label = t(column, lang)
+    for name, kind in kinds.items():
+        label = t(name, lang)
+        meaning = column(name).help
+        options = {"help": t(meaning, lang)} if meaning else {}
         number_format = fmt.column_format(kind, lang)  # rates are shown ×100 by `table`
         if number_format:
-            config[column] = st.column_config.NumberColumn(label, format=number_format)
+            config[name] = st.column_config.NumberColumn(label, format=number_format, **options)
         elif kind == "day":
-            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+            config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD", **options)
         elif kind == "bool":
-            config[column] = st.column_config.CheckboxColumn(label)
+            config[name] = st.column_config.CheckboxColumn(label, **options)
         else:
-            config[column] = st.column_config.TextColumn(label)
+            config[name] = st.column_config.TextColumn(label, **options)
     return config
 
 
-def _table_view(df: pd.DataFrame, kinds: Mapping[str, str], labels: Mapping[str, pd.Series] | None,
+def _table_view(df: pd.DataFrame, columns: Sequence[str], labels: Mapping[str, pd.Series] | None,
                 lang: str) -> tuple[pd.DataFrame, dict]:
-    """The frame a table shows (labels swapped in, rates ×100) and its st.dataframe options."""
+    """The frame a table shows (`columns` in that order, labels swapped in, rates ×100) and its st.dataframe
+    options."""
     shown = df.reset_index(drop=True).copy()
-    kinds = dict(kinds)
-    for column, values in (labels or {}).items():
-        shown[column] = list(values)
-        kinds[column] = "text"
-    for column, kind in kinds.items():
-        if kind == "rate" and column in shown.columns:
-            shown[column] = pd.to_numeric(shown[column], errors="coerce") * 100
-    columns = [c for c in kinds if c in shown.columns]
-    return shown, dict(hide_index=True, column_order=columns, column_config=column_config(kinds, lang))
+    kinds = table_kinds(columns)
+    for name, values in (labels or {}).items():
+        shown[name] = list(values)
+        kinds[name] = "text"
+    for name, kind in kinds.items():
+        if kind == "rate" and name in shown.columns:
+            shown[name] = pd.to_numeric(shown[name], errors="coerce") * 100
+    order = [c for c in kinds if c in shown.columns]
+    return shown, dict(hide_index=True, column_order=order, column_config=column_config(kinds, lang))
 
 
 def rate_tile(label: str, now, before, previous: str, *, help: str | None = None, good_when_up: bool,
@@ -155,16 +170,17 @@ def roi_t30_tile(now, before, range_days: int, *, lang: str) -> None:
                "starting in the range. The platform judges ROI at T+30.", lang))
 
 
-def table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
+def table(df: pd.DataFrame, columns: Sequence[str], *, key: str, lang: str,
           labels: Mapping[str, pd.Series] | None = None, select_brand: bool = False,
           height: int | str = "auto"):
-    """Show `df` (its `kinds` columns, in that order) with formats; text stays plain text.
+    """Show `df` (these columns, in that order) with the catalogue's headers, formats and help; text stays
+    plain text.
 
     `labels` replaces a column's shown values (e.g. a period as "2021年Q2", a belt by its name)
     without touching `df`, which is what the download writes. With `select_brand`, picking a
     row opens the brand page for that row's `brand_id`.
     """
-    shown, options = _table_view(df, kinds, labels, lang)
+    shown, options = _table_view(df, columns, labels, lang)
     options.update(height=height, key=f"{key}_{st.session_state.get('_bb_pick_round', 0)}")
     if not select_brand:
         st.dataframe(shown, **options)
@@ -279,12 +295,12 @@ def url_id(param: str, lang: str) -> tuple[int | None, str | None]:
     return value, raw
 
 
-def rich_table(df: pd.DataFrame, kinds: Mapping[str, str], *, key: str, lang: str,
+def rich_table(df: pd.DataFrame, columns: Sequence[str], *, key: str, lang: str,
                labels: Mapping[str, pd.Series] | None = None, height: int | str = "auto",
                pick: bool = False) -> int | None:
     """Like `table`, but with `pick`, picking a row returns
     its position in `df` (once: the pick is then cleared); `df` itself is what a download writes."""
-    shown, options = _table_view(df, kinds, labels, lang)
+    shown, options = _table_view(df, columns, labels, lang)
     round_key = f"_bb_pick_{key}"
     round_ = st.session_state.get(round_key, 0)
     options.update(height=height, key=f"{key}_{round_}")

@@ -20,9 +20,8 @@ MEASURES = {1: (N_("burst coefficient"), "multiple"), 2: (N_("public-traffic GMV
             3: (N_("self-broadcast share"), "share"), 4: (N_("private-traffic share"), "share"),
             5: (N_("channel-exclusive share"), "share")}
 STATUS_WORDS = {"stalled": N_("Stalled"), "at_risk": N_("At risk"), "on_track": N_("On track")}
-QUEUE_FIELDS = (N_("status"), N_("evidence_text"), N_("days_vs_typical"), N_("owner"), N_("gmv_30d"))
-QUEUE_KINDS = {"brand_name": "text", "belt_id": "text", "status": "text", "current_step": "text",
-               "evidence_text": "text", "days_vs_typical": "text", "owner": "text", "gmv_30d": "money"}
+QUEUE_COLUMNS = ("brand_name", "belt_id", "status", "current_step", "evidence_text", "days_vs_typical", "owner",
+                 "gmv_30d")
 TOP = 10  # owners in the chart
 # Scorecard figures: (column, kind); the percentile already counts "better" in the figure's direction.
 SCORECARD = (("gmv_multiple", "multiple"), ("refund_rate", "rate"), ("return_rate", "rate"),
@@ -176,7 +175,7 @@ def render_page(ctx: state.PageContext) -> None:
         keep &= words["belt_id"].fillna("none").isin(picked_belts)
     rows, words = queue[keep.to_numpy()].reset_index(drop=True), words[keep.to_numpy()].reset_index(drop=True)
     st.markdown(f"**{t('{n} brands', lang, n=fmt.count(len(rows)))}**")
-    widgets.table(words, QUEUE_KINDS, key="work_queue", lang=lang, select_brand=True, height=420, labels={
+    widgets.table(words, QUEUE_COLUMNS, key="work_queue", lang=lang, select_brand=True, height=420, labels={
         "belt_id": [ctx.belt_label(b) for b in words["belt_id"]],
         "status": [t(STATUS_WORDS[s], lang) for s in words["status"]],
         "current_step": [i18n.enum("step", int(s), lang) for s in words["current_step"]]})
