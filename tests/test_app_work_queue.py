@@ -4,6 +4,7 @@ tests/test_reports.py holds against the oracle), and the evidence sentence in bo
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -77,6 +78,26 @@ def test_the_queue_hides_on_track_brands_until_asked_and_then_equals_the_export(
     assert not at.exception
     assert len(queue_table(at).value) == len(queue)
     assert download_bytes(at, "dl_work-queue") == cli_export(app_warehouse.url, "diagnosis")
+
+
+def test_a_changed_rules_file_is_read_afresh_by_the_next_run(run_app, app_warehouse, tmp_path, monkeypatch):
+    """The queue is cached by the rules in force too: after the file changes, the same session's next run shows
+    (and downloads) the queue judged by the new thresholds, equal to the export's."""
+    from data_access import rules
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text("[thresholds]\nself_live_share = 0.3\n", encoding="utf-8")
+    monkeypatch.setenv(rules.RULES_ENV, str(rules_file))
+    at = run_app({"lang": "en"}, page=PAGE)
+    at.toggle(key="p_wq_on_track").set_value(True).run()
+    before = download_bytes(at, "dl_work-queue")
+    assert before == cli_export(app_warehouse.url, "diagnosis")
+    rules_file.write_text("[thresholds]\nself_live_share = 0.01\n", encoding="utf-8")
+    os.utime(rules_file, (rules_file.stat().st_atime + 10, rules_file.stat().st_mtime + 10))
+    at.run()
+    assert not at.exception
+    after = download_bytes(at, "dl_work-queue")
+    assert after != before and after == cli_export(app_warehouse.url, "diagnosis")
+    assert ",0.01," in after.decode("utf-8-sig")
 
 
 def test_filtering_by_owner_and_belt(run_app, app_warehouse):
