@@ -77,7 +77,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
                                          "cumulative_brands"), grouped=True, what=N_("brands_onboarded")),
     Dataset("sales", N_("GMV, net GMV and orders per period, with their multiples of the period before."),
             reports.sales, _columns("period_start", "gmv_cny", "net_gmv_cny", "orders", "gmv_multiple",
-                                    "orders_multiple"), grouped=True, what=N_("gmv_cny")),
+                                    "orders_multiple", "net_gmv_multiple"), grouped=True, what=N_("gmv_cny")),
     Dataset("brand_multiples", N_("Each selected brand's GMV in the range against the range of equal length "
                                   "before."),
             reports.brand_multiples, _columns("brand_id", "brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny",

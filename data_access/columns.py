@@ -60,7 +60,8 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
     Column(N_("days_vs_typical"), "text"),
     # --------------------------------------------------------- onboarding
     Column(N_("brands_onboarded"), "count", N_("Brands with onboarded_on in the period."), True),
-    Column(N_("growth_multiple"), "multiple", N_("Brands onboarded in the period over the period before (环比). Empty when the denominator is 0."), True),
+    Column(N_("growth_multiple"), "multiple", N_("Brands onboarded in the period over the period before (环比). "
+                                                 "Empty when the denominator is 0."), True),
     Column(N_("yoy_multiple"), "multiple", N_("Brands onboarded in the period over the same period a year "
                                               "earlier (同比). Empty when the denominator is 0."), True),
     Column(N_("cumulative_brands"), "count", N_("Brands onboarded on or before the period's last day."), True),
@@ -68,13 +69,18 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
     Column(N_("gmv_cny"), "money", N_("Value of the orders placed, refunded ones included."), True),
     Column(N_("net_gmv_cny"), "money", N_("Value of the orders placed and not refunded."), True),
     Column(N_("orders"), "count", N_("Orders placed."), True),
-    Column(N_("gmv_multiple"), "multiple", N_("GMV over the GMV of the period (or range) before. Empty when the denominator is 0."),
+    Column(N_("gmv_multiple"), "multiple", N_("GMV over the GMV of the period (or range) before. "
+                                              "Empty when the denominator is 0."),
            True),
-    Column(N_("orders_multiple"), "multiple", N_("Orders over the orders of the period before. Empty when the denominator is 0."),
+    Column(N_("orders_multiple"), "multiple", N_("Orders over the orders of the period before. "
+                                                 "Empty when the denominator is 0."),
            True),
+    Column(N_("net_gmv_multiple"), "multiple", N_("Net GMV over the net GMV of the period before. "
+                                                  "Empty when the denominator is 0."), True),
     Column(N_("base_gmv_cny"), "money", N_("The brand's GMV in the range of equal length just before.")),
     Column(N_("current_gmv_cny"), "money", N_("The brand's GMV in the range."), True),
-    Column(N_("multiple"), "multiple", N_("The brand's GMV in the range over its GMV in the range before. Empty when the denominator is 0."), True),
+    Column(N_("multiple"), "multiple", N_("The brand's GMV in the range over its GMV in the range before. "
+                                          "Empty when the denominator is 0."), True),
     Column(N_("new_in_current"), "flag", N_("GMV in the range and none in the range before.")),
     Column(N_("offsite_gmv_cny"), "money", N_("The brand's sales outside the platform before it joined.")),
     Column(N_("brands"), "count", N_("Brands with at least one order in the cell.")),

@@ -175,11 +175,13 @@ def sales(wh: Warehouse, f: Filters) -> pd.DataFrame:
     grid = period_grid(shown, groups_of(wh, f) if f.by else None)
     grid["previous"] = shifted(grid, f.grain, -1)
     out = lay_on_grid(grid, agg, f.by, ["gmv_cny", "net_gmv_cny", "orders"])
-    out = lay_on_grid(out, agg, f.by, ["gmv_cny", "orders"], at="previous", suffix="_prev")
+    out = lay_on_grid(out, agg, f.by, ["gmv_cny", "net_gmv_cny", "orders"], at="previous", suffix="_prev")
     out["gmv_multiple"] = ratio(out["gmv_cny"], out["gmv_cny_prev"])
     out["orders_multiple"] = ratio(out["orders"], out["orders_prev"])
+    out["net_gmv_multiple"] = ratio(out["net_gmv_cny"], out["net_gmv_cny_prev"])
     out["orders"] = out["orders"].astype(int)
-    return out[keys_of(f.by) + ["gmv_cny", "net_gmv_cny", "orders", "gmv_multiple", "orders_multiple"]]
+    return out[keys_of(f.by) + ["gmv_cny", "net_gmv_cny", "orders", "gmv_multiple", "orders_multiple",
+                                "net_gmv_multiple"]]
 
 
 # ---------------------------------------------------------------- brand multiples

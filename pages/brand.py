@@ -146,7 +146,7 @@ else:
             status_title=t("state", lang),
             status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
     with right:
-        widgets.rich_table(milestones, {"step": "text", "started_on": "day", "completed_on": "day", "days": "count"},
+        widgets.rich_table(milestones, ("step", "started_on", "completed_on", "days"),
                            key="milestones", lang=lang,
                            labels={"step": [step_labels[int(s)] for s in milestones["step"]]})
         widgets.download_button(milestones, f"brand-{choice}-steps")
@@ -173,8 +173,8 @@ with right:
         kind="money", group="source_label", group_title=t("traffic_source", lang),
         tooltips=[("orders", t("orders", lang), "count")]), theme=None)
 with st.expander(t("GMV by channel and traffic source", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(shown)))}"):
-    widgets.table(shown, {"period_start": "text", "channel": "text", "traffic_source": "text", "gmv_cny": "money",
-                          "orders": "count"}, key="brand_series", lang=lang, height=320,
+    widgets.table(shown, ("period_start", "channel", "traffic_source", "gmv_cny", "orders"), key="brand_series",
+                  lang=lang, height=320,
                   labels={"period_start": widgets.period_column(shown, grain, lang),
                           "channel": [t(CHANNELS.get(c, c), lang) for c in shown["channel"]],
                           "traffic_source": [t(TRAFFIC.get(s, s), lang) for s in shown["traffic_source"]]})
@@ -187,8 +187,8 @@ if history.empty:
     st.caption(t("No provider has served this brand: it is run by the brand or platform staff.", lang))
 else:
     picked = widgets.rich_table(
-        history, {"provider_name": "text", "provider_type": "text", "start_on": "day", "end_on": "day",
-                  "days_served": "count"}, key="history", lang=lang, pick=True,
+        history, ("provider_name", "provider_type", "start_on", "end_on", "days_served"), key="history", lang=lang,
+        pick=True,
         labels={"provider_type": [t(PROVIDER_TYPES.get(v, v), lang) for v in history["provider_type"]]})
     st.caption(t("Select a row to open that provider on the Providers page.", lang))
     widgets.download_button(history, f"brand-{choice}-providers")

@@ -155,8 +155,7 @@ with left:
                                       share_title=t("share", lang), lang=lang,
                                       kinds={t("gmv_cny", lang): "money", t("brands", lang): "count"}), theme=None)
 with right:
-    widgets.table(split, {"managed_by": "text", "brands": "count", "brands_share": "rate", "gmv_cny": "money",
-                          "gmv_share": "rate"}, key="split", lang=lang,
+    widgets.table(split, ("managed_by", "brands", "brands_share", "gmv_cny", "gmv_share"), key="split", lang=lang,
                   labels={"managed_by": [i18n.enum("managed_by", m, lang) for m in split["managed_by"]]})
     widgets.download_button(split, "managed-by-split")
 

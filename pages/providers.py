@@ -115,7 +115,7 @@ shown_bands = bands.assign(
     median_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["median"])],
     p90_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["p90"])])
 with st.expander(t("Peer bands", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(bands)))}"):
-    widgets.table(shown_bands, {"metric": "text", "providers": "count", "median": "text", "p90": "text"},
+    widgets.table(shown_bands, ("metric", "providers", "median", "p90"),
                   key="peer_bands", lang=lang, labels={"metric": shown_bands["metric_label"],
                                                        "median": shown_bands["median_text"],
                                                        "p90": shown_bands["p90_text"]})

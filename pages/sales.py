@@ -32,7 +32,6 @@ if sales["orders"].sum() == 0 and multiples.empty:
 # ---------------------------------------------------------------- tiles
 now, before = widgets.row_at(ext, pair.current), widgets.row_at(ext, pair.previous)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
-net_multiple = (float(now["net_gmv_cny"]) / float(before["net_gmv_cny"])) if before["net_gmv_cny"] else None
 c1, c2, c3 = st.columns(3)
 with c1:
     widgets.multiple_tile(
@@ -42,7 +41,7 @@ with c1:
                "the one before.", lang), lang=lang)
 with c2:
     widgets.multiple_tile(
-        t("Net GMV · {period}", lang, period=period), fmt.money(now["net_gmv_cny"], lang), net_multiple, previous,
+        t("Net GMV · {period}", lang, period=period), fmt.money(now["net_gmv_cny"], lang), now["net_gmv_multiple"], previous,
         fmt.money(before["net_gmv_cny"], lang), fmt.money(now["net_gmv_cny"], lang),
         help=t("GMV of orders not refunded, this period over the one before.", lang), lang=lang)
 with c3:
@@ -66,8 +65,9 @@ with right:
         sales, value="orders", value_title=t("orders", lang), period_title=t("period", lang), grain=grain, lang=lang,
         tooltips=[("orders_multiple", t("orders_multiple", lang), "multiple"),
                   ("gmv_multiple", t("gmv_multiple", lang), "multiple")]), theme=None)
-widgets.table(sales, {"period_start": "text", "gmv_cny": "money", "net_gmv_cny": "money", "gmv_multiple": "multiple",
-                      "orders": "count", "orders_multiple": "multiple"}, key="sales", lang=lang,
+widgets.table(sales, ("period_start", "gmv_cny", "net_gmv_cny", "gmv_multiple", "net_gmv_multiple", "orders",
+                     "orders_multiple"),
+              key="sales", lang=lang,
               labels={"period_start": widgets.period_column(sales, grain, lang)})
 widgets.download_button(sales, "sales")
 
@@ -92,7 +92,7 @@ else:
             histogram, label="multiple_range", value="brands", label_title=t("multiple range", lang),
             value_title=t("brands", lang), lang=lang, order=list(histogram["multiple_range"])), theme=None)
     with right:
-        widgets.table(histogram, {"multiple_range": "text", "brands": "count"}, key="histogram", lang=lang)
+        widgets.table(histogram, ("multiple_range", "brands"), key="histogram", lang=lang)
         widgets.download_button(histogram, "multiple-histogram")
 
     st.markdown(f"**{t('Top movers', lang)}**",
@@ -109,7 +109,7 @@ else:
     if new.empty:
         st.caption(fmt.EMPTY)
     else:
-        widgets.table(new, {"brand_name": "text", "belt_id": "text", "current_gmv_cny": "money"}, key="new_brands",
+        widgets.table(new, ("brand_name", "belt_id", "current_gmv_cny"), key="new_brands",
                       lang=lang, select_brand=True, height=320,
                       labels={"belt_id": [ctx.belt_label(b) for b in new["belt_id"]]})
         widgets.download_button(new, "new-brands")
@@ -133,7 +133,7 @@ else:
         y_title=t("cohort_quarter", lang), value_title=t("Cohort GMV", lang), lang=lang,
         tooltips=[("brands", t("brands", lang), "count")]), theme=None)
     with st.expander(t("Cohort GMV", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(cohorts)))}"):
-        widgets.table(cohorts, {"cohort_quarter": "text", "months_since_onboarding": "count", "gmv_cny": "money",
-                                "brands": "count"}, key="cohorts", lang=lang, height=360,
+        widgets.table(cohorts, ("cohort_quarter", "months_since_onboarding", "gmv_cny", "brands"), key="cohorts",
+                      lang=lang, height=360,
                       labels={"cohort_quarter": cohort_labels})
         widgets.download_button(cohorts, "cohort-gmv")

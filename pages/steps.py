@@ -179,11 +179,11 @@ else:
         with left:
             counts_by_belt = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable")[
                 ["belt_id", "brands"]]
-            widgets.table(counts_by_belt, {"belt_id": "text", "brands": "count"}, key="stalled_belts", lang=lang,
+            widgets.table(counts_by_belt, ("belt_id", "brands"), key="stalled_belts", lang=lang,
                           height=300, labels={"belt_id": [ctx.belt_label(b) for b in counts_by_belt["belt_id"]]})
             widgets.download_button(counts_by_belt, "stalled-by-belt")
         with right:
-            widgets.table(by_provider, {"provider": "text", "brands": "count"}, key="stalled_providers", lang=lang,
+            widgets.table(by_provider, ("provider", "brands"), key="stalled_providers", lang=lang,
                           height=300)
             widgets.download_button(by_provider, "stalled-by-provider")
     st.markdown(f"**{t('{n} stalled brands', lang, n=fmt.count(len(stalled)))}**")

@@ -111,9 +111,8 @@ if by == "belt":
                           ("orders", t("orders", lang), "count")]), selection="trust_belt", key="trust_by_belt")
         with right:
             table_belts = belts[["belt_id", "orders", "refund_rate", "return_rate", "insured_share"]]
-            widgets.table(table_belts, {"belt_id": "text", "orders": "count", "refund_rate": "rate",
-                                        "return_rate": "rate", "insured_share": "rate"}, key="trust_belts",
-                          lang=lang, height=420, labels={"belt_id": list(belts["belt"])})
+            widgets.table(table_belts, ("belt_id", "orders", "refund_rate", "return_rate", "insured_share"),
+                          key="trust_belts", lang=lang, height=420, labels={"belt_id": list(belts["belt"])})
             widgets.download_button(table_belts, "trust-belts")
         with st.expander(t("By industry belt and period", lang) + f" · "
                          f"{t('{n} rows', lang, n=fmt.count(len(trust_by_belt)))}"):
@@ -145,8 +144,8 @@ else:
                            (t("P90 {value}", lang, value=fmt.rate(bands.loc[name, "p90"])), bands.loc[name, "p90"])]),
                     theme=None)
         picked = widgets.rich_table(
-            shown, {"provider_name": "text", "orders": "count", "refund_rate": "rate", "return_rate": "rate",
-                    "repeat_buyer_rate": "rate"}, key="trust_providers", lang=lang, height=360, pick=True)
+            shown, ("provider_name", "orders", "refund_rate", "return_rate", "repeat_buyer_rate"),
+            key="trust_providers", lang=lang, height=360, pick=True)
         st.caption(t("Select a row to open that provider on the Providers page.", lang))
         widgets.download_button(shown, "trust-providers")
         if picked is not None:

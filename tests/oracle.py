@@ -46,6 +46,7 @@ GROUPED = {"onboarding", "sales", "roi", "trust"}  # reports where --by applies
 
 # Extra columns that metrics-notes.md names (they follow the required ones).
 EXTRAS = {
+    "sales": ["net_gmv_multiple"],
     "providers": ["provider_type", "province", "live_ops_experts"],
     "steps": ["category", "brand_type", "managed_by"],
 }
@@ -310,13 +311,14 @@ def oracle_sales(frames, f: Filters) -> pd.DataFrame:
                 return int(o.cents.sum()), int((o.cents[~o.refunded]).sum()), len(o)
 
             gmv, net, n = totals(p)
-            prev_gmv, _, prev_n = totals(add_periods(p, f.grain, -1))
+            prev_gmv, prev_net, prev_n = totals(add_periods(p, f.grain, -1))
             rows.append({
                 "period_start": p, "group": g,
                 "gmv_cny": cents_to_cny(gmv), "net_gmv_cny": cents_to_cny(net), "orders": n,
                 "gmv_multiple": ratio(gmv, prev_gmv), "orders_multiple": ratio(n, prev_n),
+                "net_gmv_multiple": ratio(net, prev_net),
             })
-    return _frame(rows, required_columns("sales", f))
+    return _frame(rows, required_columns("sales", f) + EXTRAS["sales"])
 
 
 # ---------------------------------------------------------------- brand multiples
