@@ -5,7 +5,6 @@ Playwright, reading the edge-case warehouse (its brand names look like spreadshe
 """
 import csv
 import io
-import os
 import urllib.parse
 
 import pytest
@@ -16,10 +15,11 @@ from data_access.export import BOM
 from data_access.filters import Filters
 from data_access.reports import brand_multiples
 from data_access.warehouse import Warehouse
-from tests.browser_support import StreamlitServer, browser_missing_reason, launch_chromium, patient, wait_for_app
+from tests.browser_support import StreamlitServer, patient, wait_for_app
 from tests.edge_warehouse import edge_frames
 
 pytestmark = pytest.mark.browser
+pytest_plugins = ["tests.conftest_browser"]
 
 PAGES = {  # url path -> (Chinese title, English title)
     "overview": ("总览", "Overview"),
@@ -33,20 +33,6 @@ PAGES = {  # url path -> (Chinese title, English title)
 }
 SHARED = {"lang": "zh", "preset": "custom", "from": "2021-04-01", "to": "2021-06-30", "grain": "quarter",
           "belt": "linyi-apparel"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = browser_missing_reason()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +220,22 @@ def test_csv_download_matches_the_table_and_is_excel_safe(server, page, warehous
     names = [r[1] for r in rows[1:]]
     risky = [n for n in names if n.lstrip(" \"'").startswith(("=", "+", "-", "@", "|", "%"))]
     assert risky and all(n.startswith("'") for n in risky), risky
+
+
+def test_a_table_s_toolbar_offers_no_download_of_its_own(server, page):
+    """The only way out of a table is our Download CSV (neutralised, audited, the CLI's bytes): Streamlit's own
+    toolbar download (and copy) is switched off (client.disableDataExport), while its other tools stay."""
+    goto(page, server.base_url, "sales", {**SHARED, "belt": [], "lang": "en"})
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    grid.scroll_into_view_if_needed()
+    grid.hover()
+    container = grid.locator("xpath=ancestor::*[@data-testid='stElementContainer'][1]")
+    toolbar = container.locator('[data-testid="stElementToolbar"]').filter(has=page.locator("button")).first
+    toolbar.wait_for()
+    labels = [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.locator("button").all()]
+    assert labels, "the toolbar shows its other tools"
+    assert not [label for label in labels if "download" in label.lower()], labels
 
 
 def test_picking_a_brand_in_a_table_opens_its_page(server, page):

@@ -30,11 +30,12 @@ from data_access.catalogue import REPORTS
 from data_access.warehouse import Warehouse
 from tests.access_support import MANAGER, OPERATOR_A, OPERATOR_B, Users, write_roles
 from tests.browser_support import (
-    PATIENCE_MS, StreamlitServer, browser_missing_reason, launch_chromium, patient, wait_for_app,
+    PATIENCE_MS, StreamlitServer, patient, wait_for_app,
 )
 from tests.edge_warehouse import edge_frames
 
 pytestmark = pytest.mark.browser
+pytest_plugins = ["tests.conftest_browser"]
 
 HEADER = "X-Forwarded-Email"
 IMG = "<img src=x onerror=alert(1)>"
@@ -44,20 +45,6 @@ LINK_PROVIDER = "Agency https://evil.example/p?q=1 or mail a@evil.example"
 BELTS_A = ("linyi-apparel", "none")
 BELTS_B = ("zhuji-pearls", "yiwu-small-goods")
 RANGE = {"lang": "en", "preset": "custom", "from": "2021-01-01", "to": "2021-06-30"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = browser_missing_reason()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

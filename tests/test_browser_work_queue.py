@@ -1,6 +1,5 @@
 """The Work queue page in a real browser on a demo warehouse: it renders in both languages with its chart and
 queue, and picking a brand in the queue opens that brand's page with its diagnosis."""
-import os
 import urllib.parse
 
 import pytest
@@ -12,28 +11,13 @@ from data_access.catalogue import REPORTS
 from data_access.warehouse import Warehouse
 from tests.browser_support import (
     StreamlitServer,
-    browser_missing_reason,
-    launch_chromium,
     patient,
     wait_for_app,
 )
 
 pytestmark = pytest.mark.browser
+pytest_plugins = ["tests.conftest_browser"]
 ORDERS = 20_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = browser_missing_reason()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
