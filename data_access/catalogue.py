@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import brand, cohorts, diagnosis, provider_scores, reports
-from .columns import N_, column
+from .columns import column
+from .words import N_
 from .filters import Filters
 from .warehouse import Warehouse
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from . import access, audit, load, reference, rules, schema
 from .filters import GRAINS, GROUP_BYS, FilterError, Filters, check_range
 from .warehouse import Warehouse, WarehouseError
+from .words import DEFAULT_LANG, LANGS
 
 
 class ArgumentError(Exception):
@@ -76,6 +77,11 @@ def parser() -> OneLineParser:
     export.add_argument("--as-of", type=iso_date)
     export.add_argument("--stalled-days", type=whole_number, default=90)
     export.add_argument("--out", metavar="FILE")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                        help="csv (default: UTF-8 with BOM, stable English columns) or xlsx (for people: words, "
+                             "formats, an About sheet)")
+    export.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                        help=f"the language of an xlsx file's headers, words and About sheet (default {DEFAULT_LANG})")
     export.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
     export.add_argument("--as-user", metavar="EMAIL",
                         help="export within this user's scope from the roles file (required when there is one)")
@@ -176,6 +182,19 @@ def _dataset(args):
     return dataset
 
 
+def _xlsx(wh: Warehouse, dataset, f: Filters, scope: access.Scope, frame, args) -> bytes:
+    """The dataset as the workbook a page's "Download Excel" gives the same user for the same filters."""
+    from . import xlsx
+    resolved = f.resolved(wh.as_of())
+    names = xlsx.belt_names(reference.belts(wh, resolved), args.lang)
+    subject = (f"provider {args.provider}" if args.provider is not None
+               else f"brand {args.brand}" if args.brand is not None else None)
+    about = xlsx.About(dataset=dataset.name, description=dataset.description, filters=resolved, user=scope.user,
+                       scope=xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, args.lang),
+                       belt_names=names, subject=subject)
+    return xlsx.xlsx_bytes(frame, about, args.lang)
+
+
 def export(args) -> int:
     from .export import csv_bytes
     if args.list:
@@ -194,7 +213,7 @@ def export(args) -> int:
         frame = dataset.compute(wh, f, used)
     else:
         frame = dataset.run(wh, f, args.provider)
-    data = csv_bytes(frame)
+    data = csv_bytes(frame) if args.format == "csv" else _xlsx(wh, dataset, f, scope, frame, args)
     log_path = audit.audit_path(roles.audit_log if roles else None)
     problem = audit.check(log_path) if roles else None
     if problem:  # access control: an export nobody can trace does not happen

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .words import N_
+
 KINDS = ("id", "text", "enum", "date", "count", "money", "rate", "multiple", "ratio", "days", "flag")
 NUMBERS = ("count", "money", "rate", "multiple", "ratio", "days")
-
-
-def N_(text: str) -> str:
-    """Marks a message for extraction; it is translated where it is shown."""
-    return text
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,8 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
     Column(N_("province"), "text"),
     Column(N_("category"), "enum", enum="category"), Column(N_("brand_type"), "enum", enum="brand_type"),
     Column(N_("managed_by"), "enum", enum="managed_by"),
-    Column(N_("provider_id"), "id"), Column(N_("provider_name"), "text"), Column(N_("provider_type"), "text"),
+    Column(N_("provider_id"), "id"), Column(N_("provider_name"), "text"),
+    Column(N_("provider_type"), "enum", enum="provider_type"),
     Column(N_("owner"), "text", N_("Who runs the brand: its provider on the as-of date, or platform staff.")),
     Column(N_("onboarded_on"), "date"), Column(N_("started_on"), "date"), Column(N_("completed_on"), "date"),
     Column(N_("start_on"), "date"), Column(N_("end_on"), "date"), Column(N_("window_start"), "date"),
@@ -136,7 +134,7 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
     # --------------------------------------------------------- STEPS
     Column(N_("step"), "enum", enum="step"),
     Column(N_("current_step"), "enum", N_("The highest step reached by the as-of date (0: none)."), enum="step"),
-    Column(N_("state"), "text", N_("completed, in_progress or not_started, as of the as-of date.")),
+    Column(N_("state"), "enum", N_("completed, in_progress or not_started, as of the as-of date."), enum="state"),
     Column(N_("days_in_step"), "count", N_("Days since the current step started, while it is in progress.")),
     Column(N_("stalled"), "flag", N_("In progress for more than the stalled threshold.")),
     Column(N_("brands_reached"), "count", N_("Brands that started the step by the as-of date.")),
@@ -156,7 +154,7 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
     Column(N_("exclusive_share"), "rate", N_("Channel-exclusive GMV over GMV (step 5)."), True),
     # --------------------------------------------------------- the work queue
     Column(N_("status"), "enum", N_("stalled: longer in the step than the stalled threshold; at_risk: longer than "
-                                    "is typical; else on_track.")),
+                                    "is typical; else on_track."), enum="status"),
     Column(N_("typical_days"), "days", N_("Median days to complete this step over the selected brands' "
                                                 "milestones completed by the as-of date.")),
     Column(N_("evidence"), "ratio", N_("The step's evidence over the 30 days to the as-of date (step 1: the burst "

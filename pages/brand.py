@@ -15,8 +15,6 @@ PROVIDERS_PAGE = "pages/providers.py"
 CHANNELS = {"distribution": N_("Influencer distribution"), "self_live": N_("Brand self-broadcast"),
             "short_video": N_("Short video"), "store": N_("Store")}
 TRAFFIC = {"public": N_("Public domain"), "private": N_("Private domain")}
-PROVIDER_TYPES = {"agency": N_("Agency"), "mcn": N_("MCN"), "supply_chain": N_("Supply chain")}
-STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
 ROI_COLUMNS, TRUST_COLUMNS = DATASETS["roi"].columns, DATASETS["trust"].columns
 WINDOWS = [("roi_t0", N_("ROI T+0")), ("roi_t10", N_("ROI T+10")), ("roi_t30", N_("ROI T+30"))]
 
@@ -130,7 +128,7 @@ st.subheader(t("STEPS timeline", lang))
 mine = roster[roster["brand_id"] == choice]
 if not mine.empty:
     r = mine.iloc[0]
-    status = t(STATES.get(r["state"], r["state"]), lang)
+    status = i18n.enum("state", r["state"], lang)
     if r["state"] == "in_progress":
         status += " · " + t("{n} days in the step", lang, n=fmt.count(r["days_in_step"]))
     st.caption(t("As of {date}: {step} — {status}.", lang, date=ctx.as_of.isoformat(),
@@ -189,7 +187,7 @@ else:
     picked = widgets.rich_table(
         history, ("provider_name", "provider_type", "start_on", "end_on", "days_served"), key="history", lang=lang,
         pick=True,
-        labels={"provider_type": [t(PROVIDER_TYPES.get(v, v), lang) for v in history["provider_type"]]})
+        labels={"provider_type": [i18n.enum("provider_type", v, lang) for v in history["provider_type"]]})
     st.caption(t("Select a row to open that provider on the Providers page.", lang))
     widgets.download_button(history, f"brand-{choice}-providers")
     if picked is not None:

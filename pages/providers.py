@@ -13,8 +13,6 @@ from data_access.columns import COLUMNS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
-PROVIDER_TYPES = {"agency": N_("Agency"), "mcn": N_("MCN"), "supply_chain": N_("Supply chain")}
-STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
 # The figures peers are compared on (their kinds and which way is better: data_access.columns).
 PEERS = ("gmv_cny", "gmv_multiple", "refund_rate", "return_rate", "repeat_buyer_rate", "roi_t0", "roi_t10", "roi_t30",
          "steps_completed", "median_days_per_step")
@@ -80,7 +78,7 @@ if ss.get("_p_provider_seen") != raw or "p_provider" not in ss:
 
 st.subheader(t("League table", lang), help=t("Every provider serving a selected brand in the range, by served GMV. "
                                        "Click a column header to sort.", lang))
-type_words = [t(PROVIDER_TYPES.get(v, str(v)), lang) for v in league["provider_type"]]
+type_words = [i18n.enum("provider_type", v, lang) for v in league["provider_type"]]
 picked = widgets.rich_table(
     league, DATASETS["providers"].columns, key="league", lang=lang, height=420, pick=True,
     labels={"provider_id": [str(i) for i in ids], "provider_type": type_words,
@@ -146,7 +144,7 @@ if choice is None:
 
 row = league.loc[league["provider_id"] == choice].iloc[0]
 st.markdown(f"#### {widgets.plain(row['provider_name'])}")
-st.caption(" · ".join([widgets.plain(t(PROVIDER_TYPES.get(row["provider_type"], str(row["provider_type"])), lang)),
+st.caption(" · ".join([widgets.plain(i18n.enum("provider_type", row["provider_type"], lang)),
                        widgets.plain(i18n.province(row["province"], lang)),
                        t("{n} live-stream operations experts", lang, n=fmt.count(row["live_ops_experts"]))]))
 
@@ -191,5 +189,5 @@ else:
     widgets.table(brands, BRAND_COLUMNS, key="provider_brands", lang=lang, select_brand=True, height=320,
                   labels={"belt_id": [ctx.belt_label(b) for b in brands["belt_id"]],
                           "current_step": [i18n.enum("step", int(s), lang) for s in brands["current_step"]],
-                          "state": [t(STATES.get(s, s), lang) for s in brands["state"]]})
+                          "state": [i18n.enum("state", s, lang) for s in brands["state"]]})
     widgets.download_button(brands, f"provider-{choice}-brands")

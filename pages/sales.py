@@ -41,7 +41,8 @@ with c1:
                "the one before.", lang), lang=lang)
 with c2:
     widgets.multiple_tile(
-        t("Net GMV · {period}", lang, period=period), fmt.money(now["net_gmv_cny"], lang), now["net_gmv_multiple"], previous,
+        t("Net GMV · {period}", lang, period=period), fmt.money(now["net_gmv_cny"], lang), now["net_gmv_multiple"],
+        previous,
         fmt.money(before["net_gmv_cny"], lang), fmt.money(now["net_gmv_cny"], lang),
         help=t("GMV of orders not refunded, this period over the one before.", lang), lang=lang)
 with c3:

@@ -17,7 +17,6 @@ from data_access.filters import DEFAULT_STALLED_DAYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
-STATES = {"not_started": N_("Not started"), "in_progress": N_("In progress"), "completed": N_("Step completed")}
 STEPS_COLUMNS = ("brand_name", "belt_id", "provider_name", "current_step", "steps_completed", "state",
                  "current_step_started_on", "days_in_step", "stalled")
 EVIDENCE_COLUMNS = ("brand_name", "belt_id", "gmv_cny", "distribution_share", "burst_coefficient", "public_gmv_growth",
@@ -96,7 +95,7 @@ def brand_labels(frame: pd.DataFrame) -> dict:
     """The words a table of `steps` rows shows instead of ids and codes."""
     return {"belt_id": [ctx.belt_label(b) for b in frame["belt_id"]],
             "current_step": [step_labels[int(s)] for s in frame["current_step"]],
-            "state": [t(STATES.get(s, s), lang) for s in frame["state"]]}
+            "state": [i18n.enum("state", s, lang) for s in frame["state"]]}
 
 
 # ---------------------------------------------------------------- tiles: as of A vs the end of the period before

@@ -77,9 +77,22 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
 
 
 def downloads(at: AppTest) -> dict[str, bytes]:
-    """Every download button of a run: key -> the bytes it serves."""
+    """Every CSV download button of a run: key -> the bytes it serves."""
     from tests.app_support import download_bytes
-    return {b.key: download_bytes(at, b.key) for b in at.get("download_button")}
+    return {b.key: download_bytes(at, b.key) for b in at.get("download_button") if b.key.startswith("dl_")}
+
+
+def excel_downloads(at: AppTest) -> dict[str, list[list]]:
+    """Every Excel download of a run (written when clicked): key -> the rows of its data sheet, header first."""
+    import openpyxl
+
+    from tests.app_support import deferred_bytes
+    out = {}
+    for button in at.get("download_button"):
+        if button.key.startswith("xl_"):
+            book = openpyxl.load_workbook(io.BytesIO(deferred_bytes(at, button.key)), read_only=True)
+            out[button.key] = [list(row) for row in book.worksheets[0].values]
+    return out
 
 
 def tables(at: AppTest) -> list[pd.DataFrame]:

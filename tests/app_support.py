@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -42,11 +43,37 @@ class RecordingMediaStorage(MemoryMediaFileStorage):
 
 
 def download_bytes(at: AppTest, key: str) -> bytes:
-    """The bytes the download button with this key serves."""
+    """The bytes the download button with this key serves (written when clicked, as a click would ask)."""
     buttons = [b for b in at.get("download_button") if b.key == key]
     assert buttons, f"no download button {key!r}; have {[b.key for b in at.get('download_button')]}"
+    if buttons[0].proto.deferred_file_id:
+        return deferred_bytes(at, key)
     url = buttons[0].proto.url
     return RecordingMediaStorage.latest.get_file(url.rsplit("/", 1)[-1]).content
+
+
+class RecordingMediaFileManager(MediaFileManager):
+    """The AppTests' media file managers (one per run), kept so a test can run a deferred download as a click
+    would, whichever run registered it."""
+    recent: list[RecordingMediaFileManager] = []
+
+    def __init__(self, storage, *args, **kwargs):
+        super().__init__(storage, *args, **kwargs)
+        self.storage = storage
+        RecordingMediaFileManager.recent = [*RecordingMediaFileManager.recent[-49:], self]
+
+
+def deferred_bytes(at: AppTest, key: str) -> bytes:
+    """What a deferred download button (its file written when clicked: the Excel downloads) serves, as a click
+    would ask the server for it."""
+    buttons = [b for b in at.get("download_button") if b.key == key]
+    assert buttons, f"no download button {key!r}; have {[b.key for b in at.get('download_button')]}"
+    file_id = buttons[0].proto.deferred_file_id
+    assert file_id, f"{key!r} is not a deferred download"
+    manager = next((m for m in reversed(RecordingMediaFileManager.recent) if file_id in m._deferred_callables), None)
+    assert manager is not None, f"{key!r}: no run registered its file"
+    url = manager.execute_deferred(file_id)
+    return manager.storage.get_file(url.rsplit("/", 1)[-1]).content
 
 
 def cli_export(url: str, report: str, *args: str) -> bytes:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from data_access import audit
 from tests.access_support import AUTH_SECRETS, Users, provider_with_a_past, write_roles
-from tests.app_support import DASHBOARD, RecordingMediaStorage
+from tests.app_support import DASHBOARD, RecordingMediaFileManager, RecordingMediaStorage
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,7 @@ def roles(users, tmp_path, monkeypatch, audit_file):
 @pytest.fixture
 def run_as(roles, app_warehouse, monkeypatch):
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingMediaFileManager)
 
     def run(user: str | None, query: dict | None = None, page: str | None = None, auth: bool = True) -> AppTest:
         at = AppTest.from_file(DASHBOARD, default_timeout=60)

@@ -16,7 +16,9 @@ from streamlit.testing.v1 import app_test as app_test_module
 
 from data_access import demo, load
 from data_access.warehouse import Warehouse
-from tests.app_support import DASHBOARD, DEMO_ORDERS, DEMO_SEED, AppWarehouse, RecordingMediaStorage
+from tests.app_support import (
+    DASHBOARD, DEMO_ORDERS, DEMO_SEED, AppWarehouse, RecordingMediaFileManager, RecordingMediaStorage,
+)
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +49,7 @@ def app_warehouse(tmp_path_factory) -> AppWarehouse:
 @pytest.fixture
 def run_app(app_warehouse, monkeypatch):
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", RecordingMediaFileManager)
 
     def run(query: dict | None = None, page: str | None = None, locale: str | None = None) -> AppTest:
         at = AppTest.from_file(DASHBOARD, default_timeout=60)

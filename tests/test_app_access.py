@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 from data_access import access
 from data_access.catalogue import REPORTS
 from tests.access_support import (
-    MANAGER, NO_BELTS_USER, OPERATOR_A, OPERATOR_B, PROVIDER_USER, assert_inside, belts_of, downloads, page_params,
+    MANAGER, NO_BELTS_USER, OPERATOR_A, OPERATOR_B, PROVIDER_USER, assert_inside, belts_of, downloads, excel_downloads,
+    page_params,
     provider_with_a_past, read_csv, scope_brands, tables, ytd,
 )
 from tests.app_support import texts
@@ -50,6 +51,10 @@ def test_an_operator_sees_exactly_the_manager_view_of_their_belts(run_as, app_wa
     assert files, "every variant offers at least one download"
     assert files == downloads(theirs)
     assert assert_inside(files, app_warehouse.frames, belts) > 0
+    sheets = excel_downloads(mine)  # each table's Excel twin: the same rows as its CSV, the manager's narrowed
+    assert sheets == excel_downloads(theirs)
+    assert {key[3:]: len(rows) - 1 for key, rows in sheets.items()} == {
+        key[3:]: len(read_csv(data)) for key, data in files.items()}
     mine_tables, their_tables = tables(mine), tables(theirs)
     assert len(mine_tables) == len(their_tables) > 0
     for a, b in zip(mine_tables, their_tables):

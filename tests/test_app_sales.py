@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ from data_access.filters import Filters
 from data_access.catalogue import REPORTS
 from tests.app_support import (
     untranslated_columns,
-    busiest_belt, cli_export, download_bytes, last_full_period, metric, nothing_matches, previous_period, row,
+    busiest_belt, cli_export, deferred_bytes, download_bytes, last_full_period, metric, nothing_matches, previous_period, row,
     texts,
 )
 from ui import fmt
@@ -85,6 +86,36 @@ def test_belt_filter_and_csv_downloads_equal_the_export_command(run_app, app_war
             "--managed-by", "provider"]
     assert download_bytes(at, "dl_sales") == cli_export(app_warehouse.url, "sales", *args)
     assert download_bytes(at, "dl_brand-multiples") == cli_export(app_warehouse.url, "brand_multiples", *args)
+
+
+def test_the_excel_download_equals_the_export_command_s_workbook(run_app, app_warehouse):
+    """Cell for cell and format for format (not bytes: a workbook carries the time it was written)."""
+    import io
+
+    import openpyxl
+    belt = busiest_belt(app_warehouse.frames)
+    query = {"belt": [belt, "none"], "preset": "custom", "from": "2021-04-01", "to": "2021-09-15", "grain": "quarter",
+             "lang": "zh"}
+    at = run_app(query, page=PAGE)
+    args = ["--from", "2021-04-01", "--to", "2021-09-15", "--grain", "quarter", "--belt", belt, "--belt", "none",
+            "--format", "xlsx", "--lang", "zh"]
+    for key, dataset in (("xl_sales", "sales"), ("xl_brand-multiples", "brand_multiples")):
+        page = openpyxl.load_workbook(io.BytesIO(deferred_bytes(at, key)))
+        cli = openpyxl.load_workbook(io.BytesIO(cli_export(app_warehouse.url, dataset, *args)))
+        assert page.sheetnames == cli.sheetnames == ["数据", "说明"]
+        cells = [[(c.value, c.number_format) for c in row] for row in page.worksheets[0].iter_rows()]
+        assert cells == [[(c.value, c.number_format) for c in row] for row in cli.worksheets[0].iter_rows()]
+        assert len(cells) > 1
+        about = [row for row in page.worksheets[1].iter_rows(values_only=True) if row[0] != "生成时间"]
+        assert about == [row for row in cli.worksheets[1].iter_rows(values_only=True) if row[0] != "生成时间"]
+    import json
+    from pathlib import Path
+
+    from data_access import audit
+    lines = [json.loads(x) for x in Path(os.environ[audit.AUDIT_ENV]).read_text(encoding="utf-8").splitlines()]
+    downloads = [x for x in lines if x["event"] == "download"]
+    assert {x["target"] for x in downloads} >= {"sales.xlsx", "brand_multiples.xlsx"}
+    assert all(x["rows"] > 0 and x["filters"]["belts"] == sorted([belt, "none"]) for x in downloads[-2:])
 
 
 def test_filters_matching_nothing_show_the_empty_state(run_app, app_warehouse):

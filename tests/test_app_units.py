@@ -225,7 +225,7 @@ def test_charts_draw_at_most_5000_rows():
 def test_a_name_is_shown_on_one_line_and_never_as_a_link(name, shown):
     import re
 
-    from ui.widgets import WORD_JOINER, plain
+    from ui.text import WORD_JOINER, plain
     text = plain(name)
     assert "\n" not in text and "\x00" not in text
     assert not re.search(r"(?i)https?://|www\.|\w@", text.replace("\\", "")), "GFM would link this"

@@ -4,6 +4,7 @@ A real `streamlit run dashboard.py` on a free port, driven by Debian's Chromium 
 Playwright, reading the edge-case warehouse (its brand names look like spreadsheet formulas).
 """
 import csv
+import datetime as dt
 import io
 import urllib.parse
 
@@ -212,7 +213,6 @@ def test_csv_download_matches_the_table_and_is_excel_safe(server, page, warehous
     text = data.decode("utf-8")
     assert text.startswith(BOM)
     rows = list(csv.reader(io.StringIO(text[len(BOM):])))
-    import datetime as dt
     expected = brand_multiples(Warehouse(warehouse_url), Filters(date_from=dt.date(2021, 4, 1),
                                                                  date_to=dt.date(2021, 6, 30), grain="quarter"))
     assert len(rows) - 1 == len(expected)
@@ -220,6 +220,40 @@ def test_csv_download_matches_the_table_and_is_excel_safe(server, page, warehous
     names = [r[1] for r in rows[1:]]
     risky = [n for n in names if n.lstrip(" \"'").startswith(("=", "+", "-", "@", "|", "%"))]
     assert risky and all(n.startswith("'") for n in risky), risky
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p != "brand"] + ["brand"])
+def test_every_page_s_excel_download_opens_in_chinese_with_its_about_sheet(server, page, warehouse_url, path):
+    """One Excel file per page, downloaded in Chinese as a person would: Chinese headers, numbers as numbers in
+    their formats, and the About sheet naming the filters and whose data it is."""
+    import openpyxl
+
+    from data_access.words import t
+    params = dict(SHARED)
+    if path == "brand":
+        params["brand"] = str(int(brand_multiples(Warehouse(warehouse_url), Filters(
+            date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 6, 30), belts=("linyi-apparel",)))["brand_id"].iloc[0]))
+    goto(page, server.base_url, path, params)
+    button = page.get_by_role("button", name="下载 Excel").first
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename.endswith("linyi-apparel.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))  # the path has no .xlsx
+    assert book.sheetnames == ["数据", "说明"]
+    data = book.worksheets[0]
+    headers = [c.value for c in data[1]]
+    assert headers and all(any("\u4e00" <= ch <= "\u9fff" for ch in h) or h.isupper() for h in headers), headers
+    numbers = [c for row in data.iter_rows(min_row=2) for c in row if isinstance(c.value, (int, float))
+               and not isinstance(c.value, bool)]
+    assert numbers and all(c.number_format != "General" for c in numbers)
+    about = {}
+    for label, value, *_ in book.worksheets[1].iter_rows(values_only=True):
+        if label is None:
+            break  # the column definitions follow a blank row
+        about[label] = value
+    assert about["日期范围"] == "2021-04-01 – 2021-06-30" and "临沂" in about["产业带"]
+    assert about["数据范围"] == t("manager · every belt", "zh")
 
 
 def test_a_table_s_toolbar_offers_no_download_of_its_own(server, page):

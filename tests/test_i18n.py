@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from scripts import i18n as catalogues
+from data_access import words
 from ui import charts, fmt, i18n
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +133,7 @@ def test_a_new_language_is_a_catalogue_file(tmp_path, monkeypatch):
     (hant / "beltboard.po").write_text(po({"Overview": "總覽", "Q{quarter} {year}": "{year}年Q{quarter}",
                                            ("province", "Shandong"): "山東"}, "zh_Hant"), encoding="utf-8")
     catalogues.compile_catalogues(locale_dir)
-    monkeypatch.setattr(i18n, "LOCALE_DIR", locale_dir)
+    monkeypatch.setattr(words, "LOCALE_DIR", locale_dir)  # where the catalogues are read (ui.i18n re-exports)
 
     langs = i18n.languages(locale_dir)
     assert langs == ("zh", "en", "zh_Hant")

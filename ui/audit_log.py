@@ -18,12 +18,16 @@ import threading
 import time
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+from streamlit.runtime.scriptrunner_utils.exceptions import (
+    RerunException,
+    StopException,
+)
 
 from data_access import audit
 
 from .i18n import t
 from .identity import Identity
+from .text import plain
 
 _run = threading.local()
 
@@ -104,5 +108,4 @@ def _refuse(problem: str, lang: str) -> None:
 
 
 def _plain(text: str) -> str:
-    from .widgets import plain
     return plain(text)

@@ -29,25 +29,35 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
-from data_access import contract_check, reference, reports, rules, schema
+from data_access import audit, contract_check, reference, reports, rules, schema, xlsx
 from data_access.access import AccessDenied, Scope
-from data_access.config import warehouse_schema, warehouse_url
-from data_access.filters import DataSpan, Filters
 from data_access.catalogue import DATASETS
+from data_access.config import warehouse_schema, warehouse_url
+from data_access.export import csv_bytes
+from data_access.filters import DataSpan, Filters
 from data_access.warehouse import (
-    DEMO_COMMAND, EmptyWarehouse, MissingTables, QueryTimeout, Warehouse, WarehouseError, WarehouseUnreachable,
+    DEMO_COMMAND,
+    EmptyWarehouse,
+    MissingTables,
+    QueryTimeout,
+    Warehouse,
+    WarehouseError,
+    WarehouseUnreachable,
 )
 
 from . import audit_log, identity, state
 from .cache import FrameCache
 from .i18n import t
+from .text import plain
 
+log = logging.getLogger("beltboard.downloads")
 TTL_SECONDS = 600
 MAX_ENTRIES = 256
 CACHE_BYTES = 256 * 2**20  # what every session's cached figures may hold together
@@ -98,7 +108,6 @@ def _scope() -> Scope:
     try:
         return identity.scope(state.run_language())
     except AccessDenied as exc:
-        from .widgets import plain
         st.error(plain(str(exc)), icon=":material/lock:")  # it may name the user
         st.stop()
 
@@ -210,7 +219,6 @@ def explain(exc: WarehouseError, lang: str) -> tuple[str, str]:
 
 
 def show_error(exc: WarehouseError, lang: str) -> None:
-    from .widgets import plain
     audit_log.failed(type(exc).__name__)
     what, todo = explain(exc, lang)
     details = t("Details: {message}", lang, message=plain(str(exc)))
@@ -243,6 +251,47 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     lang = state.run_language()
     with st.spinner(t("Loading {what}…", lang, what=t("Providers", lang))):
         return _counted(_provider_data(*_source(), name, f, int(provider_id)).copy())
+
+
+# ---------------------------------------------------------------- Excel downloads
+
+def excel_about(name: str, f: Filters, lang: str) -> tuple[xlsx.About, Filters]:
+    """What an Excel download's About sheet says for this run's user (their scope in words, the filters as the
+    rows were asked for), and the scoped filters (for the file's name)."""
+    scope = _scope()
+    m = meta()
+    scoped_f = scope.apply(f).resolved(m.as_of)
+    names = xlsx.belt_names(m.belts, lang)
+    dataset = DATASETS.get(name)
+    about = xlsx.About(
+        dataset=name, description=dataset.description if dataset else "", filters=scoped_f, user=scope.user,
+        scope=xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, lang), belt_names=names,
+        subject=f"brand {f.brand_ids[0]}" if len(f.brand_ids) == 1 else None)
+    return about, scoped_f
+
+
+def download_writer(df: pd.DataFrame, about: xlsx.About, lang: str, kind: str):
+    """The callable a deferred download runs on click (in a thread of its own, without this run's context):
+    the file (`kind` csv: the CLI's bytes; xlsx: the workbook), after its audit line, as the CLI writes one per
+    export. With access control, a line that cannot be written means no file: the click fails, and the refusal
+    is itself recorded where it can be."""
+    ident = identity.current(lang)
+    path = audit.audit_path(ident.audit_log)
+    required = ident.source != "local"
+    line = dict(user=about.user, scope=ident.scope.describe(), target=f"{about.dataset}.{kind}",
+                filters=audit.filters_dict(about.filters), rows=len(df), path=path)
+
+    def write() -> bytes:
+        started = time.perf_counter()
+        body = csv_bytes(df) if kind == "csv" else xlsx.xlsx_bytes(df, about, lang)
+        try:
+            audit.record("download", duration_ms=(time.perf_counter() - started) * 1000, required=required, **line)
+        except audit.AuditError as exc:
+            log.warning("refused a download: %s", exc)
+            raise
+        return body
+
+    return write
 
 
 # ---------------------------------------------------------------- the contract check (Data health, the frame's notice)

@@ -28,6 +28,7 @@ from data_access.access import Roles, RolesError, Scope
 
 from . import i18n
 from .i18n import N_, t
+from .text import plain
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,6 @@ def render_blocked(ident: Identity, lang: str) -> None:
 
 
 def _plain(text) -> str:
-    from .widgets import plain  # Markdown-escaped: names come from the warehouse, users from a header
     return plain(text)
 
 

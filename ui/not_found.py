@@ -19,6 +19,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 from streamlit.util import calc_hash
 
 from .i18n import t
+from .text import plain
 
 NOT_FOUND_PATH = "page-not-found"
 REQUESTED = "_bb_requested_page"  # ui.legacy keeps the path asked for here across its rerun
@@ -60,7 +61,6 @@ def asked_for(path: str) -> str:
 
 def render(path: str, pages: Sequence[st.Page], lang: str) -> None:
     """The notice and a link to every page."""
-    from .widgets import plain
     shown = asked_for(path)
     if len(shown) > MAX_SHOWN:
         shown = shown[:MAX_SHOWN] + "…"

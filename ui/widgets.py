@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -11,10 +10,11 @@ import streamlit as st
 
 from data_access import periods
 from data_access.columns import column
-from data_access.export import csv_bytes, printable
+from data_access import xlsx
 
-from . import fmt, state
+from . import data, fmt, state
 from .i18n import t
+from .text import plain, single_line  # noqa: F401 - pages say widgets.plain
 
 BRAND_PAGE = "pages/brand.py"
 
@@ -200,17 +200,33 @@ def open_brand(brand_id: int) -> None:
     st.switch_page(BRAND_PAGE, query_params=state.link_params(brand=str(brand_id)))
 
 
-def download_button(df: pd.DataFrame, name: str, *, key: str | None = None) -> None:
-    """The rows given, as the one CSV format (data_access.export.csv_bytes): same bytes as the CLI."""
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_button(df: pd.DataFrame, name: str, *, key: str | None = None, dataset: str | None = None) -> None:
+    """The rows given, as the one CSV format (data_access.export.csv_bytes: the CLI's bytes) and as an Excel
+    workbook for people (data_access.xlsx: the CLI's `--format xlsx` cells). `dataset`: the catalogue's name
+    of what the rows are, when they are a whole dataset (default: `name` with underscores, when it is one).
+    Both files are written only when asked for (Streamlit's deferred download), each with its audit line."""
     ctx = state.context()
     f = ctx.filters
     file_name = f"beltboard-{name}-{f.date_from.isoformat()}-{f.date_to.isoformat()}.csv"
-    st.download_button(
-        t("Download CSV", ctx.lang), data=csv_bytes(df), file_name=file_name, mime="text/csv", key=key or f"dl_{name}",
-        on_click="ignore", icon=":material/download:",
-        help=t("The rows shown, as UTF-8 CSV with a byte-order mark (opens cleanly in Excel); the same format "
-               "as `python -m data_access export`.", ctx.lang),
-    )
+    about, scoped = data.excel_about(dataset or name.replace("-", "_"), f, ctx.lang)
+    rows = df.copy()
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            t("Download CSV", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "csv"), file_name=file_name,
+            mime="text/csv", key=key or f"dl_{name}", on_click="ignore", icon=":material/download:",
+            help=t("The rows shown, as UTF-8 CSV with a byte-order mark (opens cleanly in Excel); the same format "
+                   "as `python -m data_access export`.", ctx.lang),
+        )
+        st.download_button(
+            t("Download Excel", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "xlsx"),
+            file_name=xlsx.file_name(name, scoped, "xlsx"), mime=XLSX_MIME, key=f"xl_{(key or name)}",
+            on_click="ignore", icon=":material/table_view:",
+            help=t("The rows shown as an Excel workbook: headers and names in your language, numbers as numbers, "
+                   "and an About sheet with the filters, scope and what each column means.", ctx.lang),
+        )
 
 
 def period_column(df: pd.DataFrame, grain: str, lang: str) -> pd.Series:
@@ -248,25 +264,6 @@ def page_choice(label: str, param: str, options: Sequence[str], default: str, fo
 
 
 # ---------------------------------------------------------------- providers / STEPS / brand / trust pages
-
-MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
-# Where GitHub-flavoured Markdown would start a link by itself (www., scheme://, an e-mail's @). Streamlit
-# finds those after escapes are undone, so a backslash cannot stop it; an invisible word joiner can.
-LINK_STARTS = re.compile(r"(?i)(?<=www)(?=\.)|(?<=:)(?=//)|(?=@)")
-WORD_JOINER = "\u2060"
-
-
-def single_line(text) -> str:
-    """Data text as one line (export.printable): a line break in a name must not hide the rest of it."""
-    return printable(str(text))
-
-
-def plain(text) -> str:
-    """Data text (a brand or provider name, a user, a URL value) shown literally where Streamlit reads
-    Markdown: on one line, every Markdown character escaped, and never a link."""
-    text = LINK_STARTS.sub(WORD_JOINER, single_line(text))
-    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in text)
-
 
 def link_notice(param: str, raw: str, lang: str) -> None:
     """The frame's "not understood" warning for one page-specific URL value."""

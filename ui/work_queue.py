@@ -19,7 +19,6 @@ from .i18n import N_, t
 MEASURES = {1: (N_("burst coefficient"), "multiple"), 2: (N_("public-traffic GMV growth"), "multiple"),
             3: (N_("self-broadcast share"), "share"), 4: (N_("private-traffic share"), "share"),
             5: (N_("channel-exclusive share"), "share")}
-STATUS_WORDS = {"stalled": N_("Stalled"), "at_risk": N_("At risk"), "on_track": N_("On track")}
 QUEUE_COLUMNS = ("brand_name", "belt_id", "status", "current_step", "evidence_text", "days_vs_typical", "owner",
                  "gmv_30d")
 TOP = 10  # owners in the chart
@@ -106,7 +105,7 @@ def _tiles(now: dict, then: dict, previous_as_of: dt.date, ctx: state.PageContex
     for column, status, up in zip(columns, STATUSES, (False, False, True)):
         with column:
             change = now[status] - then[status]
-            widgets.change_tile(t(STATUS_WORDS[status], lang), fmt.count(now[status]), change,
+            widgets.change_tile(i18n.enum("status", status, lang), fmt.count(now[status]), change,
                                 fmt.signed_count(change), versus(fmt.count(then[status])), good_when_up=up,
                                 help=t("Brands in progress in STEPS, as of {date}, by status.", lang,
                                        date=ctx.as_of.isoformat()))
@@ -177,7 +176,7 @@ def render_page(ctx: state.PageContext) -> None:
     st.markdown(f"**{t('{n} brands', lang, n=fmt.count(len(rows)))}**")
     widgets.table(words, QUEUE_COLUMNS, key="work_queue", lang=lang, select_brand=True, height=420, labels={
         "belt_id": [ctx.belt_label(b) for b in words["belt_id"]],
-        "status": [t(STATUS_WORDS[s], lang) for s in words["status"]],
+        "status": [i18n.enum("status", s, lang) for s in words["status"]],
         "current_step": [i18n.enum("step", int(s), lang) for s in words["current_step"]]})
     widgets.download_button(rows, "work-queue")
     _by_owner(words[words["status"] != "on_track"], ctx)
@@ -198,7 +197,7 @@ def render_brand_diagnosis(brand_id: int, ctx: state.PageContext) -> None:
     step = int(r["current_step"])
     used = _rules(lang)
     st.subheader(t("Diagnosis", lang), help=thresholds_note(used, lang))
-    status = t(STATUS_WORDS[r["status"]], lang)
+    status = i18n.enum("status", r["status"], lang)
     cols = st.columns(4)
     cols[0].metric(t("Current step", lang), i18n.enum("step", step, lang), border=True,
                    help=t("Status: {status}", lang, status=status))
