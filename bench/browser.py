@@ -2,11 +2,16 @@
 
     .venv/bin/python bench/browser.py   # after make bench has built data/bench/duckdb-10m.duckdb
 """
-import statistics, sys, time, tempfile
+import sys
+import tempfile
+import time
 from pathlib import Path
+
 sys.path.insert(0, "/work/main")
 from playwright.sync_api import sync_playwright
+
 from tests.browser_support import StreamlitServer, launch_chromium, wait_for_app
+
 url = "duckdb:////work/main/data/bench/duckdb-10m.duckdb"
 pages = ["overview", "onboarding", "sales", "providers", "steps", "work_queue", "brand", "trust_roi"]
 server = StreamlitServer(url, Path(tempfile.mkdtemp()) / "log"); server.wait_healthy()

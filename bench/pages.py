@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+
 from data_access import periods, reference
 from data_access.catalogue import DATASETS
 from data_access.filters import Filters

@@ -149,7 +149,7 @@ def versions() -> dict:
 
 def main(argv=None) -> int:
     from bench.pages import PAGES
-    from bench.report import render, print_table
+    from bench.report import print_table, render
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", help="comma-separated warehouse names (default: all)")

@@ -27,10 +27,25 @@ from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, Integer, MetaData, Numeric, SmallInteger, String, Table, and_, case,
-    func, inspect, literal_column, or_, select,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
 )
 from sqlalchemy.exc import DBAPIError, NoSuchTableError
 from sqlalchemy.types import NullType, TypeEngine

@@ -40,13 +40,26 @@ import time
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger, Column, Date, MetaData, Numeric, Table, and_, case, func, insert, inspect, literal, or_, select, text,
+    BigInteger,
+    Column,
+    Date,
+    MetaData,
+    Numeric,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
 )
 
 from . import load
 from .filters import Filters, brand_conditions, days_after
-from .freshness import MART_NAMES, MARTS_META
-from .freshness import MARTS_VERSION as VERSION
+from .freshness import MART_NAMES, MARTS_META, MARTS_VERSION as VERSION
 from .schema import campaigns, orders, provider_assignments
 from .sqlfuncs import day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely

@@ -11,8 +11,7 @@ import os
 
 import pytest
 from sqlalchemy import create_engine
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
+from streamlit.testing.v1 import AppTest, app_test as app_test_module
 
 from data_access import demo, load
 from data_access.warehouse import Warehouse

@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError
 
 import oracle
 from data_access import demo, marts, schema
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from data_access.warehouse import Warehouse
 from tests import mapping_source, server_databases
 from tests.test_contract_check import expected_warnings

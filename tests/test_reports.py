@@ -15,8 +15,8 @@ import pytest
 
 import oracle
 from data_access.catalogue import REPORTS
-from edge_warehouse import empty_column_filters
 from data_access.filters import GROUP_BYS, Filters
+from edge_warehouse import empty_column_filters
 
 try:
     from data_access import reports

@@ -28,8 +28,8 @@ from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
 from data_access import audit, demo, load, reference
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from data_access.warehouse import QueryTimeout, Warehouse
 from tests import server_databases
 from tests.app_support import DASHBOARD, texts

@@ -20,7 +20,13 @@ from data_access.filters import Filters
 from data_access.provider_scores import provider_cohorts, provider_scorecard
 from data_access.warehouse import Warehouse
 from edge_warehouse import (
-    DONE_ON_AS_OF_BRAND, LAST_DAY, NO_ORDERS_BRAND, ONLY_2020_BRAND, TIE_PROVIDER, ZERO_GMV_BRAND, edge_frames,
+    DONE_ON_AS_OF_BRAND,
+    LAST_DAY,
+    NO_ORDERS_BRAND,
+    ONLY_2020_BRAND,
+    TIE_PROVIDER,
+    ZERO_GMV_BRAND,
+    edge_frames,
 )
 from test_reports import assert_frames_match
 

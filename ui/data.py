@@ -37,11 +37,17 @@ from streamlit.runtime.app_session import AppSession
 
 from data_access import contract_check, reference, reports, rules, schema
 from data_access.access import AccessDenied, Scope
+from data_access.catalogue import DATASETS
 from data_access.config import warehouse_schema, warehouse_url
 from data_access.filters import DataSpan, Filters
-from data_access.catalogue import DATASETS
 from data_access.warehouse import (
-    DEMO_COMMAND, EmptyWarehouse, MissingTables, QueryTimeout, Warehouse, WarehouseError, WarehouseUnreachable,
+    DEMO_COMMAND,
+    EmptyWarehouse,
+    MissingTables,
+    QueryTimeout,
+    Warehouse,
+    WarehouseError,
+    WarehouseUnreachable,
 )
 
 from . import audit_log, identity, state
