@@ -84,7 +84,7 @@ def _ensure_pg_database(url: str) -> None:
 
 def worker(*args: str, timeout: int = 1800, tries: int = 2) -> dict:
     """One measurement in a new process; tried again once (a shared server may drop a connection)."""
-    for attempt in range(tries):
+    for _ in range(tries):
         out = subprocess.run([sys.executable, "-m", "bench.worker", *args], cwd=ROOT, capture_output=True,
                              text=True, timeout=timeout)
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
