@@ -113,7 +113,8 @@ def check(args) -> int:
 
 def _filters(args) -> Filters:
     return Filters(
-        brand_ids=(args.brand,) if args.brand is not None else (), belts=tuple(args.belt), provinces=tuple(args.province), categories=tuple(args.category),
+        brand_ids=(args.brand,) if args.brand is not None else (), belts=tuple(args.belt),
+        provinces=tuple(args.province), categories=tuple(args.category),
         brand_types=tuple(args.brand_type), managed_by=(args.managed_by,) if args.managed_by else (),
         date_from=args.date_from, date_to=args.date_to, grain=args.grain, by=args.by, as_of=args.as_of,
         stalled_days=args.stalled_days,

@@ -176,7 +176,8 @@ class _Run:
         df = self.frame(select(total, *keys).order_by(*keys).limit(max(self.sample, 1)), rule, table)
         if df is None or df.empty:
             return 0, []
-        return int(df["total"].iloc[0]), [_key(row, [k.name for k in keys]) for _, row in df.head(self.sample).iterrows()]
+        names = [k.name for k in keys]
+        return int(df["total"].iloc[0]), [_key(row, names) for _, row in df.head(self.sample).iterrows()]
 
     def frame(self, stmt, rule: str, table: str):
         try:
@@ -209,7 +210,8 @@ class _Run:
     # ------------------------------------------------------------ rules on single rows, one scan per table
     def row_rules(self, table: Table) -> int:
         rules = [r for r in _row_rules(table, self.wh.dialect) if self.ok(*r.columns)]
-        counts = [func.coalesce(func.sum(case((r.condition, 1), else_=0)), 0).label(f"r{i}") for i, r in enumerate(rules)]
+        counts = [func.coalesce(func.sum(case((r.condition, 1), else_=0)), 0).label(f"r{i}")
+                  for i, r in enumerate(rules)]
         df = self.frame(select(func.count().label("rows"), *counts).select_from(table), "row", table.name)
         if df is None:
             return 0
@@ -219,9 +221,10 @@ class _Run:
             if n:
                 examples = []
                 if keys and self.sample:
-                    found = self.frame(select(*keys).where(rule.condition).order_by(*keys).limit(self.sample), rule.rule,
-                                       table.name)
-                    examples = [] if found is None else [_key(row, [k.name for k in keys]) for _, row in found.iterrows()]
+                    sample = select(*keys).where(rule.condition).order_by(*keys).limit(self.sample)
+                    found = self.frame(sample, rule.rule, table.name)
+                    names = [k.name for k in keys]
+                    examples = [] if found is None else [_key(row, names) for _, row in found.iterrows()]
                 self.add(rule.severity, rule.rule, rule.columns[0], n, rule.detail, examples)
         return int(df["rows"].iloc[0])
 

@@ -55,7 +55,7 @@ PROVIDERS = [
     (108, "Lonely Provider (no brands)", "Hebei", "supply_chain", D(2021, 6, 1), 0),   # no assignment ever
     (109, "Old Hands, 2020 only", "Shandong", "agency", D(2019, 1, 1), 15),           # assignments end in 2020
     (110, "Late Starter", "Zhejiang", "mcn", D(2021, 11, 1), 2),                       # starts on the as-of day / after
-    (111, "Campaign-only Ads Co.", "Guangdong", "mcn", D(2020, 3, 3), 7),              # runs campaigns, serves in 2020 only
+    (111, "Campaign-only Ads Co.", "Guangdong", "mcn", D(2020, 3, 3), 7),              # campaigns; serves 2020 only
     (BIG_PROVIDER_ID, "大号 Big-ID 服务商", "Zhejiang", "agency", D(2020, 7, 7), 22),
     (TIE_PROVIDER, "Tie Break Co.", "Guangdong", "agency", D(2021, 1, 1), 4),          # a tie for main belt
 ]

@@ -184,7 +184,8 @@ FRAMES = make_frames()
 
 # ================================================================ backends
 
-@pytest.fixture(scope="module", params=[f"{kind}-{source}" for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
+@pytest.fixture(scope="module", params=[f"{kind}-{source}"
+                                        for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
                                         for source in ("marts", "raw")])
 def wh(request, tmp_path_factory):
     """The brand dataset on each backend, read from the pre-aggregated marts and from the raw tables."""
