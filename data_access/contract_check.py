@@ -492,28 +492,43 @@ def type_problem(column: Column, actual: TypeEngine, dialect: str) -> str | None
     if isinstance(want, Boolean):
         return None if isinstance(actual, (Boolean, Integer)) else cannot
     if isinstance(want, Integer):
-        if not isinstance(actual, Integer) or isinstance(actual, Boolean):
-            return cannot
-        need = 64 if isinstance(want, schema.BigInteger) else 16 if isinstance(want, SmallInteger) else 32
-        return None if _bits(actual, dialect) >= need else cannot
+        return _integer_problem(want, actual, dialect, cannot)
     if isinstance(want, Numeric):
-        if isinstance(actual, Float) or not isinstance(actual, Numeric) or isinstance(actual, Integer):
-            return f"{cannot}: money must be an exact decimal with cents (cast it in the view)"
-        scale, precision = actual.scale, actual.precision
-        if scale is not None and scale < want.scale:
-            return f"{cannot}: it drops the cents"
-        if precision is not None and scale is not None and precision - scale < want.precision - want.scale:
-            return f"{cannot}: too few digits"
-        return None
+        return _money_problem(want, actual, cannot)
     if isinstance(want, DateTime):
-        if not isinstance(actual, DateTime):
-            return cannot
-        return f"{cannot}: a time zone shifts the contract's naive local times" if actual.timezone is True else None
+        return _timestamp_problem(actual, cannot)
     if isinstance(want, Date):
         return None if isinstance(actual, Date) and not isinstance(actual, DateTime) else cannot
     if isinstance(want, String):
         return None if isinstance(actual, String) else cannot
     return None
+
+
+def _integer_problem(want: Integer, actual: TypeEngine, dialect: str, cannot: str) -> str | None:
+    """type_problem for an integer column: an integer type (not a boolean) with at least the contract's bits."""
+    if not isinstance(actual, Integer) or isinstance(actual, Boolean):
+        return cannot
+    need = 64 if isinstance(want, schema.BigInteger) else 16 if isinstance(want, SmallInteger) else 32
+    return None if _bits(actual, dialect) >= need else cannot
+
+
+def _money_problem(want: Numeric, actual: TypeEngine, cannot: str) -> str | None:
+    """type_problem for a DECIMAL (money) column: an exact decimal keeping the cents and enough digits."""
+    if isinstance(actual, Float) or not isinstance(actual, Numeric) or isinstance(actual, Integer):
+        return f"{cannot}: money must be an exact decimal with cents (cast it in the view)"
+    scale, precision = actual.scale, actual.precision
+    if scale is not None and scale < want.scale:
+        return f"{cannot}: it drops the cents"
+    if precision is not None and scale is not None and precision - scale < want.precision - want.scale:
+        return f"{cannot}: too few digits"
+    return None
+
+
+def _timestamp_problem(actual: TypeEngine, cannot: str) -> str | None:
+    """type_problem for a TIMESTAMP column: a timestamp type without a time zone."""
+    if not isinstance(actual, DateTime):
+        return cannot
+    return f"{cannot}: a time zone shifts the contract's naive local times" if actual.timezone is True else None
 
 
 def _shown(t: TypeEngine) -> str:
