@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 DEMO_ORDERS ?= 1000000
 
-.PHONY: run test demo browser screenshots clean locale i18n
+.PHONY: run test lint demo browser screenshots clean locale i18n
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,14 @@ i18n: $(VENV)/.installed
 browser:
 	@bash scripts/install-browser.sh
 
+# Ruff's checks (configured in pyproject.toml): pyflakes, bugbear, import order, complexity, pycodestyle.
+lint: $(VENV)/.test-installed
+	$(PY) -m ruff check .
+
+# Lint first (seconds), then the tests.
 # After the tests: no test database may outlive its run on the local PostgreSQL/MariaDB servers.
 test: $(VENV)/.test-installed browser locale
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 	$(PY) -m tests.server_databases --check
 

@@ -2,18 +2,26 @@
 
     .venv/bin/python bench/browser.py   # after make bench has built data/bench/duckdb-10m.duckdb
 """
-import statistics, sys, time, tempfile
+import sys
+import tempfile
+import time
 from pathlib import Path
-sys.path.insert(0, "/work/main")
+
+# The checkout this file lives in (not a fixed path): its tests package and its data/bench/ warehouse.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright
+
 from tests.browser_support import StreamlitServer, launch_chromium, wait_for_app
-url = "duckdb:////work/main/data/bench/duckdb-10m.duckdb"
+
+ROOT = Path(__file__).resolve().parent.parent
+url = f"duckdb:///{ROOT / 'data' / 'bench' / 'duckdb-10m.duckdb'}"
 pages = ["overview", "onboarding", "sales", "providers", "steps", "work_queue", "brand", "trust_roi"]
-server = StreamlitServer(url, Path(tempfile.mkdtemp()) / "log"); server.wait_healthy()
+server = StreamlitServer(url, Path(tempfile.mkdtemp()) / "log")
+server.wait_healthy()
 try:
     with sync_playwright() as p:
         b = launch_chromium(p)
-        for rnd, label in ((0, "first visit (cold caches)"), (1, "again (warm caches)")):
+        for label in ("first visit (cold caches)", "again (warm caches)"):
             page = b.new_page(viewport={"width": 1440, "height": 900})
             times = {}
             for name in pages:

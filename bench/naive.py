@@ -42,7 +42,8 @@ def figures(orders: pd.DataFrame, brands: pd.DataFrame) -> dict[str, pd.DataFram
     base = o[(o["ordered_at"] >= BASE_FROM) & (o["ordered_at"] < FROM)].groupby("brand_id")["gmv_cny"].sum()
     current = year.groupby("brand_id")["gmv_cny"].sum()
     multiples = pd.DataFrame({"base_gmv_cny": base, "current_gmv_cny": current}).fillna(0.0)
-    multiples["multiple"] = multiples["current_gmv_cny"] / multiples["base_gmv_cny"].where(multiples["base_gmv_cny"] > 0)
+    base_gmv = multiples["base_gmv_cny"]
+    multiples["multiple"] = multiples["current_gmv_cny"] / base_gmv.where(base_gmv > 0)
     return {"monthly": monthly, "multiples": multiples.sort_values("current_gmv_cny", ascending=False)}
 
 

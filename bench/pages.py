@@ -6,10 +6,10 @@ monthly grain, no belt filter, a manager's scope). `meta` is the frame's as-of d
 which every page needs first. Keep these lists in step with pages/*.py.
 
 The calls go through the same cache edge as ui/data.py: an st.cache_resource Warehouse per URL
-and st.cache_data per (URL, generation, name, Filters), each answer copied as `ui.data.report` does; what each name computes is the catalogue's
-(data_access.catalogue.DATASETS), as for the pages. The
-edge is rebuilt here rather than imported, so that the benchmark does not depend on the UI's
-session state (identity, scope) outside `streamlit run`.
+and st.cache_data per (URL, generation, name, Filters), each answer copied as `ui.data.report`
+does; what each name computes is the catalogue's (data_access.catalogue.DATASETS), as for the
+pages. The edge is rebuilt here rather than imported, so that the benchmark does not depend on
+the UI's session state (identity, scope) outside `streamlit run`.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+
 from data_access import periods, reference
 from data_access.catalogue import DATASETS
 from data_access.filters import Filters

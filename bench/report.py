@@ -82,7 +82,8 @@ def verdicts(results, pages) -> list[tuple[str, str, bool | None]]:
     for label, key in (("after Refresh data", "cold_engine"), ("new process", "cold")):
         ratios = []
         for page in pages:
-            ours, floor = _get(results, "duckdb-10m", page, "app", key), _get(results, "duckdb-10m", page, "sql", "cold")
+            ours = _get(results, "duckdb-10m", page, "app", key)
+            floor = _get(results, "duckdb-10m", page, "sql", "cold")
             if ours and floor:
                 ratios.append((ours / floor, page))
         if ratios:
@@ -133,11 +134,13 @@ def render(results, pages) -> str:
            "skewing the timings)." if results.get("nice", 0) < 0 else "."),
         f"- Load average (1, 5, 15 min): {tuple(round(x, 2) for x in m['load'])} before, "
         f"{tuple(round(x, 2) for x in after['load'])} after; the run took {results['seconds'] / 60:.0f} min.",
-        *[f"- Re-measured {', '.join(r['targets'])} at {r['at']} (load before {tuple(round(x, 2) for x in r['load_before'])}),"
+        *[f"- Re-measured {', '.join(r['targets'])} at {r['at']} "
+          f"(load before {tuple(round(x, 2) for x in r['load_before'])}),"
           " when the first run had met other engineers' browser tests on the machine."
           for r in results.get("remeasured", [])],
         f"- Each figure is the median of {results['runs']} fresh processes. **Cold**: the page's data calls through "
-        "an `st.cache_data` edge keyed like `ui/data.py`'s (`bench/pages.py`) in a new process with a new engine and empty caches, imports done; "
+        "an `st.cache_data` edge keyed like `ui/data.py`'s (`bench/pages.py`) in a new process with a new engine "
+        "and empty caches, imports done; "
         "the OS file cache is warm. **Cold, refresh**: the same in a process that has run before, after the "
         "app's *Refresh data* (engine disposed, every cache cleared) — what a running server does for a page's "
         "first view. **Warm**: the same calls again, answered by `st.cache_data`. **SQL floor**: every "

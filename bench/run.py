@@ -84,7 +84,7 @@ def _ensure_pg_database(url: str) -> None:
 
 def worker(*args: str, timeout: int = 1800, tries: int = 2) -> dict:
     """One measurement in a new process; tried again once (a shared server may drop a connection)."""
-    for attempt in range(tries):
+    for _ in range(tries):
         out = subprocess.run([sys.executable, "-m", "bench.worker", *args], cwd=ROOT, capture_output=True,
                              text=True, timeout=timeout)
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
@@ -149,7 +149,7 @@ def versions() -> dict:
 
 def main(argv=None) -> int:
     from bench.pages import PAGES
-    from bench.report import render, print_table
+    from bench.report import print_table, render
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", help="comma-separated warehouse names (default: all)")

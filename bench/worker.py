@@ -32,6 +32,7 @@ def peak_rss_mb() -> float:
 def _pick_ids(url: str) -> tuple[int, int]:
     """The brand and provider the one-brand / one-provider views show: the largest by 2021 GMV."""
     from sqlalchemy import create_engine, text
+
     from data_access.warehouse import create_warehouse_engine
     engine = create_warehouse_engine(url) if url.startswith("chdb") else create_engine(url)
     try:
@@ -53,8 +54,8 @@ def _import_dialect(url: str) -> None:
 
 
 def page(args) -> dict:
-    from data_access import marts
     from bench.pages import page_calls, refresh, run_calls
+    from data_access import marts
     _import_dialect(args.url)
     if args.no_marts:
         marts.fresh = lambda wh: False  # read the raw tables only, as for a warehouse without marts

@@ -45,7 +45,7 @@ import os
 import string
 import threading
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -224,48 +224,89 @@ def parse_roles(raw: Mapping, path: Path) -> Roles:
     def bad(message: str) -> RolesError:
         return RolesError(f"the roles file {path}: {message}")
 
+    header = _identity_header(raw, bad)
+    audit_log = _audit_path(raw, bad)
+    roles = raw.get("roles")
+    if not isinstance(roles, Mapping) or not roles:
+        raise bad("it names no [roles.<name>] tables")
+    users: dict[str, Scope] = {}
+    for name, spec in roles.items():
+        kind, belts, provider_id = _role_scope(name, spec, bad)
+        for member in _role_members(name, spec, bad):
+            if not member.strip():
+                continue
+            key = _member_key(name, member, bad)
+            if key in users:
+                raise bad(f"{key} is in two roles ({users[key].role!r} and {name!r}); give each user one role")
+            users[key] = Scope(user=key, kind=kind, role=str(name), belts=belts, provider_id=provider_id)
+    return Roles(path=path, header=header, audit_log=audit_log, users=users)
+
+
+# parse_roles' parts: each checks one piece of the file, raising `bad(message)` (the file's path prefixed).
+_Bad = Callable[[str], RolesError]
+
+
+def _identity_header(raw: Mapping, bad: _Bad) -> str | None:
+    """[identity] header: the trusted header naming the user, stripped; None when not set."""
     identity = raw.get("identity", {})
     if not isinstance(identity, Mapping):
         raise bad("[identity] must be a table")
     header = identity.get("header")
     if header is not None and (not isinstance(header, str) or not header.strip()):
         raise bad("identity.header must be a header name")
+    return header.strip() if header else None
+
+
+def _audit_path(raw: Mapping, bad: _Bad) -> str | None:
+    """[audit] path, as written; None when not set (or [audit] is not a table)."""
     audit = raw.get("audit", {})
     audit_log = audit.get("path") if isinstance(audit, Mapping) else None
     if audit_log is not None and not isinstance(audit_log, str):
         raise bad("audit.path must be a string")
+    return audit_log
 
-    roles = raw.get("roles")
-    if not isinstance(roles, Mapping) or not roles:
-        raise bad("it names no [roles.<name>] tables")
-    users: dict[str, Scope] = {}
-    for name, spec in roles.items():
-        if not isinstance(spec, Mapping):
-            raise bad(f"roles.{name} must be a table")
-        kind = spec.get("kind")
-        if kind not in KINDS:
-            raise bad(f"roles.{name}.kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        belts = provider_id = None
-        if kind == "operator":
-            belts = spec.get("belts")
-            if not isinstance(belts, list) or not all(isinstance(b, str) and b.strip() for b in belts):
-                raise bad(f"roles.{name}.belts must be a list of belt ids (\"none\": brands without a belt)")
-            belts = tuple(b.strip() for b in belts)
-        elif kind == "provider":
-            provider_id = spec.get("provider_id")
-            if not isinstance(provider_id, int) or isinstance(provider_id, bool):
-                raise bad(f"roles.{name}.provider_id must be a whole number")
-        members = spec.get("users", [])
-        if not isinstance(members, list) or not all(isinstance(u, str) for u in members):
-            raise bad(f"roles.{name}.users must be a list of login emails / header values")
-        for member in members:
-            if not member.strip():
-                continue
-            key = user_key(member)
-            if key is None:
-                raise bad(f"roles.{name}.users: {member!r} is not an e-mail address (letters, digits and "
-                          f"{''.join(sorted(USER_CHARACTERS - set(string.ascii_letters + string.digits)))} only)")
-            if key in users:
-                raise bad(f"{key} is in two roles ({users[key].role!r} and {name!r}); give each user one role")
-            users[key] = Scope(user=key, kind=kind, role=str(name), belts=belts, provider_id=provider_id)
-    return Roles(path=path, header=header.strip() if header else None, audit_log=audit_log, users=users)
+
+def _role_scope(name, spec, bad: _Bad) -> tuple[str, tuple[str, ...] | None, int | None]:
+    """(kind, belts, provider_id) of [roles.<name>]: belts for an operator, provider_id for a provider."""
+    if not isinstance(spec, Mapping):
+        raise bad(f"roles.{name} must be a table")
+    kind = spec.get("kind")
+    if kind not in KINDS:
+        raise bad(f"roles.{name}.kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    belts = provider_id = None
+    if kind == "operator":
+        belts = _operator_belts(name, spec, bad)
+    elif kind == "provider":
+        provider_id = _provider_id(name, spec, bad)
+    return kind, belts, provider_id
+
+
+def _operator_belts(name, spec: Mapping, bad: _Bad) -> tuple[str, ...]:
+    belts = spec.get("belts")
+    if not isinstance(belts, list) or not all(isinstance(b, str) and b.strip() for b in belts):
+        raise bad(f"roles.{name}.belts must be a list of belt ids (\"none\": brands without a belt)")
+    return tuple(b.strip() for b in belts)
+
+
+def _provider_id(name, spec: Mapping, bad: _Bad) -> int:
+    provider_id = spec.get("provider_id")
+    if not isinstance(provider_id, int) or isinstance(provider_id, bool):
+        raise bad(f"roles.{name}.provider_id must be a whole number")
+    return provider_id
+
+
+def _role_members(name, spec: Mapping, bad: _Bad) -> list[str]:
+    """roles.<name>.users as written (blank entries included: the caller skips them)."""
+    members = spec.get("users", [])
+    if not isinstance(members, list) or not all(isinstance(u, str) for u in members):
+        raise bad(f"roles.{name}.users must be a list of login emails / header values")
+    return members
+
+
+def _member_key(name, member: str, bad: _Bad) -> str:
+    """user_key(member), or an error naming the characters a user may be made of."""
+    key = user_key(member)
+    if key is None:
+        raise bad(f"roles.{name}.users: {member!r} is not an e-mail address (letters, digits and "
+                  f"{''.join(sorted(USER_CHARACTERS - set(string.ascii_letters + string.digits)))} only)")
+    return key

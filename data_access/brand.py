@@ -16,7 +16,14 @@ from . import marts, periods
 from .filters import Filters, brand_conditions, own_assignments
 from .reports import ordered_between, ratio, resolve, sum_where, with_brands
 from .schema import (
-    CHANNELS, TRAFFIC_SOURCES, brands, industry_belts, orders, provider_assignments, providers, steps_milestones,
+    CHANNELS,
+    TRAFFIC_SOURCES,
+    brands,
+    industry_belts,
+    orders,
+    provider_assignments,
+    providers,
+    steps_milestones,
 )
 from .sqlfuncs import add_days, days_between, period_key
 from .warehouse import Warehouse

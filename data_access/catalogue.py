@@ -21,9 +21,9 @@ import pandas as pd
 
 from . import brand, cohorts, diagnosis, provider_scores, reports
 from .columns import column
-from .words import N_
 from .filters import Filters
 from .warehouse import Warehouse
+from .words import N_
 
 SUBJECTS = ("selection", "brand", "provider")
 

@@ -83,8 +83,8 @@ def _seconds(env: str, key: str, default: float, zero_ok: bool) -> float:
         return default
     try:
         value = float(raw)
-    except (TypeError, ValueError):
-        raise ValueError(f"{env} / {key} must be a number of seconds, not {raw!r}")
+    except (TypeError, ValueError):  # float()'s own message adds nothing to this one
+        raise ValueError(f"{env} / {key} must be a number of seconds, not {raw!r}") from None
     if not (value >= 0 if zero_ok else value > 0):
         raise ValueError(f"{env} / {key} must be {'0 or more' if zero_ok else 'more than 0'} seconds, not {raw!r}")
     return value

@@ -27,10 +27,25 @@ from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, Float, Integer, MetaData, Numeric, SmallInteger, String, Table, and_, case,
-    func, inspect, literal_column, or_, select,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
 )
 from sqlalchemy.exc import DBAPIError, NoSuchTableError
 from sqlalchemy.types import NullType, TypeEngine
@@ -161,7 +176,8 @@ class _Run:
         df = self.frame(select(total, *keys).order_by(*keys).limit(max(self.sample, 1)), rule, table)
         if df is None or df.empty:
             return 0, []
-        return int(df["total"].iloc[0]), [_key(row, [k.name for k in keys]) for _, row in df.head(self.sample).iterrows()]
+        names = [k.name for k in keys]
+        return int(df["total"].iloc[0]), [_key(row, names) for _, row in df.head(self.sample).iterrows()]
 
     def frame(self, stmt, rule: str, table: str):
         try:
@@ -194,7 +210,8 @@ class _Run:
     # ------------------------------------------------------------ rules on single rows, one scan per table
     def row_rules(self, table: Table) -> int:
         rules = [r for r in _row_rules(table, self.wh.dialect) if self.ok(*r.columns)]
-        counts = [func.coalesce(func.sum(case((r.condition, 1), else_=0)), 0).label(f"r{i}") for i, r in enumerate(rules)]
+        counts = [func.coalesce(func.sum(case((r.condition, 1), else_=0)), 0).label(f"r{i}")
+                  for i, r in enumerate(rules)]
         df = self.frame(select(func.count().label("rows"), *counts).select_from(table), "row", table.name)
         if df is None:
             return 0
@@ -204,9 +221,10 @@ class _Run:
             if n:
                 examples = []
                 if keys and self.sample:
-                    found = self.frame(select(*keys).where(rule.condition).order_by(*keys).limit(self.sample), rule.rule,
-                                       table.name)
-                    examples = [] if found is None else [_key(row, [k.name for k in keys]) for _, row in found.iterrows()]
+                    sample = select(*keys).where(rule.condition).order_by(*keys).limit(self.sample)
+                    found = self.frame(sample, rule.rule, table.name)
+                    names = [k.name for k in keys]
+                    examples = [] if found is None else [_key(row, names) for _, row in found.iterrows()]
                 self.add(rule.severity, rule.rule, rule.columns[0], n, rule.detail, examples)
         return int(df["rows"].iloc[0])
 
@@ -474,28 +492,43 @@ def type_problem(column: Column, actual: TypeEngine, dialect: str) -> str | None
     if isinstance(want, Boolean):
         return None if isinstance(actual, (Boolean, Integer)) else cannot
     if isinstance(want, Integer):
-        if not isinstance(actual, Integer) or isinstance(actual, Boolean):
-            return cannot
-        need = 64 if isinstance(want, schema.BigInteger) else 16 if isinstance(want, SmallInteger) else 32
-        return None if _bits(actual, dialect) >= need else cannot
+        return _integer_problem(want, actual, dialect, cannot)
     if isinstance(want, Numeric):
-        if isinstance(actual, Float) or not isinstance(actual, Numeric) or isinstance(actual, Integer):
-            return f"{cannot}: money must be an exact decimal with cents (cast it in the view)"
-        scale, precision = actual.scale, actual.precision
-        if scale is not None and scale < want.scale:
-            return f"{cannot}: it drops the cents"
-        if precision is not None and scale is not None and precision - scale < want.precision - want.scale:
-            return f"{cannot}: too few digits"
-        return None
+        return _money_problem(want, actual, cannot)
     if isinstance(want, DateTime):
-        if not isinstance(actual, DateTime):
-            return cannot
-        return f"{cannot}: a time zone shifts the contract's naive local times" if actual.timezone is True else None
+        return _timestamp_problem(actual, cannot)
     if isinstance(want, Date):
         return None if isinstance(actual, Date) and not isinstance(actual, DateTime) else cannot
     if isinstance(want, String):
         return None if isinstance(actual, String) else cannot
     return None
+
+
+def _integer_problem(want: Integer, actual: TypeEngine, dialect: str, cannot: str) -> str | None:
+    """type_problem for an integer column: an integer type (not a boolean) with at least the contract's bits."""
+    if not isinstance(actual, Integer) or isinstance(actual, Boolean):
+        return cannot
+    need = 64 if isinstance(want, schema.BigInteger) else 16 if isinstance(want, SmallInteger) else 32
+    return None if _bits(actual, dialect) >= need else cannot
+
+
+def _money_problem(want: Numeric, actual: TypeEngine, cannot: str) -> str | None:
+    """type_problem for a DECIMAL (money) column: an exact decimal keeping the cents and enough digits."""
+    if isinstance(actual, Float) or not isinstance(actual, Numeric) or isinstance(actual, Integer):
+        return f"{cannot}: money must be an exact decimal with cents (cast it in the view)"
+    scale, precision = actual.scale, actual.precision
+    if scale is not None and scale < want.scale:
+        return f"{cannot}: it drops the cents"
+    if precision is not None and scale is not None and precision - scale < want.precision - want.scale:
+        return f"{cannot}: too few digits"
+    return None
+
+
+def _timestamp_problem(actual: TypeEngine, cannot: str) -> str | None:
+    """type_problem for a TIMESTAMP column: a timestamp type without a time zone."""
+    if not isinstance(actual, DateTime):
+        return cannot
+    return f"{cannot}: a time zone shifts the contract's naive local times" if actual.timezone is True else None
 
 
 def _shown(t: TypeEngine) -> str:

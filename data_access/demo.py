@@ -90,7 +90,8 @@ BELTS = (  # belt_id, name_zh, name_en, province, city, main_category, relative 
     ("foshan-furniture", "佛山家具", "Foshan furniture", "Guangdong", "Foshan", "home", 2.5),
     ("shuyang-flowers", "沭阳花木", "Shuyang flowers & saplings", "Jiangsu", "Suqian", "agri", 1.5),
     ("yangjiang-knives", "阳江刀剪", "Yangjiang knives & scissors", "Guangdong", "Yangjiang", "home", 1.0),
-    ("guangzhou-baiyun-cosmetics", "广州白云美妆", "Guangzhou Baiyun cosmetics", "Guangdong", "Guangzhou", "beauty", 3.0),
+    ("guangzhou-baiyun-cosmetics", "广州白云美妆", "Guangzhou Baiyun cosmetics", "Guangdong", "Guangzhou", "beauty",
+     3.0),
     ("liuzhou-luosifen", "柳州螺蛳粉", "Liuzhou river-snail noodles", "Guangxi", "Liuzhou", "food", 2.0),
     ("qianjiang-crayfish", "潜江小龙虾", "Qianjiang crayfish", "Hubei", "Qianjiang", "food", 1.5),
     ("gannan-navel-oranges", "赣南脐橙", "Gannan navel oranges", "Jiangxi", "Ganzhou", "agri", 2.0),
@@ -958,7 +959,8 @@ def _build_file(url, demo: _Demo) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     sidecars = [Path(f"{tmp}.wal")] if is_duckdb else [Path(f"{tmp}-journal")]
     try:
-        engine = create_engine(url.set(database=str(tmp)))  # no pre-ping: it leaves a pending result that blocks register()
+        # No pre-ping: it leaves a pending result that blocks register().
+        engine = create_engine(url.set(database=str(tmp)))
         try:
             load.create_tables(engine)
             _load_demo(engine, demo)

@@ -10,7 +10,6 @@ raw orders, data_access.marts). Decisions where METRICS.md is silent: docs/metri
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, select

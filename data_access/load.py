@@ -20,8 +20,22 @@ from collections.abc import Iterator, Sequence
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, SmallInteger, String, Table, bindparam,
-    create_engine, insert, inspect, text,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    insert,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError

@@ -40,13 +40,26 @@ import time
 
 import pandas as pd
 from sqlalchemy import (
-    BigInteger, Column, Date, MetaData, Numeric, Table, and_, case, func, insert, inspect, literal, or_, select, text,
+    BigInteger,
+    Column,
+    Date,
+    MetaData,
+    Numeric,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
 )
 
 from . import load
 from .filters import Filters, brand_conditions, days_after
-from .freshness import MART_NAMES, MARTS_META
-from .freshness import MARTS_VERSION as VERSION
+from .freshness import MART_NAMES, MARTS_META, MARTS_VERSION as VERSION
 from .schema import campaigns, orders, provider_assignments
 from .sqlfuncs import day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely
@@ -370,7 +383,8 @@ def pairs_by_provider(wh: Warehouse, f: Filters, joined) -> pd.DataFrame:
     first = and_(p.day >= low, p.day <= high, or_(p.prev_day.is_(None), p.prev_day < low))
     repeat = and_(p.prev_day >= low, p.day <= high, or_(p.prev2_day.is_(None), p.prev2_day < low))
     stmt = (
-        select(spans.c.provider_id, _sum_where(first, p.n).label("pairs"), _sum_where(repeat, p.n).label("repeat_pairs"))
+        select(spans.c.provider_id, _sum_where(first, p.n).label("pairs"),
+               _sum_where(repeat, p.n).label("repeat_pairs"))
         .select_from(joined(mart_pair_days).join(spans, spans.c.brand_id == p.brand_id))
         .where(single, p.day >= f.date_from, p.day <= f.date_to, *brand_conditions(f))
         .group_by(spans.c.provider_id)

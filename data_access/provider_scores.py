@@ -10,7 +10,6 @@ ranks the providers and divides. Decisions where METRICS.md is silent: docs/metr
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, or_, select

@@ -16,7 +16,11 @@ from . import marts, periods
 from .filters import Filters, brand_conditions, days_after, group_column, own_assignments
 from .marts import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
 from .schema import (
-    brands, campaigns, industry_belts, provider_assignments, providers as providers_table,
+    brands,
+    campaigns,
+    industry_belts,
+    provider_assignments,
+    providers as providers_table,
     steps_milestones,
 )
 from .sqlfuncs import days_between, period_key

@@ -6,8 +6,18 @@ A column whose values are enumerated carries them in `info["values"]` (`allowed_
 the contract check (data_access.contract_check) reads them from here, where the tables live.
 """
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Integer, MetaData, Numeric, PrimaryKeyConstraint,
-    SmallInteger, String, Table,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
 )
 
 metadata = MetaData()

@@ -223,10 +223,12 @@ class Warehouse:
 
     def _new_engine(self) -> Engine:
         try:
-            engine = create_warehouse_engine(self.url, read_only=self.read_only, statement_timeout=self.statement_timeout,
-                                             file_identity=self._identity if self.read_only else None)
+            engine = create_warehouse_engine(
+                self.url, read_only=self.read_only, statement_timeout=self.statement_timeout,
+                file_identity=self._identity if self.read_only else None)
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-            raise WarehouseUnreachable(f"the warehouse URL is not usable ({type(exc).__name__}): {self.where}") from None
+            raise WarehouseUnreachable(
+                f"the warehouse URL is not usable ({type(exc).__name__}): {self.where}") from None
         if self.schema:  # every table of ours (contract and marts) is looked up in that schema, in every query
             engine = engine.execution_options(schema_translate_map={None: self.schema})
         return engine

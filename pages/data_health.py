@@ -21,7 +21,8 @@ st.caption(t("Checked at {time} in {seconds} s: {tables} of 7 tables, {rows} row
              time=result.checked_at.isoformat(sep=" "), seconds=f"{result.seconds:.1f}", tables=result.tables,
              rows=f"{result.rows:,}"))
 c1, c2 = st.columns(2)
-c1.metric(t("Errors", lang), len(result.errors), help=t("Figures would be wrong: fix these in the warehouse or its views.", lang))
+c1.metric(t("Errors", lang), len(result.errors),
+          help=t("Figures would be wrong: fix these in the warehouse or its views.", lang))
 c2.metric(t("Warnings", lang), len(result.warnings), help=t("Figures are right, but the data looks suspicious.", lang))
 if health.violations(result):
     st.error(t("Figures on these pages may be wrong: {pages}.", lang,

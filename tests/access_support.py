@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from data_access.catalogue import REPORTS
 from data_access.export import BOM
 from data_access.filters import Filters
-from data_access.catalogue import REPORTS
 
 # An [auth] section as Streamlit's OIDC needs it; AppTest never contacts the provider.
 AUTH_SECRETS = {"auth": {
@@ -52,7 +52,8 @@ def roles_toml(users: Users, header: str | None = None, audit_path: str | None =
     parts.append(f'[roles.region-a]\nkind = "operator"\nbelts = [{quoted(users.belts_a)}]\n'
                  f'users = ["{OPERATOR_A.upper()}"]\n')  # emails match whatever their case
     parts.append(f'[roles.region-b]\nkind = "operator"\nbelts = [{quoted(users.belts_b)}]\nusers = ["{OPERATOR_B}"]\n')
-    parts.append(f'[roles.partner]\nkind = "provider"\nprovider_id = {users.provider_id}\nusers = ["{PROVIDER_USER}"]\n')
+    parts.append(f'[roles.partner]\nkind = "provider"\nprovider_id = {users.provider_id}\n'
+                 f'users = ["{PROVIDER_USER}"]\n')
     parts.append(f'[roles.unassigned]\nkind = "operator"\nbelts = []\nusers = ["{NO_BELTS_USER}"]\n')
     return "\n".join(parts)
 

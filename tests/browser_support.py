@@ -70,7 +70,8 @@ class StreamlitServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}: {self.log_path.read_text()[-2000:]}")
+                log = self.log_path.read_text()[-2000:]
+                raise RuntimeError(f"streamlit exited with {self.process.returncode}: {log}")
             with contextlib.suppress(OSError):
                 with urllib.request.urlopen(f"{self.base_url}/_stcore/health", timeout=2) as response:
                     if response.status == 200:

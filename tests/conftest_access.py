@@ -9,8 +9,7 @@ through the OIDC path (tests/access_support.py says why).
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
+from streamlit.testing.v1 import AppTest, app_test as app_test_module
 
 from data_access import audit
 from tests.access_support import AUTH_SECRETS, Users, provider_with_a_past, write_roles

@@ -11,13 +11,17 @@ import os
 
 import pytest
 from sqlalchemy import create_engine
-from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1 import app_test as app_test_module
+from streamlit.testing.v1 import AppTest, app_test as app_test_module
 
 from data_access import demo, load
 from data_access.warehouse import Warehouse
 from tests.app_support import (
-    DASHBOARD, DEMO_ORDERS, DEMO_SEED, AppWarehouse, RecordingMediaFileManager, RecordingMediaStorage,
+    DASHBOARD,
+    DEMO_ORDERS,
+    DEMO_SEED,
+    AppWarehouse,
+    RecordingMediaFileManager,
+    RecordingMediaStorage,
 )
 
 

@@ -55,7 +55,7 @@ PROVIDERS = [
     (108, "Lonely Provider (no brands)", "Hebei", "supply_chain", D(2021, 6, 1), 0),   # no assignment ever
     (109, "Old Hands, 2020 only", "Shandong", "agency", D(2019, 1, 1), 15),           # assignments end in 2020
     (110, "Late Starter", "Zhejiang", "mcn", D(2021, 11, 1), 2),                       # starts on the as-of day / after
-    (111, "Campaign-only Ads Co.", "Guangdong", "mcn", D(2020, 3, 3), 7),              # runs campaigns, serves in 2020 only
+    (111, "Campaign-only Ads Co.", "Guangdong", "mcn", D(2020, 3, 3), 7),              # campaigns; serves 2020 only
     (BIG_PROVIDER_ID, "大号 Big-ID 服务商", "Zhejiang", "agency", D(2020, 7, 7), 22),
     (TIE_PROVIDER, "Tie Break Co.", "Guangdong", "agency", D(2021, 1, 1), 4),          # a tie for main belt
 ]
@@ -366,18 +366,38 @@ def _campaigns(rng, brands: pd.DataFrame, assignments: pd.DataFrame) -> pd.DataF
 
 
 # ---------------------------------------------------------------- orders
+# Every part below draws from the one rng in a fixed order: keep the calls in order, or the data changes.
 def _orders(rng, brands: pd.DataFrame, campaigns: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
-    rows = []  # brand_id, buyer_id, day, second, channel, traffic, campaign_id, gmv(None: random)
-    channels = ["distribution", "self_live", "short_video", "store"]
-    onboard = dict(zip(brands.brand_id, brands.onboarded_on))
+    orders = _OrderRows(rng)
+    active = _bulk_orders(rng, brands, orders)
+    _campaign_buyer_orders(rng, campaigns, orders)
+    _window_edge_orders(campaigns, brands, orders)
+    _range_edge_orders(rng, active, orders)
+    _burst_orders(rng, milestones, active, orders)
+    _hand_placed_orders(orders)
+    return _orders_frame(rng, orders.rows)
 
-    def add(brand_id, buyer, day, second=None, channel=None, traffic=None, campaign=None, gmv=None):
+
+class _OrderRows:
+    """The orders as they are made: brand_id, buyer_id, day, second, channel, traffic, campaign_id,
+    gmv (None: random). `add` draws what it is not given from rng: the second, channel, traffic."""
+    CHANNELS = ["distribution", "self_live", "short_video", "store"]
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.rows: list[list] = []
+
+    def add(self, brand_id, buyer, day, second=None, channel=None, traffic=None, campaign=None, gmv=None) -> None:
+        rng = self.rng
         second = int(rng.integers(0, 86400)) if second is None else second
-        channel = channel or channels[int(rng.choice(4, p=[0.4, 0.25, 0.2, 0.15]))]
+        channel = channel or self.CHANNELS[int(rng.choice(4, p=[0.4, 0.25, 0.2, 0.15]))]
         traffic = traffic or ("private" if rng.random() < 0.3 else "public")
-        rows.append([brand_id, buyer, day, second, channel, traffic, campaign, gmv])
+        self.rows.append([brand_id, buyer, day, second, channel, traffic, campaign, gmv])
 
-    # The bulk: each brand sells from its first day to its last, at a rate that grows.
+
+def _bulk_orders(rng, brands: pd.DataFrame, orders: _OrderRows) -> dict:
+    """The bulk: each brand sells from its first day to its last, at a rate that grows.
+    Returns {brand_id: (first, last)} of the brands that sell."""
     active = {}
     for b, on in zip(brands.brand_id, brands.onboarded_on):
         if b in (FUTURE_BRAND, NO_ORDERS_BRAND, ASOF_BRAND):
@@ -395,9 +415,12 @@ def _orders(rng, brands: pd.DataFrame, campaigns: pd.DataFrame, milestones: pd.D
             day = first + dt.timedelta(days=k)
             growth = 1.0 + 2.5 * max(0, (day - D(2021, 1, 1)).days) / 365
             for _ in range(int(rng.poisson(base_rate * growth))):
-                add(b, int(pool[int(rng.integers(0, len(pool)))]), day)
+                orders.add(b, int(pool[int(rng.integers(0, len(pool)))]), day)
+    return active
 
-    # Campaign buyers: first touch on or after T, some later orders, a few past T+30.
+
+def _campaign_buyer_orders(rng, campaigns: pd.DataFrame, orders: _OrderRows) -> None:
+    """Campaign buyers: first touch on or after T, some later orders, a few past T+30."""
     for c, b, start in zip(campaigns.campaign_id, campaigns.brand_id, campaigns.start_on):
         n_buyers = int(rng.integers(1, 7))
         for k in range(n_buyers):
@@ -407,9 +430,14 @@ def _orders(rng, brands: pd.DataFrame, campaigns: pd.DataFrame, milestones: pd.D
                 day = start + dt.timedelta(days=offset)
                 if day > LAST_DAY:
                     break
-                add(b, buyer, day, campaign=int(c))
+                orders.add(b, buyer, day, campaign=int(c))
                 offset += int(rng.integers(0, 25))
-    # Window edges for every third campaign: T+0 00:00:00, T+10 23:59:59, T+11 00:00:00, T+30 23:59:59, T+31 00:00:00.
+
+
+def _window_edge_orders(campaigns: pd.DataFrame, brands: pd.DataFrame, orders: _OrderRows) -> None:
+    """Window edges for every third campaign: T+0 00:00:00, T+10 23:59:59, T+11 00:00:00, T+30 23:59:59,
+    T+31 00:00:00."""
+    onboard = dict(zip(brands.brand_id, brands.onboarded_on))
     for i, (c, b, start) in enumerate(zip(campaigns.campaign_id, campaigns.brand_id, campaigns.start_on)):
         if i % 3:
             continue
@@ -417,16 +445,21 @@ def _orders(rng, brands: pd.DataFrame, campaigns: pd.DataFrame, milestones: pd.D
         for offset, second in ((0, 0), (10, 86399), (11, 0), (30, 86399), (31, 0)):
             day = start + dt.timedelta(days=offset)
             if day <= LAST_DAY:
-                add(b, buyer, day, second=second, campaign=int(c))
+                orders.add(b, buyer, day, second=second, campaign=int(c))
         if i % 9 == 0 and start - DAY >= _sells_from(b, onboard[b]):
-            add(b, buyer, start - DAY, second=86399, campaign=int(c))  # tagged but before T: in no window
+            orders.add(b, buyer, start - DAY, second=86399, campaign=int(c))  # tagged but before T: in no window
 
-    # Orders at 00:00:00 and 23:59:59 on range edges, for brands selling then.
+
+def _range_edge_orders(rng, active: dict, orders: _OrderRows) -> None:
+    """Orders at 00:00:00 and 23:59:59 on range edges, for brands selling then."""
     for day, second in EDGE_MOMENTS:
-        sellers = [b for b, (f, l) in active.items() if f <= day <= l]
+        sellers = [b for b, (first, last) in active.items() if first <= day <= last]
         for b in rng.choice(sellers, size=min(4, len(sellers)), replace=False):
-            add(int(b), 20_000_000_000 + int(rng.integers(0, 50)), day, second=second)
-    # Bursts of distribution GMV in some brands' step 1.
+            orders.add(int(b), 20_000_000_000 + int(rng.integers(0, 50)), day, second=second)
+
+
+def _burst_orders(rng, milestones: pd.DataFrame, active: dict, orders: _OrderRows) -> None:
+    """Bursts of distribution GMV in some brands' step 1."""
     step1 = milestones[milestones.step == 1]
     for b, s in zip(step1.brand_id[::4], step1.started_on[::4]):
         if b not in active:
@@ -434,17 +467,23 @@ def _orders(rng, brands: pd.DataFrame, campaigns: pd.DataFrame, milestones: pd.D
         peak = s + dt.timedelta(days=int(rng.integers(0, 30)))
         if active[b][0] <= peak <= active[b][1]:
             for _ in range(int(rng.integers(5, 15))):
-                add(int(b), 30_000_000_000 + int(rng.integers(0, 500)), peak, channel="distribution")
-    # Brand 2 buys twice from the same buyer at the same second (duplicate-looking rows are real orders).
-    add(2, 20_000_000_777, D(2021, 3, 31), second=86399, gmv=88.88)
-    add(2, 20_000_000_777, D(2021, 3, 31), second=86399, gmv=88.88)
-    # The late seller's first order opens the custom range 2021-02-15..2021-05-10.
-    add(LATE_SELLER_BRAND, 20_000_000_779, D(2021, 2, 15), second=0)
-    # A zero-GMV order among the 2020-only brand's sales.
-    add(ONLY_2020_BRAND, 20_000_000_778, D(2020, 7, 7), gmv=0.0)
-    # The as-of brand's single order is the latest in the warehouse.
-    add(ASOF_BRAND, 20_000_000_999, LAST_DAY, second=86399, channel="distribution", gmv=1234.56)
+                orders.add(int(b), 30_000_000_000 + int(rng.integers(0, 500)), peak, channel="distribution")
 
+
+def _hand_placed_orders(orders: _OrderRows) -> None:
+    # Brand 2 buys twice from the same buyer at the same second (duplicate-looking rows are real orders).
+    orders.add(2, 20_000_000_777, D(2021, 3, 31), second=86399, gmv=88.88)
+    orders.add(2, 20_000_000_777, D(2021, 3, 31), second=86399, gmv=88.88)
+    # The late seller's first order opens the custom range 2021-02-15..2021-05-10.
+    orders.add(LATE_SELLER_BRAND, 20_000_000_779, D(2021, 2, 15), second=0)
+    # A zero-GMV order among the 2020-only brand's sales.
+    orders.add(ONLY_2020_BRAND, 20_000_000_778, D(2020, 7, 7), gmv=0.0)
+    # The as-of brand's single order is the latest in the warehouse.
+    orders.add(ASOF_BRAND, 20_000_000_999, LAST_DAY, second=86399, channel="distribution", gmv=1234.56)
+
+
+def _orders_frame(rng, rows: list) -> pd.DataFrame:
+    """The orders table from the rows: timestamps, GMV (random where not given), flags, first-touch campaigns."""
     df = pd.DataFrame(rows, columns=["brand_id", "buyer_id", "day", "second", "channel", "traffic_source",
                                      "campaign_id", "gmv"])
     n = len(df)

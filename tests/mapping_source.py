@@ -46,7 +46,8 @@ def _brand_versions(brands: pd.DataFrame) -> pd.DataFrame:
     current = pd.DataFrame({
         "brand_sk": b.brand_id * 10 + 2, "brand_no": b.brand_id, "brand_name": b["name"],
         "cluster_code": b.belt_id, "category_code": b.category.map(CATEGORY_CODE),
-        "segment_code": b.brand_type.map(SEGMENT_CODE), "operated_by": b.managed_by.map({"platform": "P", "provider": "S"}),
+        "segment_code": b.brand_type.map(SEGMENT_CODE),
+        "operated_by": b.managed_by.map({"platform": "P", "provider": "S"}),
         "offsite_gmv_fen": _fen(b.offsite_gmv_cny), "valid_from": np.where(changed, change, b.onboarded_on),
         "valid_to": None,
     })
@@ -99,7 +100,8 @@ def _copy(raw, table: str, df: pd.DataFrame) -> None:
     buffer = io.StringIO()
     df.to_csv(buffer, index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d %H:%M:%S")
     columns = ", ".join(f'"{c}"' for c in df.columns)  # names of this module's frames
-    with raw.cursor() as cur, cur.copy(f'COPY shop."{table}" ({columns}) FROM STDIN (FORMAT csv, NULL \'\\N\')') as copy:
+    copy_sql = f'COPY shop."{table}" ({columns}) FROM STDIN (FORMAT csv, NULL \'\\N\')'
+    with raw.cursor() as cur, cur.copy(copy_sql) as copy:
         copy.write(buffer.getvalue())
 
 

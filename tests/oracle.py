@@ -272,6 +272,12 @@ def _repeat_buyer_rate(orders: pd.DataFrame):
 
 
 # ---------------------------------------------------------------- onboarding
+def _onboarded_in(days, start, grain: str) -> int:
+    """How many of the onboarding days fall in the period of this grain starting on start."""
+    end = period_end(start, grain)
+    return sum(1 for x in days if start <= x <= end)
+
+
 def oracle_onboarding(frames, f: Filters) -> pd.DataFrame:
     d = prepare(frames)
     f = resolve(d, f)
@@ -280,23 +286,26 @@ def oracle_onboarding(frames, f: Filters) -> pd.DataFrame:
     for p in periods_overlapping(f.date_from, f.date_to, f.grain):
         for g, ids in _groups(selected, f.by):
             days = [x for bid, x in zip(selected.brand_id, selected.onboarded_on) if bid in ids]
-
-            def onboarded(start):
-                end = period_end(start, f.grain)
-                return sum(1 for x in days if start <= x <= end)
-
-            current = onboarded(p)
+            current = _onboarded_in(days, p, f.grain)
+            previous = _onboarded_in(days, add_periods(p, f.grain, -1), f.grain)
+            year_ago = _onboarded_in(days, add_periods(p, f.grain, -periods_per_year(f.grain)), f.grain)
             rows.append({
                 "period_start": p, "group": g,
                 "brands_onboarded": current,
-                "growth_multiple": ratio(current, onboarded(add_periods(p, f.grain, -1))),
-                "yoy_multiple": ratio(current, onboarded(add_periods(p, f.grain, -periods_per_year(f.grain)))),
+                "growth_multiple": ratio(current, previous),
+                "yoy_multiple": ratio(current, year_ago),
                 "cumulative_brands": sum(1 for x in days if x <= period_end(p, f.grain)),
             })
     return _frame(rows, required_columns("onboarding", f))
 
 
 # ---------------------------------------------------------------- sales
+def _sales_totals(orders: pd.DataFrame, start, grain: str) -> tuple[int, int, int]:
+    """GMV cents, net (unrefunded) cents and order count in the period of this grain starting on start."""
+    o = _orders_between(orders, start, period_end(start, grain))
+    return int(o.cents.sum()), int((o.cents[~o.refunded]).sum()), len(o)
+
+
 def oracle_sales(frames, f: Filters) -> pd.DataFrame:
     d = prepare(frames)
     f = resolve(d, f)
@@ -305,13 +314,8 @@ def oracle_sales(frames, f: Filters) -> pd.DataFrame:
     for p in periods_overlapping(f.date_from, f.date_to, f.grain):
         for g, ids in _groups(selected, f.by):
             mine = d.orders[d.orders.brand_id.isin(ids)]
-
-            def totals(start):
-                o = _orders_between(mine, start, period_end(start, f.grain))
-                return int(o.cents.sum()), int((o.cents[~o.refunded]).sum()), len(o)
-
-            gmv, net, n = totals(p)
-            prev_gmv, prev_net, prev_n = totals(add_periods(p, f.grain, -1))
+            gmv, net, n = _sales_totals(mine, p, f.grain)
+            prev_gmv, prev_net, prev_n = _sales_totals(mine, add_periods(p, f.grain, -1), f.grain)
             rows.append({
                 "period_start": p, "group": g,
                 "gmv_cny": cents_to_cny(gmv), "net_gmv_cny": cents_to_cny(net), "orders": n,

@@ -20,10 +20,10 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access import access, audit, load, reference
 from data_access.access import AccessDenied, RolesError, Scope, load_roles, parse_roles
+from data_access.catalogue import REPORTS
 from data_access.config import statement_timeout_s
 from data_access.export import csv_text
 from data_access.filters import Filters
-from data_access.catalogue import REPORTS
 from data_access.reports import MIN_PEERS
 from data_access.warehouse import Warehouse, WarehouseError
 from tests.access_support import provider_with_a_past, scope_brands

@@ -17,9 +17,21 @@ from streamlit.testing.v1 import AppTest
 from data_access import access
 from data_access.catalogue import REPORTS
 from tests.access_support import (
-    MANAGER, NO_BELTS_USER, OPERATOR_A, OPERATOR_B, PROVIDER_USER, assert_inside, belts_of, downloads, excel_downloads,
+    MANAGER,
+    NO_BELTS_USER,
+    OPERATOR_A,
+    OPERATOR_B,
+    PROVIDER_USER,
+    assert_inside,
+    belts_of,
+    downloads,
+    excel_downloads,
     page_params,
-    provider_with_a_past, read_csv, scope_brands, tables, ytd,
+    provider_with_a_past,
+    read_csv,
+    scope_brands,
+    tables,
+    ytd,
 )
 from tests.app_support import texts
 

@@ -7,11 +7,17 @@ import pandas as pd
 import pytest
 
 from data_access import brand
+from data_access.catalogue import REPORTS
 from data_access.export import csv_bytes
 from data_access.filters import Filters
-from data_access.catalogue import REPORTS
 from tests.app_support import (
-    chart_frames, download_bytes, last_full_period, metric, nothing_matches, previous_period, texts,
+    chart_frames,
+    download_bytes,
+    last_full_period,
+    metric,
+    nothing_matches,
+    previous_period,
+    texts,
     untranslated_columns,
 )
 from ui import fmt, widgets

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from tests.app_support import (
+    busiest_belt,
+    cli_export,
+    click_chart_selection,
+    download_bytes,
+    last_full_period,
+    metric,
+    nothing_matches,
+    previous_period,
+    row,
+    texts,
     untranslated_columns,
-    busiest_belt, cli_export, click_chart_selection, download_bytes, last_full_period, metric, nothing_matches,
-    previous_period, row, texts,
 )
 from ui import fmt
 

@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from tests.app_support import (
-    untranslated_columns,
-    busiest_belt, chart_frames, cli_export, download_bytes, last_full_period, metric, nothing_matches,
-    previous_period, row,
+    busiest_belt,
+    chart_frames,
+    cli_export,
+    download_bytes,
+    last_full_period,
+    metric,
+    nothing_matches,
+    previous_period,
+    row,
     texts,
+    untranslated_columns,
 )
 from ui import fmt
 

@@ -7,12 +7,19 @@ import pandas as pd
 import pytest
 
 from data_access import brand
+from data_access.catalogue import REPORTS
 from data_access.export import csv_bytes
 from data_access.filters import Filters
-from data_access.catalogue import REPORTS
 from data_access.reports import PROVIDER_COLUMNS
 from tests.app_support import (
-    busiest_belt, chart_frames, cli_export, download_bytes, metric, nothing_matches, texts, untranslated_columns,
+    busiest_belt,
+    chart_frames,
+    cli_export,
+    download_bytes,
+    metric,
+    nothing_matches,
+    texts,
+    untranslated_columns,
 )
 from ui import fmt
 

@@ -7,12 +7,20 @@ import os
 import pandas as pd
 import pytest
 
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from tests.app_support import (
-    untranslated_columns,
-    busiest_belt, cli_export, deferred_bytes, download_bytes, last_full_period, metric, nothing_matches, previous_period, row,
+    busiest_belt,
+    cli_export,
+    deferred_bytes,
+    download_bytes,
+    last_full_period,
+    metric,
+    nothing_matches,
+    previous_period,
+    row,
     texts,
+    untranslated_columns,
 )
 from ui import fmt
 

@@ -7,11 +7,18 @@ import pandas as pd
 import pytest
 
 from data_access import brand
+from data_access.catalogue import REPORTS
 from data_access.export import csv_bytes
 from data_access.filters import Filters
-from data_access.catalogue import REPORTS
 from tests.app_support import (
-    busiest_belt, chart_frames, cli_export, click_chart_selection, download_bytes, metric, nothing_matches, texts,
+    busiest_belt,
+    chart_frames,
+    cli_export,
+    click_chart_selection,
+    download_bytes,
+    metric,
+    nothing_matches,
+    texts,
     untranslated_columns,
 )
 from ui import fmt

@@ -6,11 +6,21 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from tests.app_support import (
-    busiest_belt, chart_frames, cli_export, click_chart_selection, download_bytes, last_full_period, metric,
-    nothing_matches, previous_period, row, texts, untranslated_columns,
+    busiest_belt,
+    chart_frames,
+    cli_export,
+    click_chart_selection,
+    download_bytes,
+    last_full_period,
+    metric,
+    nothing_matches,
+    previous_period,
+    row,
+    texts,
+    untranslated_columns,
 )
 from ui import fmt
 

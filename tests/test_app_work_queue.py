@@ -8,9 +8,9 @@ import os
 
 import pytest
 
+from data_access.catalogue import REPORTS
 from data_access.export import csv_bytes
 from data_access.filters import Filters
-from data_access.catalogue import REPORTS
 from tests.app_support import cli_export, download_bytes, metric, texts, untranslated_columns
 from ui import fmt
 from ui.work_queue import evidence_sentence

@@ -184,7 +184,8 @@ FRAMES = make_frames()
 
 # ================================================================ backends
 
-@pytest.fixture(scope="module", params=[f"{kind}-{source}" for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
+@pytest.fixture(scope="module", params=[f"{kind}-{source}"
+                                        for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
                                         for source in ("marts", "raw")])
 def wh(request, tmp_path_factory):
     """The brand dataset on each backend, read from the pre-aggregated marts and from the raw tables."""
@@ -245,13 +246,9 @@ def selected(f: Filters) -> set[int]:
     out = set()
     for row in b.itertuples():
         belt = row.belt_id if row.belt_id is not None else "none"
-
-        def in_belts(values):
-            return belt in values
-
-        if f.scope_belts is not None and not in_belts(f.scope_belts):
+        if f.scope_belts is not None and belt not in f.scope_belts:
             continue
-        if f.belts and not in_belts(f.belts):
+        if f.belts and belt not in f.belts:
             continue
         if f.provinces and (row.belt_id is None or province[row.belt_id] not in f.provinces):
             continue

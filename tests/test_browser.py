@@ -231,8 +231,8 @@ def test_every_page_s_excel_download_opens_in_chinese_with_its_about_sheet(serve
     from data_access.words import t
     params = dict(SHARED)
     if path == "brand":
-        params["brand"] = str(int(brand_multiples(Warehouse(warehouse_url), Filters(
-            date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 6, 30), belts=("linyi-apparel",)))["brand_id"].iloc[0]))
+        linyi = Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 6, 30), belts=("linyi-apparel",))
+        params["brand"] = str(int(brand_multiples(Warehouse(warehouse_url), linyi)["brand_id"].iloc[0]))
     goto(page, server.base_url, path, params)
     button = page.get_by_role("button", name="下载 Excel").first
     button.scroll_into_view_if_needed()

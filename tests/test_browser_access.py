@@ -25,12 +25,15 @@ import pytest
 from sqlalchemy import create_engine
 
 from data_access import demo, load
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from data_access.warehouse import Warehouse
 from tests.access_support import MANAGER, OPERATOR_A, OPERATOR_B, Users, write_roles
 from tests.browser_support import (
-    PATIENCE_MS, StreamlitServer, patient, wait_for_app,
+    PATIENCE_MS,
+    StreamlitServer,
+    patient,
+    wait_for_app,
 )
 from tests.edge_warehouse import edge_frames
 
@@ -339,6 +342,7 @@ async def _session(browser, base_url: str, index: int, timings: list, problems: 
 
 async def _drive(base_url: str, sessions: range, timings: list, problems: list) -> None:
     from playwright.async_api import async_playwright
+
     from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from data_access import demo, load
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from data_access.warehouse import Warehouse
 from tests.browser_support import (
     StreamlitServer,

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from data_access import load
+from data_access.catalogue import REPORTS
 from data_access.export import BOM, csv_bytes
 from data_access.filters import Filters
-from data_access.catalogue import REPORTS
 from data_access.warehouse import Warehouse
 from tests.edge_warehouse import edge_frames
 

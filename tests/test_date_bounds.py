@@ -13,11 +13,18 @@ import datetime as dt
 import pytest
 
 from data_access import periods
+from data_access.catalogue import DATASETS
 from data_access.filters import (
-    DATA_MARGIN_DAYS, MAX_RANGE_DAYS, DataSpan, FilterError, Filters, bounded_range, check_range, days_after,
+    DATA_MARGIN_DAYS,
+    MAX_RANGE_DAYS,
+    DataSpan,
+    FilterError,
+    Filters,
+    bounded_range,
+    check_range,
+    days_after,
 )
 from data_access.marts import day_bounds
-from data_access.catalogue import DATASETS
 
 DATA = {name: d.compute for name, d in DATASETS.items() if d.subject != "provider"}  # (wh, f)
 PROVIDER_DATA = {name: d.compute for name, d in DATASETS.items() if d.subject == "provider"}  # (wh, f, id)

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import false, func, select
 
+from data_access.catalogue import DATASETS
 from data_access.marts import mart_daily
 from data_access.schema import brands, campaigns, steps_milestones
 from data_access.warehouse import Warehouse
 from edge_warehouse import LAST_DAY, NO_ORDERS_BRAND, empty_column_filters
-from data_access.catalogue import DATASETS
 
 DATA = {name: d.compute for name, d in DATASETS.items() if d.subject != "provider"}  # (wh, f)
 PROVIDER_DATA = {name: d.compute for name, d in DATASETS.items() if d.subject == "provider"}  # (wh, f, id)

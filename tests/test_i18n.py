@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scripts import i18n as catalogues
 from data_access import words
+from scripts import i18n as catalogues
 from ui import charts, fmt, i18n
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +88,8 @@ def test_a_translation_whose_fields_differ_is_named(project):
 
 def test_absorb_carries_translations_over_from_a_branch_that_still_has_the_dicts(project):
     """After merging a branch that added words to the old ZH / EN dicts: `python -m scripts.i18n absorb FILE`."""
-    old_module = 'ZH: dict[str, str] = {"New words": "新词", "Known": "不覆盖"}\nEN.update({"New words": "New words"})\n'
+    old_module = ('ZH: dict[str, str] = {"New words": "新词", "Known": "不覆盖"}\n'
+                  'EN.update({"New words": "New words"})\n')
     assert catalogues.absorb(old_module, project / "locale") == ["zh: New words"]
     assert catalogues.problems(project, project / "locale") == ["zh: unused (no code uses it): 'Stale'"]
 

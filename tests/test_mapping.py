@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError
 
 import oracle
 from data_access import demo, marts, schema
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from data_access.warehouse import Warehouse
 from tests import mapping_source, server_databases
 from tests.test_contract_check import expected_warnings
@@ -148,7 +148,8 @@ def test_every_report_through_the_views_equals_the_oracle(readers, frames, repor
     got = REPORTS[report](wh, f)
     extras = list(oracle.EXTRAS.get(report, []))
     if report == "steps" and "burst_coefficient" in got.columns:
-        want["burst_coefficient"] = pd.Series([oracle.burst_coefficient(frames, b) for b in want.brand_id], dtype=object)
+        want["burst_coefficient"] = pd.Series([oracle.burst_coefficient(frames, b) for b in want.brand_id],
+                                              dtype=object)
         extras.append("burst_coefficient")
     assert_frames_match(got, want, oracle.required_columns(report, f), extras,
                         label=f"{report} [{case}] through the views from {source}")

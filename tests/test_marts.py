@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, inspect, insert
+from sqlalchemy import create_engine, insert, inspect
 
 from data_access import cli, demo, load, marts, reports, schema
 from data_access.filters import Filters

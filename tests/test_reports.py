@@ -15,8 +15,8 @@ import pytest
 
 import oracle
 from data_access.catalogue import REPORTS
-from edge_warehouse import empty_column_filters
 from data_access.filters import GROUP_BYS, Filters
+from edge_warehouse import empty_column_filters
 
 try:
     from data_access import reports
@@ -211,7 +211,8 @@ def test_assert_frames_match_normalises_and_reports_readably():
     with pytest.raises(AssertionError) as err:
         assert_frames_match(wrong, want, ["period_start", "gmv_cny", "stalled"], label="t")
     text = str(err.value)
-    assert "2 cell(s) differ" in text and "NULL position differs" in text and "period_start=datetime.date(2021, 2, 1)" in text
+    assert "2 cell(s) differ" in text and "NULL position differs" in text
+    assert "period_start=datetime.date(2021, 2, 1)" in text
     assert cell_problem("provider_id", 2**53 + 1, float(2**53 + 1)) is not None   # a float id lost precision
     assert cell_problem("provider_id", 7, 7.0) is None
     assert cell_problem("period_start", D(2021, 1, 1), "2021-01-01") is not None  # dates are dates

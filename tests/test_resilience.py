@@ -28,8 +28,8 @@ from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
 from data_access import audit, demo, load, reference
-from data_access.filters import Filters
 from data_access.catalogue import REPORTS
+from data_access.filters import Filters
 from data_access.warehouse import QueryTimeout, Warehouse
 from tests import server_databases
 from tests.app_support import DASHBOARD, texts
@@ -245,7 +245,7 @@ def test_the_documented_read_only_user_reads_every_report_and_cannot_write(reque
             for statement in statements:
                 conn.execute(text(statement))
         reader = Warehouse(url.set(username=user, password=password).render_as_string(hide_password=False))
-        for name, report in REPORTS.items():
+        for report in REPORTS.values():
             report(reader, TWO_YEARS)
         for statement in ("CREATE TABLE sneaky (a INTEGER)", "DELETE FROM brands", "DROP TABLE orders",
                           "UPDATE brands SET name = 'x'"):

@@ -35,7 +35,8 @@ HEADER = "X-Forwarded-Email"
 USERS = Users(belts_a=("linyi-apparel", "none"), belts_b=("zhuji-pearls",), provider_id=102)
 RANGE = {"lang": "en", "preset": "custom", "from": "2021-01-01", "to": "2021-06-30"}
 DATA_ELEMENTS = {"dataframe", "metric", "vega_lite_chart", "download_button", "multiselect"}
-APP_FILES = ("dashboard.py", "serve.py", "pages", "ui", "data_access", "locale", ".streamlit/config.toml")  # locale: the compiled catalogues
+# locale: the compiled catalogues
+APP_FILES = ("dashboard.py", "serve.py", "pages", "ui", "data_access", "locale", ".streamlit/config.toml")
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,13 @@ from data_access.filters import Filters
 from data_access.provider_scores import provider_cohorts, provider_scorecard
 from data_access.warehouse import Warehouse
 from edge_warehouse import (
-    DONE_ON_AS_OF_BRAND, LAST_DAY, NO_ORDERS_BRAND, ONLY_2020_BRAND, TIE_PROVIDER, ZERO_GMV_BRAND, edge_frames,
+    DONE_ON_AS_OF_BRAND,
+    LAST_DAY,
+    NO_ORDERS_BRAND,
+    ONLY_2020_BRAND,
+    TIE_PROVIDER,
+    ZERO_GMV_BRAND,
+    edge_frames,
 )
 from test_reports import assert_frames_match
 
@@ -50,7 +56,8 @@ def test_overridden_thresholds_equal_the_oracle(warehouse, rules_file, source, f
     overridden = rules.load_rules(rules_file)
     got = diagnosis(warehouse.source(source), f, rules=overridden)
     want = oracle.oracle_diagnosis(warehouse.frames, f, thresholds=OVERRIDDEN)
-    assert_frames_match(got, want, oracle.REQUIRED["diagnosis"], label=f"diagnosis with a rules file on {warehouse.backend}")
+    label = f"diagnosis with a rules file on {warehouse.backend}"
+    assert_frames_match(got, want, oracle.REQUIRED["diagnosis"], label=label)
     defaults = oracle.oracle_diagnosis(warehouse.frames, f)
     assert list(want["evidence_met"]) != list(defaults["evidence_met"]), "the override must change a verdict"
     assert set(got["threshold"]) <= {20.0, 0.8, 0.25, 0.20, 0.10}

@@ -85,12 +85,13 @@ def test_every_dataset_as_xlsx_in_chinese(url, frames, tmp_path, name):
             expected.append(t("belt", "zh"))
     assert headers == expected
     assert len(list(data.iter_rows(min_row=2))) == len(frame)
-    for col, c in enumerate(frame.columns):  # each figure's cells: numbers in the catalogue's format
+    for c in frame.columns:  # each figure's cells: numbers in the catalogue's format
         kind = column(c).kind
         cells = [row[headers.index(t(c, "zh"))] for row in data.iter_rows(min_row=2)]
         shown = [cell for cell in cells if cell.value is not None]
         if kind in FORMATS and not column(c).enum:
-            assert all(isinstance(cell.value, (int, float)) and cell.number_format == FORMATS[kind] for cell in shown), c
+            assert all(isinstance(cell.value, (int, float)) and cell.number_format == FORMATS[kind]
+                       for cell in shown), c
         if kind == "date":
             assert all(isinstance(cell.value, dt.datetime) for cell in shown), c
         assert all(cell.data_type != "f" for cell in cells), f"{c}: a formula"
@@ -171,6 +172,7 @@ def test_xlsx_on_stdout_is_the_same_workbook(url, tmp_path):
 
 def test_file_names_say_what_is_inside():
     f = Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 6, 30), belts=("linyi-apparel", "caoxian-hanfu"))
-    assert xlsx.file_name("providers", f, "xlsx") == "providers_2021-04-01_2021-06-30_caoxian-hanfu+linyi-apparel.xlsx"  # sorted
+    named = xlsx.file_name("providers", f, "xlsx")  # the belts sorted, as Filters keeps them
+    assert named == "providers_2021-04-01_2021-06-30_caoxian-hanfu+linyi-apparel.xlsx"
     assert xlsx.file_name("a/b 品牌", Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 1, 31)),
                           "xlsx") == "a-b---_2021-01-01_2021-01-31.xlsx"

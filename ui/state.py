@@ -57,6 +57,48 @@ def _iso(text: str) -> dt.date | None:
         return None
 
 
+@dataclass
+class _Params:
+    """URL parameters read one key at a time; every value refused is listed in `dropped` as "key=value"."""
+    params: Mapping[str, Sequence[str] | str]
+    dropped: list[str] = field(default_factory=list)
+
+    def values(self, key: str) -> list[str]:
+        raw = self.params.get(key, [])
+        return [raw] if isinstance(raw, str) else [v for v in raw]
+
+    def single(self, key: str, allowed: Collection[str]) -> str | None:
+        """The last allowed value of `key` (None without one); every other value is dropped."""
+        chosen = None
+        for v in self.values(key):
+            if v in allowed:
+                chosen = v
+            else:
+                self.dropped.append(f"{key}={v}")
+        return chosen
+
+    def several(self, key: str, allowed: Collection[str]) -> tuple[str, ...]:
+        """The allowed values of `key`, sorted and unique; others are dropped, except empty ones."""
+        kept = []
+        for v in self.values(key):
+            if v in allowed:
+                kept.append(v)
+            elif v != "":
+                self.dropped.append(f"{key}={v}")
+        return tuple(sorted(set(kept)))
+
+    def date(self, key: str) -> dt.date | None:
+        """The last ISO date of `key` (None without one); every value that is not one is dropped."""
+        chosen = None
+        for v in self.values(key):
+            d = _iso(v)
+            if d is None:
+                self.dropped.append(f"{key}={v}")
+            else:
+                chosen = d
+        return chosen
+
+
 def decode(params: Mapping[str, Sequence[str] | str], known_belts: Collection[str],
            known_provinces: Collection[str], no_belt: bool = True) -> Decoded:
     """A View from URL parameters; unknown or malformed values are dropped and listed.
@@ -64,45 +106,12 @@ def decode(params: Mapping[str, Sequence[str] | str], known_belts: Collection[st
     `known_belts` and `known_provinces` are the user's (their access scope's): a belt outside it
     is dropped like an unknown one; `no_belt` says whether "none" (brands without a belt) is in it.
     """
-    dropped: list[str] = []
-
-    def values(key: str) -> list[str]:
-        raw = params.get(key, [])
-        return [raw] if isinstance(raw, str) else [v for v in raw]
-
-    def single(key: str, allowed: Collection[str]) -> str | None:
-        chosen = None
-        for v in values(key):
-            if v in allowed:
-                chosen = v
-            else:
-                dropped.append(f"{key}={v}")
-        return chosen
-
-    def several(key: str, allowed: Collection[str]) -> tuple[str, ...]:
-        kept = []
-        for v in values(key):
-            if v in allowed:
-                kept.append(v)
-            elif v != "":
-                dropped.append(f"{key}={v}")
-        return tuple(sorted(set(kept)))
-
-    def date(key: str) -> dt.date | None:
-        chosen = None
-        for v in values(key):
-            d = _iso(v)
-            if d is None:
-                dropped.append(f"{key}={v}")
-            else:
-                chosen = d
-        return chosen
-
-    lang = single("lang", i18n.LANGS)
-    preset = single("preset", PRESETS)
-    date_from, date_to = date("from"), date("to")
+    url = _Params(params)
+    lang = url.single("lang", i18n.LANGS)
+    preset = url.single("preset", PRESETS)
+    date_from, date_to = url.date("from"), url.date("to")
     if date_from and date_to and date_from > date_to:
-        dropped += [f"from={date_from}", f"to={date_to}"]
+        url.dropped += [f"from={date_from}", f"to={date_to}"]
         date_from = date_to = None
     if preset is None:
         preset = "custom" if (date_from or date_to) else DEFAULT_PRESET
@@ -110,14 +119,14 @@ def decode(params: Mapping[str, Sequence[str] | str], known_belts: Collection[st
         date_from = date_to = None
     view = View(
         lang=lang, preset=preset, date_from=date_from, date_to=date_to,
-        grain=single("grain", GRAINS) or DEFAULT_GRAIN,
-        belts=several("belt", set(known_belts) | ({schema.NO_BELT} if no_belt else set())),
-        provinces=several("province", set(known_provinces)),
-        categories=several("category", schema.CATEGORIES),
-        brand_types=several("brand_type", schema.BRAND_TYPES),
-        managed_by=single("managed_by", schema.MANAGED_BY),
+        grain=url.single("grain", GRAINS) or DEFAULT_GRAIN,
+        belts=url.several("belt", set(known_belts) | ({schema.NO_BELT} if no_belt else set())),
+        provinces=url.several("province", set(known_provinces)),
+        categories=url.several("category", schema.CATEGORIES),
+        brand_types=url.several("brand_type", schema.BRAND_TYPES),
+        managed_by=url.single("managed_by", schema.MANAGED_BY),
     )
-    return Decoded(view, dropped)
+    return Decoded(view, url.dropped)
 
 
 def encode(view: View) -> dict[str, list[str]]:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_access import periods
+from data_access import periods, xlsx
 from data_access.columns import column
-from data_access import xlsx
 
 from . import data, fmt, state
 from .i18n import t
