@@ -99,7 +99,7 @@ def test_metrics_md_reports_and_datasets_are_in_the_catalogue_with_their_columns
 
 def test_the_readme_names_every_dataset_and_no_other():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Exporting CSVs from the command line", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("## Exporting CSVs and Excel files from the command line", 1)[1].split("\n## ", 1)[0]
     paragraph = section.split("Every dataset a page shows", 1)[1].split("\n\n", 1)[0]
     named = set(re.findall(r"`([a-z_]+)`", paragraph))
     assert set(DATASETS) <= named

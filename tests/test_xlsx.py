@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -176,3 +177,26 @@ def test_file_names_say_what_is_inside():
     assert named == "providers_2021-04-01_2021-06-30_caoxian-hanfu+linyi-apparel.xlsx"
     assert xlsx.file_name("a/b 品牌", Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 1, 31)),
                           "xlsx") == "a-b---_2021-01-01_2021-01-31.xlsx"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (libreoffice-calc-nogui) is not installed: "
+                    "make test installs it with apt-get when run as root")
+def test_libreoffice_opens_the_workbook_with_chinese_intact_and_numbers_numeric(url, tmp_path):
+    """Another spreadsheet than the library that wrote it: LibreOffice Calc, headless, converts the file and we
+    read what it kept."""
+    export_xlsx(url, "providers", tmp_path / "providers.xlsx", *RANGE, "--lang", "zh")
+    out = tmp_path / "converted"
+    done = subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                           "--outdir", str(out), str(tmp_path / "providers.xlsx")],
+                          env={**os.environ, "HOME": str(tmp_path)}, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(out / "providers.xlsx")
+    assert book.sheetnames == ["数据", "说明"]
+    data = book.worksheets[0]
+    headers = [c.value for c in data[1]]
+    assert headers[:3] == [t("provider_id", "zh"), t("provider_name", "zh"), t("brands_served", "zh")]
+    gmv = [row[headers.index(t("gmv_cny", "zh"))] for row in data.iter_rows(min_row=2)]
+    assert gmv and all(isinstance(c.value, (int, float)) and "¥" in c.number_format for c in gmv)
+    refund = [row[headers.index(t("refund_rate", "zh"))].value for row in data.iter_rows(min_row=2)]
+    assert any(isinstance(v, float) and 0 <= v <= 1 for v in refund)
+    assert book.worksheets[1]["A1"].value == "数据集"
