@@ -73,22 +73,6 @@ def scope_words(kind: str, belts: Sequence[str] | None, provider_id: int | None,
     return t("manager · every belt", lang)
 
 
-def file_name(dataset: str, f: Filters, extension: str) -> str:
-    """`providers_2021-04-01_2021-06-30_linyi-apparel+caoxian-hanfu.xlsx`: the dataset, the range and, when
-    narrowed, the belts (safe characters only)."""
-    parts = [dataset]
-    if f.date_from and f.date_to:
-        parts += [f.date_from.isoformat(), f.date_to.isoformat()]
-    belts = f.belts or (f.scope_belts or ())
-    if belts:
-        parts.append("+".join(belts))
-    if f.brand_ids:
-        parts.append("brand-" + "+".join(str(b) for b in f.brand_ids))
-    name = "_".join(parts)
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_+.") else "-" for c in name)[:150]
-    return f"{safe}.{extension}"
-
-
 # ---------------------------------------------------------------- the rows
 
 def _width(text: str) -> int:

@@ -16,9 +16,10 @@ import openpyxl
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import access, cli, load, xlsx
+from data_access import access, cli, load
 from data_access.catalogue import DATASETS
 from data_access.columns import column
+from data_access.export import file_name
 from data_access.filters import Filters
 from data_access.warehouse import Warehouse
 from data_access.words import enum, t
@@ -173,9 +174,9 @@ def test_xlsx_on_stdout_is_the_same_workbook(url, tmp_path):
 
 def test_file_names_say_what_is_inside():
     f = Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 6, 30), belts=("linyi-apparel", "caoxian-hanfu"))
-    named = xlsx.file_name("providers", f, "xlsx")  # the belts sorted, as Filters keeps them
+    named = file_name("providers", f, "xlsx")  # the belts sorted, as Filters keeps them
     assert named == "providers_2021-04-01_2021-06-30_caoxian-hanfu+linyi-apparel.xlsx"
-    assert xlsx.file_name("a/b 品牌", Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 1, 31)),
+    assert file_name("a/b 品牌", Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 1, 31)),
                           "xlsx") == "a-b---_2021-01-01_2021-01-31.xlsx"
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_access import periods, xlsx
+from data_access import periods
 from data_access.columns import column
+from data_access.export import file_name
 
 from . import data, fmt, state
 from .i18n import t
@@ -209,19 +210,19 @@ def download_button(df: pd.DataFrame, name: str, *, key: str | None = None, data
     Both files are written only when asked for (Streamlit's deferred download), each with its audit line."""
     ctx = state.context()
     f = ctx.filters
-    file_name = f"beltboard-{name}-{f.date_from.isoformat()}-{f.date_to.isoformat()}.csv"
     about, scoped = data.excel_about(dataset or name.replace("-", "_"), f, ctx.lang)
     rows = df.copy()
     with st.container(horizontal=True, gap="small"):
         st.download_button(
-            t("Download CSV", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "csv"), file_name=file_name,
+            t("Download CSV", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "csv"),
+            file_name=file_name(name, scoped, "csv"),
             mime="text/csv", key=key or f"dl_{name}", on_click="ignore", icon=":material/download:",
             help=t("The rows shown, as UTF-8 CSV with a byte-order mark (opens cleanly in Excel); the same format "
                    "as `python -m data_access export`.", ctx.lang),
         )
         st.download_button(
             t("Download Excel", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "xlsx"),
-            file_name=xlsx.file_name(name, scoped, "xlsx"), mime=XLSX_MIME, key=f"xl_{(key or name)}",
+            file_name=file_name(name, scoped, "xlsx"), mime=XLSX_MIME, key=f"xl_{(key or name)}",
             on_click="ignore", icon=":material/table_view:",
             help=t("The rows shown as an Excel workbook: headers and names in your language, numbers as numbers, "
                    "and an About sheet with the filters, scope and what each column means.", ctx.lang),
