@@ -47,6 +47,7 @@ alias = st.Page(path, title=t(title, lang), url_path=url_path, icon=icon, visibi
 unknown = not_found.unknown_path({url_path for _, url_path, _, _ in PAGES})
 missing = [not_found.page_for(unknown, t("Page not found", lang))] if unknown else []
 page = st.navigation([home, *pages, alias, *missing], position="sidebar" if ident.allowed else "hidden")
+st.set_page_config(page_title=f"{page.title} · beltboard")  # each page its own browser-tab title
 with audit_log.page_view(ident, page.url_path or "overview", lang):
     if not ident.allowed:  # nothing to see: no filters, no belt names, no data
         identity.render_blocked(ident, lang)

@@ -141,8 +141,10 @@ def test_every_page_renders_with_charts(server, page, path, lang):
     if path == "brand":
         params["brand"] = "1"
     goto(page, server.base_url, path, params)
-    assert heading(page) == PAGES[path][0 if lang == "zh" else 1]
+    title = PAGES[path][0 if lang == "zh" else 1]
+    assert heading(page) == title
     assert_clean(page)
+    page.wait_for_function("t => document.title === t", arg=f"{title} · beltboard")  # its own browser-tab title
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     charts.first.wait_for()  # every page draws at least one chart
     charts.first.locator("canvas, svg").first.wait_for()
