@@ -112,7 +112,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
             cohorts.cohort_gmv, tuple(cohorts.COHORT_COLUMNS), what=N_("Cohort GMV")),
     Dataset("provider_peers", N_("Median and top decile of each provider figure over a provider's peers "
                                  "(anonymous)."),
-            reports.provider_peers, _columns("metric", "providers", "median", "p90"), what=N_("Providers")),
+            reports.provider_peers, _columns("metric", "providers", "median", "p90", "best_decile"),
+            what=N_("Providers")),
     Dataset("step_evidence", N_("Each selected brand's STEPS evidence over the range: the shares and multiples "
                                 "that show each step."),
             brand.step_evidence, tuple(brand.EVIDENCE_COLUMNS), what=N_("STEPS")),

@@ -119,6 +119,8 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
         ("gmv_multiple", "multiple"), ("refund_rate", "rate"), ("return_rate", "rate"),
         ("repeat_buyer_rate", "rate"), ("roi_t30", "ratio"), ("median_days_per_step", "days"))),
     Column(N_("providers"), "count"), Column(N_("median"), "ratio"), Column(N_("p90"), "ratio"),
+    Column(N_("best_decile"), "ratio", N_("Where the best 10% of peers begin: the 90th percentile where higher is "
+                                          "better, the 10th where lower is better (refunds, returns, days).")),
     Column(N_("assignments"), "count", N_("Assignments starting in the month.")),
     Column(N_("gmv_before"), "money", N_("The brands' GMV over the 30 days before each assignment started.")),
     Column(N_("gmv_after"), "money", N_("The brands' GMV over the assignment's first 30 days."), True),

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from . import marts, periods
+from .columns import column
 from .filters import Filters, brand_conditions, days_after, group_column, own_assignments
 from .marts import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
 from .schema import (
@@ -326,16 +327,20 @@ MIN_PEERS = 5  # fewer peers with a figure, and a provider gets no band for it: 
 
 
 def peer_bands(league: pd.DataFrame, minimum: int = 1) -> pd.DataFrame:
-    """Median and 90th percentile (linear interpolation) of each PEER_FIGURES column over the league's
-    rows, empty values left out; `providers` counts the rows with a value. Empty with fewer than `minimum`."""
+    """Median, 90th percentile and the best decile's edge (linear interpolation) of each PEER_FIGURES column over the
+    league's rows, empty values left out; `providers` counts the rows with a value. Empty with fewer than
+    `minimum`. The best decile starts at the 90th percentile where higher is better and at the 10th where
+    lower is (refunds, returns, days per step: data_access.columns)."""
     rows = []
-    for column in PEER_FIGURES:
-        values = pd.to_numeric(league[column], errors="coerce").astype(float).dropna()
+    for name in PEER_FIGURES:
+        values = pd.to_numeric(league[name], errors="coerce").astype(float).dropna()
         enough = len(values) >= max(minimum, 1)
-        rows.append({"metric": column, "providers": len(values),
+        best = 0.1 if column(name).higher_is_better is False else 0.9
+        rows.append({"metric": name, "providers": len(values),
                      "median": float(values.median()) if enough else float("nan"),
-                     "p90": float(values.quantile(0.9)) if enough else float("nan")})
-    return pd.DataFrame(rows, columns=["metric", "providers", "median", "p90"])
+                     "p90": float(values.quantile(0.9)) if enough else float("nan"),
+                     "best_decile": float(values.quantile(best)) if enough else float("nan")})
+    return pd.DataFrame(rows, columns=["metric", "providers", "median", "p90", "best_decile"])
 
 
 def provider_peers(wh: Warehouse, f: Filters) -> pd.DataFrame:

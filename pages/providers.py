@@ -94,9 +94,10 @@ with data.page_errors():
 peers = int(bands["providers"].max())
 kinds = {c: COLUMNS[c].kind for c in PEERS}
 ups = {c: COLUMNS[c].higher_is_better for c in PEERS}
-st.subheader(t("Peer bands", lang), help=t("Median and top decile (90th percentile) of each figure across the {n} "
-                                     "providers shown; providers without the figure are left out.", lang,
-                                     n=fmt.count(peers)))
+st.subheader(t("Peer bands", lang), help=t("Median of each figure across the {n} providers shown, and where their "
+                                     "best 10% begin: the 90th percentile where higher is better, the 10th where "
+                                     "lower is (refunds, returns, days per step); providers without the figure are "
+                                     "left out.", lang, n=fmt.count(peers)))
 chosen = ss.get("p_provider")
 columns = st.columns(len(STRIPS))
 for column, name in zip(columns, STRIPS):
@@ -107,16 +108,17 @@ for column, name in zip(columns, STRIPS):
             league, value=name, label="provider_name", label_title=t("provider_name", lang), value_title=t(name, lang),
             lang=lang, kind=kinds[name], key="provider_id", highlight=chosen,
             bands=[(t("Median {value}", lang, value=formatted(band["median"], kinds[name])), band["median"]),
-                   (t("P90 {value}", lang, value=formatted(band["p90"], kinds[name])), band["p90"])]), theme=None)
+                   (t("Best 10% {value}", lang, value=formatted(band["best_decile"], kinds[name])),
+                    band["best_decile"])]), theme=None)
 shown_bands = bands.assign(
     metric_label=[t(m, lang) for m in bands["metric"]],
     median_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["median"])],
-    p90_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["p90"])])
+    best_text=[formatted(v, kinds[m]) for m, v in zip(bands["metric"], bands["best_decile"])])
 with st.expander(t("Peer bands", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(bands)))}"):
-    widgets.table(shown_bands, ("metric", "providers", "median", "p90"),
+    widgets.table(shown_bands, ("metric", "providers", "median", "best_decile"),
                   key="peer_bands", lang=lang, labels={"metric": shown_bands["metric_label"],
                                                        "median": shown_bands["median_text"],
-                                                       "p90": shown_bands["p90_text"]})
+                                                       "best_decile": shown_bands["best_text"]})
     widgets.download_button(bands, "provider-peer-bands")
 
 # ---------------------------------------------------------------- one provider
@@ -163,9 +165,8 @@ with first[0]:
 for column, name in zip(first[1:] + second, VIEW_TILES):
     kind, up = kinds[name], ups[name]
     with column:
-        widgets.vs_peers_tile(t(name, lang), row[name], band_of.loc[name, "median"], band_of.loc[name, "p90"], kind,
-                              lang,
-                              good_when_up=up)
+        widgets.vs_peers_tile(t(name, lang), row[name], band_of.loc[name, "median"], band_of.loc[name, "best_decile"],
+                              kind, lang, good_when_up=up)
 
 work_queue.render_scorecard(choice, ctx)  # its percentiles among its belt's peers, its cohorts
 

@@ -131,8 +131,9 @@ else:
                                                      kind="stable").reset_index(drop=True)
         with data.page_errors():
             bands = data.peer_bands(f, league).set_index("metric")
-        st.caption(t("Over each provider's served orders in the range; the lines mark the median and the 90th "
-                     "percentile across the {n} providers.", lang, n=fmt.count(int(bands["providers"].max()))))
+        st.caption(t("Over each provider's served orders in the range; the lines mark the median and where the best "
+                     "10% begin (the 10th percentile: lower is better here) across the {n} providers.", lang,
+                     n=fmt.count(int(bands["providers"].max()))))
         for column, name in zip(st.columns(2), ("refund_rate", "return_rate")):
             with column:
                 st.markdown(f"**{t(name, lang)}**")
@@ -141,7 +142,8 @@ else:
                     value_title=t(name, lang), lang=lang, kind="rate",
                     bands=[(t("Median {value}", lang, value=fmt.rate(bands.loc[name, "median"])),
                             bands.loc[name, "median"]),
-                           (t("P90 {value}", lang, value=fmt.rate(bands.loc[name, "p90"])), bands.loc[name, "p90"])]),
+                           (t("Best 10% {value}", lang, value=fmt.rate(bands.loc[name, "best_decile"])),
+                            bands.loc[name, "best_decile"])]),
                     theme=None)
         picked = widgets.rich_table(
             shown, ("provider_name", "orders", "refund_rate", "return_rate", "repeat_buyer_rate"),

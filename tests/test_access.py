@@ -189,13 +189,16 @@ def test_a_provider_sees_its_peers_only_as_a_median_and_a_top_decile(warehouse):
     others = REPORTS["providers"](wh, f)
     others = others[others["provider_id"] != provider_id]
     bands = provider_peers(wh, f.with_(scope_provider=provider_id)).set_index("metric")
-    assert list(bands.columns) == ["providers", "median", "p90"], "aggregates only: no id, no name, no row"
+    assert list(bands.columns) == ["providers", "median", "p90", "best_decile"], "aggregates only: no id, no name"
+    lower_is_better = {"refund_rate", "return_rate", "median_days_per_step"}
     for metric, band in bands.iterrows():
         values = others[metric].dropna().astype(float)
         assert band["providers"] == len(values)
         if len(values) >= MIN_PEERS:
             assert band["median"] == pytest.approx(values.median())
             assert band["p90"] == pytest.approx(values.quantile(0.9))
+            best = values.quantile(0.1 if metric in lower_is_better else 0.9)  # the best 10% of peers begin here
+            assert band["best_decile"] == pytest.approx(best)
         else:
             assert pd.isna(band["median"]) and pd.isna(band["p90"]), "too few peers: the band would give one away"
     few = Filters(date_from=D(2021, 5, 10), date_to=D(2021, 5, 10), belts=("linyi-apparel",))

@@ -98,6 +98,9 @@ def test_peer_bands_are_the_median_and_90th_percentile_of_the_providers_shown(ru
     assert len(rules) == 3, "GMV, ROI T+30 and refund rate, each with its median and P90 lines"
     gmv_rules = sorted(rules[0]["value"])
     assert gmv_rules == pytest.approx(sorted(bands.set_index("metric").loc["gmv_cny", ["median", "p90"]]))
+    refunds = report["refund_rate"].dropna().astype(float)  # lower is better: its best 10% begin at the 10th
+    refund_rules = sorted(rules[2]["value"])
+    assert refund_rules == pytest.approx(sorted([refunds.median(), refunds.quantile(0.1)]))
 
 
 def test_a_provider_in_the_url_opens_its_view(run_app, app_warehouse):

@@ -242,14 +242,15 @@ def heatmap(df: pd.DataFrame, *, x: str, y: str, value: str, x_title: str, y_tit
 
 # ---------------------------------------------------------------- providers / STEPS / brand / trust pages
 
-BAND_COLORS = ("#2B7BE8", "#1FA37A")  # median, 90th percentile
+BAND_COLORS = ("#2B7BE8", "#1FA37A")  # median, where the best 10% begin
 
 
 def peer_strip(df: pd.DataFrame, *, value: str, label: str, label_title: str, value_title: str, lang: str,
                kind: str, bands: Sequence[tuple[str, float]], key: str | None = None, highlight=None,
                height: int = 170) -> alt.LayerChart:
     """Every row a dot along `value` (spread vertically so none hides another); `bands` ((title, value): the
-    peers' median and P90) as rule lines. The row whose `key` equals `highlight` is drawn large."""
+    peers' median and where their best 10% begin) as rule lines. The row whose `key` equals `highlight` is drawn
+    large."""
     d = _limited(df)
     d = d[pd.to_numeric(d[value], errors="coerce").notna()].copy()
     d[value] = d[value].astype(float)

@@ -164,8 +164,8 @@ def report(name: str, f: Filters) -> pd.DataFrame:
 
 
 def peer_bands(f: Filters, league: pd.DataFrame) -> pd.DataFrame:
-    """Median and P90 of each provider figure (data_access.reports.peer_bands): over the league shown, or for a
-    provider user over its peers, from data_access (its league holds only its own row)."""
+    """Median, P90 and the best decile's edge of each provider figure (data_access.reports.peer_bands): over the
+    league shown, or for a provider user over its peers, from data_access (its league holds only its own row)."""
     if scoped(f).scope_provider is None:
         return reports.peer_bands(league)
     return report("provider_peers", f)

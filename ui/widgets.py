@@ -326,9 +326,10 @@ def belt_chart(chart, *, selection: str, key: str) -> None:
 days = fmt.days  # pages/providers.py and pages/steps.py say `widgets.days`
 
 
-def vs_peers_tile(label: str, value, median, p90, kind: str, lang: str, *, good_when_up: bool = True,
+def vs_peers_tile(label: str, value, median, best, kind: str, lang: str, *, good_when_up: bool = True,
                   help: str | None = None) -> None:
-    """A tile of one provider's figure, its delta the difference from the peers' median."""
+    """A tile of one provider's figure, its delta the difference from the peers' median; `best`: where the
+    peers' best 10% begin."""
     shown = {"money": fmt.money, "rate": fmt.rate, "ratio": fmt.ratio, "multiple": fmt.multiple,
              "count": fmt.count, "days": fmt.days}[kind]
     change = None
@@ -347,5 +348,5 @@ def vs_peers_tile(label: str, value, median, p90, kind: str, lang: str, *, good_
     else:
         text = f"{change:+,.2f}"
     change_tile(label, shown(value, lang), change, text,
-                t("median {median} · P90 {p90}", lang, median=shown(median, lang), p90=shown(p90, lang)),
+                t("median {median} · best 10% from {best}", lang, median=shown(median, lang), best=shown(best, lang)),
                 help=help, good_when_up=good_when_up)
