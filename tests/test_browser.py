@@ -224,19 +224,38 @@ def test_csv_download_matches_the_table_and_is_excel_safe(server, page, warehous
     assert risky and all(n.startswith("'") for n in risky), risky
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p != "brand"] + ["brand"])
+MONEY_FORMAT, RATE_FORMAT, MULTIPLE_FORMAT, COUNT_FORMAT = '"¥"#,##0.00', "0.0%", '0.0"×"', "#,##0"
+EXCEL_OF_PAGE = {  # page -> (the download taken, the number formats its table must show)
+    "overview": ("managed-by-split", {MONEY_FORMAT, RATE_FORMAT}),
+    "onboarding": ("onboarding", {COUNT_FORMAT}),  # brands onboarded: the page has no money or rate
+    "sales": ("sales", {MONEY_FORMAT, MULTIPLE_FORMAT}),
+    "providers": ("providers", {MONEY_FORMAT, RATE_FORMAT}),
+    "steps": ("steps-evidence", {MONEY_FORMAT, RATE_FORMAT}),
+    "work_queue": ("work-queue", {MONEY_FORMAT}),
+    "trust_roi": ("roi", {MONEY_FORMAT, RATE_FORMAT}),
+    "brand": ("brand-{brand}-gmv", {MONEY_FORMAT}),
+}
+
+
+@pytest.mark.parametrize("path", list(EXCEL_OF_PAGE))
 def test_every_page_s_excel_download_opens_in_chinese_with_its_about_sheet(server, page, warehouse_url, path):
     """One Excel file per page, downloaded in Chinese as a person would: Chinese headers, numbers as numbers in
-    their formats, and the About sheet naming the filters and whose data it is."""
+    their formats (money in ¥ and rates as percentages where the table has them), and the About sheet naming the
+    filters and whose data it is."""
     import openpyxl
 
     from data_access.words import t
     params = dict(SHARED)
+    key, formats = EXCEL_OF_PAGE[path]
     if path == "brand":
         linyi = Filters(date_from=dt.date(2021, 4, 1), date_to=dt.date(2021, 6, 30), belts=("linyi-apparel",))
         params["brand"] = str(int(brand_multiples(Warehouse(warehouse_url), linyi)["brand_id"].iloc[0]))
+        key = key.format(brand=params["brand"])
     goto(page, server.base_url, path, params)
-    button = page.get_by_role("button", name="下载 Excel").first
+    button = page.locator(f".st-key-xl_{key} button").first
+    button.wait_for(state="attached")
+    if not button.is_visible():  # inside a closed expander
+        button.locator("xpath=ancestor::details[1]/summary").click()
     button.scroll_into_view_if_needed()
     with page.expect_download() as download:
         button.click()
@@ -249,6 +268,7 @@ def test_every_page_s_excel_download_opens_in_chinese_with_its_about_sheet(serve
     numbers = [c for row in data.iter_rows(min_row=2) for c in row if isinstance(c.value, (int, float))
                and not isinstance(c.value, bool)]
     assert numbers and all(c.number_format != "General" for c in numbers)
+    assert formats <= {c.number_format for c in numbers}, {c.number_format for c in numbers}
     about = {}
     for label, value, *_ in book.worksheets[1].iter_rows(values_only=True):
         if label is None:
