@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_access import periods, reference
+from data_access import periods, plans, reference
 from data_access.catalogue import DATASETS
 from data_access.filters import Filters
 from data_access.warehouse import Warehouse
@@ -72,19 +72,6 @@ class Call:
     provider_id: int | None = None
 
 
-def extended(f: Filters) -> Filters:
-    """ui.widgets.extended: the range reaching back one period."""
-    return f.with_(date_from=periods.shift(periods.period_start(f.date_from, f.grain), f.grain, -1))
-
-
-def last_full_period(f: Filters) -> tuple[dt.date, dt.date]:
-    """ui.widgets.last_full_period: (current, previous)."""
-    shown = periods.periods_overlapping(f.date_from, f.date_to, f.grain)
-    full = [p for p in shown if periods.period_end(p, f.grain) <= f.date_to]
-    current = full[-1] if full else shown[-1]
-    return current, periods.shift(current, f.grain, -1)
-
-
 def default_filters(as_of: dt.date) -> Filters:
     """ui.state.to_filters of the default view: the year to date, by month."""
     return Filters(date_from=dt.date(as_of.year, 1, 1), date_to=as_of, grain="month")
@@ -98,8 +85,8 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
     if page == "overview":
         return meta + [
             Call("report", "onboarding", f), Call("report", "sales", f),
-            Call("report", "onboarding", extended(f)), Call("report", "sales", extended(f)),
-            Call("report", "trust", extended(f)),
+            Call("report", "onboarding", plans.extended(f)), Call("report", "sales", plans.extended(f)),
+            Call("report", "trust", plans.extended(f)),
             Call("report", "providers", f), Call("report", "providers", before),
             Call("report", "roi", f), Call("report", "roi", before),
             Call("report", "steps", f.with_(as_of=min(f.date_to, as_of))),
@@ -107,15 +94,15 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
             Call("report", "onboarding", f.with_(by="managed_by")), Call("report", "sales", f.with_(by="managed_by")),
         ]
     if page == "onboarding":
-        current, _ = last_full_period(f)
+        current = plans.last_full_period(f.date_from, f.date_to, f.grain).current
         year_ago = periods.shift(current, "year", -1)
         return meta + [
-            Call("report", "onboarding", f), Call("report", "onboarding", extended(f)),
+            Call("report", "onboarding", f), Call("report", "onboarding", plans.extended(f)),
             Call("report", "onboarding", f.with_(date_from=year_ago, date_to=periods.period_end(year_ago, f.grain))),
             Call("report", "onboarding", f.with_(by="belt")),
         ]
     if page == "sales":
-        return meta + [Call("report", "sales", f), Call("report", "sales", extended(f)),
+        return meta + [Call("report", "sales", f), Call("report", "sales", plans.extended(f)),
                        Call("report", "brand_multiples", f), Call("report", "cohort_gmv", f)]
     if page == "providers":
         calls = meta + [Call("report", "providers", f), Call("report", "providers", before)]
@@ -136,7 +123,7 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
         return meta + [Call("report", "diagnosis", f), Call("report", "diagnosis", f.with_(as_of=previous_as_of))]
     if page == "trust_roi":
         return meta + [
-            Call("report", "trust", f), Call("report", "trust", extended(f)),
+            Call("report", "trust", f), Call("report", "trust", plans.extended(f)),
             Call("report", "roi", f), Call("report", "roi", before), Call("report", "roi", f.with_(by="belt")),
             Call("report", "trust", f.with_(by="belt")),
         ]
@@ -147,8 +134,8 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
             fb = f.with_(brand_ids=(brand_id,))
             calls += [
                 Call("report", "brand_profile", fb), Call("report", "brand_series", fb),
-                Call("report", "brand_series", extended(fb)), Call("report", "trust", fb),
-                Call("report", "trust", extended(fb)), Call("report", "roi", fb),
+                Call("report", "brand_series", plans.extended(fb)), Call("report", "trust", fb),
+                Call("report", "trust", plans.extended(fb)), Call("report", "roi", fb),
                 Call("report", "roi", fb.with_(date_from=base_from, date_to=base_to)),
                 Call("report", "brand_milestones", fb), Call("report", "provider_history", fb),
             ]

@@ -7,6 +7,7 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
+from data_access import plans  # noqa: E402
 from data_access.catalogue import DATASETS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
@@ -67,9 +68,9 @@ with data.page_errors():
         st.stop()
     p = profile.iloc[0]
     shown = data.report("brand_series", fb)
-    series_ext = data.report("brand_series", widgets.extended(fb))
+    series_ext = data.report("brand_series", plans.extended(fb))
     trust = data.report("trust", fb)
-    trust_ext = data.report("trust", widgets.extended(fb))
+    trust_ext = data.report("trust", plans.extended(fb))
     roi = data.report("roi", fb)
     base_from, base_to = f.base_range
     roi_before = data.report("roi", fb.with_(date_from=base_from, date_to=base_to))
@@ -94,11 +95,11 @@ for column, (label, value) in zip(st.columns(len(fields)), fields):
 work_queue.render_brand_diagnosis(choice, ctx)  # in progress in STEPS: what is missing for its step
 
 # ---------------------------------------------------------------- tiles: the last full period vs the one before
-pair = widgets.last_full_period(f.date_from, f.date_to, grain)
+pair = plans.last_full_period(f.date_from, f.date_to, grain)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
 per_period = series_ext.groupby("period_start", as_index=False)[["gmv_cny", "orders"]].sum()
-now, before = widgets.row_at(per_period, pair.current), widgets.row_at(per_period, pair.previous)
-t_now, t_before = widgets.row_at(trust_ext, pair.current), widgets.row_at(trust_ext, pair.previous)
+now, before = plans.row_at(per_period, pair.current), plans.row_at(per_period, pair.previous)
+t_now, t_before = plans.row_at(trust_ext, pair.current), plans.row_at(trust_ext, pair.previous)
 c1, c2, c3, c4, c5 = st.columns(5)
 with c1:
     widgets.multiple_tile(

@@ -5,7 +5,7 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
-from data_access import periods  # noqa: E402
+from data_access import periods, plans  # noqa: E402
 from data_access.catalogue import DATASETS  # noqa: E402
 from data_access.filters import GROUP_BYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
@@ -13,12 +13,12 @@ from ui.i18n import N_, t  # noqa: E402
 
 ctx = widgets.page_header(N_("Onboarding growth"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
-pair = widgets.last_full_period(f.date_from, f.date_to, grain)
+pair = plans.last_full_period(f.date_from, f.date_to, grain)
 year_ago = periods.shift(pair.current, "year", -1)
 
 with data.page_errors():
     onboarding = data.report("onboarding", f)
-    ext = data.report("onboarding", widgets.extended(f))
+    ext = data.report("onboarding", plans.extended(f))
     year_ago_row = data.report("onboarding", f.with_(date_from=year_ago, date_to=periods.period_end(year_ago, grain)))
     by_belt = data.report("onboarding", f.with_(by="belt"))
 
@@ -27,8 +27,8 @@ if onboarding["cumulative_brands"].max() == 0:
     st.stop()
 
 # ---------------------------------------------------------------- tiles
-now, before = widgets.row_at(ext, pair.current), widgets.row_at(ext, pair.previous)
-yoy_before = widgets.row_at(year_ago_row, year_ago)
+now, before = plans.row_at(ext, pair.current), plans.row_at(ext, pair.previous)
+yoy_before = plans.row_at(year_ago_row, year_ago)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
 c1, c2, c3 = st.columns(3)
 with c1:

@@ -8,22 +8,22 @@ import datetime as dt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import schema  # noqa: E402
+from data_access import plans, schema  # noqa: E402
 from ui import charts, data, fmt, i18n, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 ctx = widgets.page_header(N_("Overview"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
-pair = widgets.last_full_period(f.date_from, f.date_to, grain)
+pair = plans.last_full_period(f.date_from, f.date_to, grain)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
 base_from, base_to = f.base_range
 
 with data.page_errors():
     onboarding = data.report("onboarding", f)
     sales = data.report("sales", f)
-    onboarding_ext = data.report("onboarding", widgets.extended(f))
-    sales_ext = data.report("sales", widgets.extended(f))
-    trust_ext = data.report("trust", widgets.extended(f))
+    onboarding_ext = data.report("onboarding", plans.extended(f))
+    sales_ext = data.report("sales", plans.extended(f))
+    trust_ext = data.report("trust", plans.extended(f))
     providers_now = data.report("providers", f)
     providers_before = data.report("providers", f.with_(date_from=base_from, date_to=base_to))
     roi = data.report("roi", f)
@@ -43,9 +43,9 @@ if pair.partial:
     st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
 # ---------------------------------------------------------------- growth tiles
-now, before = widgets.row_at(onboarding_ext, pair.current), widgets.row_at(onboarding_ext, pair.previous)
-s_now, s_before = widgets.row_at(sales_ext, pair.current), widgets.row_at(sales_ext, pair.previous)
-r_now, r_before = widgets.row_at(trust_ext, pair.current), widgets.row_at(trust_ext, pair.previous)
+now, before = plans.row_at(onboarding_ext, pair.current), plans.row_at(onboarding_ext, pair.previous)
+s_now, s_before = plans.row_at(sales_ext, pair.current), plans.row_at(sales_ext, pair.previous)
+r_now, r_before = plans.row_at(trust_ext, pair.current), plans.row_at(trust_ext, pair.previous)
 active_now = int((providers_now["brands_served"] > 0).sum())
 active_before = int((providers_before["brands_served"] > 0).sum())
 

@@ -7,6 +7,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from data_access import plans  # noqa: E402
 from ui import charts, data, fmt, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
@@ -17,11 +18,11 @@ BRAND_COLUMNS = ("brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny", "mu
 
 ctx = widgets.page_header(N_("Sales multiples"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
-pair = widgets.last_full_period(f.date_from, f.date_to, grain)
+pair = plans.last_full_period(f.date_from, f.date_to, grain)
 
 with data.page_errors():
     sales = data.report("sales", f)
-    ext = data.report("sales", widgets.extended(f))
+    ext = data.report("sales", plans.extended(f))
     multiples = data.report("brand_multiples", f)
     cohorts = data.report("cohort_gmv", f)
 
@@ -30,7 +31,7 @@ if sales["orders"].sum() == 0 and multiples.empty:
     st.stop()
 
 # ---------------------------------------------------------------- tiles
-now, before = widgets.row_at(ext, pair.current), widgets.row_at(ext, pair.previous)
+now, before = plans.row_at(ext, pair.current), plans.row_at(ext, pair.previous)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
 c1, c2, c3 = st.columns(3)
 with c1:

@@ -9,6 +9,7 @@ import datetime as dt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from data_access import plans  # noqa: E402
 from data_access.catalogue import DATASETS  # noqa: E402
 from data_access.reports import ROI_WINDOWS  # noqa: E402
 from ui import charts, data, fmt, state, widgets  # noqa: E402
@@ -23,13 +24,13 @@ PROVIDER_COLUMNS = ["provider_id", "provider_name", "orders", "refund_rate", "re
 
 ctx = widgets.page_header(N_("Trust & ROI"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
-pair = widgets.last_full_period(f.date_from, f.date_to, grain)
+pair = plans.last_full_period(f.date_from, f.date_to, grain)
 period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
 base_from, base_to = f.base_range
 
 with data.page_errors():
     trust = data.report("trust", f)
-    trust_ext = data.report("trust", widgets.extended(f))
+    trust_ext = data.report("trust", plans.extended(f))
     roi = data.report("roi", f)
     roi_before = data.report("roi", f.with_(date_from=base_from, date_to=base_to))
     roi_by_belt = data.report("roi", f.with_(by="belt"))
@@ -39,7 +40,7 @@ if trust["orders"].sum() == 0 and int(roi.iloc[0]["campaigns"]) == 0:
     st.stop()
 
 # ---------------------------------------------------------------- tiles
-now, before = widgets.row_at(trust_ext, pair.current), widgets.row_at(trust_ext, pair.previous)
+now, before = plans.row_at(trust_ext, pair.current), plans.row_at(trust_ext, pair.previous)
 c1, c2, c3, c4 = st.columns(4)
 for column, name, label, tip, up in (
         (c1, "refund_rate", t("Refund rate · {period}", lang, period=period),

@@ -13,7 +13,6 @@ from babel.messages.pofile import read_po
 
 from data_access.filters import Filters
 from ui import charts, fmt, i18n, state
-from ui.widgets import last_full_period
 
 ROOT = Path(__file__).resolve().parent.parent
 UI_SOURCES = sorted([*ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py"), ROOT / "dashboard.py"])
@@ -158,13 +157,6 @@ def test_to_filters_builds_what_the_export_command_builds():
     assert state.to_filters(view, dt.date(2021, 12, 31)) == Filters(
         belts=("linyi-apparel",), managed_by=("provider",), date_from=dt.date(2021, 2, 1),
         date_to=dt.date(2021, 3, 31), grain="quarter")
-
-
-def test_last_full_period():
-    pair = last_full_period(dt.date(2021, 1, 1), dt.date(2021, 12, 15), "month")
-    assert (pair.current, pair.previous, pair.partial) == (dt.date(2021, 11, 1), dt.date(2021, 10, 1), False)
-    pair = last_full_period(dt.date(2021, 10, 1), dt.date(2021, 12, 15), "quarter")
-    assert (pair.current, pair.previous, pair.partial) == (dt.date(2021, 10, 1), dt.date(2021, 7, 1), True)
 
 
 # ---------------------------------------------------------------- charts

@@ -1,14 +1,11 @@
 """Shared page pieces, defined once: header, KPI tiles, tables, CSV download, empty state."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from data_access import periods
 from data_access.columns import column
 from data_access.export import file_name
 
@@ -36,34 +33,6 @@ def empty_state(lang: str) -> None:
 
 
 # ---------------------------------------------------------------- KPI tiles
-
-@dataclass(frozen=True)
-class PeriodPair:
-    """The period a tile reports (the range's last full period) and the one before it."""
-    current: dt.date
-    previous: dt.date
-    partial: bool  # the range has no full period: `current` is its last, incomplete one
-
-
-def last_full_period(date_from: dt.date, date_to: dt.date, grain: str) -> PeriodPair:
-    """The last period overlapping [from, to] that ends on or before `to` (else the last one)."""
-    shown = periods.periods_overlapping(date_from, date_to, grain)
-    full = [p for p in shown if periods.period_end(p, grain) <= date_to]
-    current = full[-1] if full else shown[-1]
-    return PeriodPair(current, periods.shift(current, grain, -1), partial=not full)
-
-
-def extended(f, grain: str | None = None):
-    """Filters whose range reaches back one period, so the period before the first one is a row too."""
-    grain = grain or f.grain
-    start = periods.shift(periods.period_start(f.date_from, grain), grain, -1)
-    return f.with_(date_from=start)
-
-
-def row_at(df: pd.DataFrame, period: dt.date) -> pd.Series | None:
-    rows = df[df["period_start"] == period]
-    return None if rows.empty else rows.iloc[0]
-
 
 def multiple_tile(label: str, value: str | None, multiple, base_label: str, before: str, after: str,
                   help: str | None = None, *, lang: str) -> None:

@@ -1,0 +1,34 @@
+"""The date arithmetic pages plan their data with (data_access.plans), without Streamlit."""
+import datetime as dt
+
+import pandas as pd
+
+from data_access.filters import Filters
+from data_access.plans import extended, last_full_period, row_at
+
+D = dt.date
+
+
+def test_the_last_full_period_and_the_one_before():
+    pair = last_full_period(D(2021, 1, 1), D(2021, 12, 15), "month")
+    assert (pair.current, pair.previous, pair.partial) == (D(2021, 11, 1), D(2021, 10, 1), False)
+    pair = last_full_period(D(2021, 1, 1), D(2021, 6, 30), "quarter")  # the quarterly review: Q2 against Q1
+    assert (pair.current, pair.previous, pair.partial) == (D(2021, 4, 1), D(2021, 1, 1), False)
+    pair = last_full_period(D(2021, 10, 1), D(2021, 12, 15), "quarter")  # no full quarter: the last, partial
+    assert (pair.current, pair.previous, pair.partial) == (D(2021, 10, 1), D(2021, 7, 1), True)
+    pair = last_full_period(D(2021, 3, 5), D(2022, 2, 10), "year")
+    assert (pair.current, pair.previous, pair.partial) == (D(2021, 1, 1), D(2020, 1, 1), False)
+
+
+def test_the_extended_range_reaches_back_one_period_of_the_grain():
+    f = Filters(date_from=D(2021, 4, 15), date_to=D(2021, 6, 30), grain="quarter", belts=("linyi-apparel",))
+    ext = extended(f)
+    assert (ext.date_from, ext.date_to, ext.belts) == (D(2021, 1, 1), D(2021, 6, 30), ("linyi-apparel",))
+    assert extended(f, "month").date_from == D(2021, 3, 1)
+    assert extended(f.with_(grain="year")).date_from == D(2020, 1, 1)
+
+
+def test_the_row_of_a_period_or_none():
+    df = pd.DataFrame({"period_start": [D(2021, 1, 1), D(2021, 2, 1)], "orders": [3, 5]})
+    assert row_at(df, D(2021, 2, 1))["orders"] == 5
+    assert row_at(df, D(2021, 3, 1)) is None
