@@ -91,7 +91,7 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
             Call("report", "roi", f), Call("report", "roi", before),
             Call("report", "steps", f.with_(as_of=min(f.date_to, as_of))),
             Call("report", "steps", f.with_(as_of=f.date_from - dt.timedelta(days=1))),
-            Call("report", "onboarding", f.with_(by="managed_by")), Call("report", "sales", f.with_(by="managed_by")),
+            Call("report", "managed_by_split", f),
         ]
     if page == "onboarding":
         current = plans.last_full_period(f.date_from, f.date_to, f.grain).current

@@ -108,6 +108,10 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
                                    "progress, against the platform."),
             provider_scores.provider_cohorts, tuple(provider_scores.COHORT_ORDER), what=N_("Providers")),
     # ---------------------------------------------------------------- what pages draw beside the reports
+    Dataset("managed_by_split", N_("Brands and GMV of the selected brands run by platform staff and served by "
+                                   "providers, with each side's share."),
+            reports.managed_by_split, _columns("managed_by", "brands", "brands_share", "gmv_cny", "gmv_share"),
+            what=N_("managed_by")),
     Dataset("cohort_gmv", N_("GMV in the range by onboarding quarter and months since onboarding."),
             cohorts.cohort_gmv, tuple(cohorts.COHORT_COLUMNS), what=N_("Cohort GMV")),
     Dataset("provider_peers", N_("Median and top decile of each provider figure over a provider's peers "

@@ -17,6 +17,7 @@ from .columns import column
 from .filters import Filters, brand_conditions, days_after, group_column, own_assignments
 from .marts import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
 from .schema import (
+    MANAGED_BY,
     brands,
     campaigns,
     industry_belts,
@@ -507,3 +508,22 @@ def steps_funnel(wh: Warehouse, f: Filters) -> pd.DataFrame:
     out["conversion_from_previous"] = ratio(out["brands_reached"], out["brands_reached"].shift(1))
     out["median_days_to_complete"] = out["median"].astype(float)
     return out[["step", "brands_reached", "brands_completed", "conversion_from_previous", "median_days_to_complete"]]
+
+
+# ---------------------------------------------------------------- platform-run vs provider-served
+
+def managed_by_split(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    """Brands and GMV of the selected brands by who runs them (platform staff or providers), with each side's
+    share: brands onboarded by the end of the range's last period, GMV of the orders placed in its periods.
+    One row per value of `managed_by` that has brands or GMV, in schema order."""
+    f = resolve(wh, f)
+    onboarded = onboarding(wh, f.with_(by="managed_by"))
+    last = onboarded[onboarded["period_start"] == onboarded["period_start"].max()]
+    brands_by = last.set_index("group")["cumulative_brands"]
+    gmv_by = sales(wh, f.with_(by="managed_by")).groupby("group")["gmv_cny"].sum()
+    out = pd.DataFrame({"managed_by": [m for m in MANAGED_BY if m in brands_by.index or m in gmv_by.index]})
+    out["brands"] = [int(brands_by.get(m, 0)) for m in out["managed_by"]]
+    out["gmv_cny"] = [float(gmv_by.get(m, 0.0)) for m in out["managed_by"]]
+    out["brands_share"] = ratio(out["brands"], pd.Series(out["brands"].sum(), index=out.index))
+    out["gmv_share"] = ratio(out["gmv_cny"], pd.Series(out["gmv_cny"].sum(), index=out.index))
+    return out[["managed_by", "brands", "brands_share", "gmv_cny", "gmv_share"]]

@@ -8,7 +8,7 @@ import datetime as dt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import plans, schema  # noqa: E402
+from data_access import plans  # noqa: E402
 from ui import charts, data, fmt, i18n, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
@@ -32,8 +32,7 @@ with data.page_errors():
     steps_since = f.date_from - dt.timedelta(days=1)
     steps_now = data.report("steps", f.with_(as_of=steps_as_of))
     steps_before = data.report("steps", f.with_(as_of=steps_since))
-    onboarding_by = data.report("onboarding", f.with_(by="managed_by"))
-    sales_by = data.report("sales", f.with_(by="managed_by"))
+    split = data.report("managed_by_split", f)
 
 if onboarding["cumulative_brands"].max() == 0 and sales["orders"].sum() == 0:
     widgets.empty_state(lang=lang)
@@ -132,14 +131,6 @@ st.subheader(t("Platform-run and provider-served brands", lang),
              help=t("Head brands are run by platform staff; the rest are served through providers. Brands: all "
                     "selected brands onboarded by the end of the range. GMV: orders placed in the shown periods.",
                     lang))
-last_period = onboarding_by["period_start"].max()
-brands_by = onboarding_by[onboarding_by["period_start"] == last_period].set_index("group")["cumulative_brands"]
-gmv_by = sales_by.groupby("group")["gmv_cny"].sum()
-split = pd.DataFrame({"managed_by": [m for m in schema.MANAGED_BY if m in brands_by.index or m in gmv_by.index]})
-split["brands"] = [int(brands_by.get(m, 0)) for m in split["managed_by"]]
-split["gmv_cny"] = [float(gmv_by.get(m, 0.0)) for m in split["managed_by"]]
-split["brands_share"] = split["brands"] / split["brands"].sum() if split["brands"].sum() else float("nan")
-split["gmv_share"] = split["gmv_cny"] / split["gmv_cny"].sum() if split["gmv_cny"].sum() else float("nan")
 left, right = st.columns(2)
 with left:
     long = pd.concat([

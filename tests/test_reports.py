@@ -216,3 +216,19 @@ def test_assert_frames_match_normalises_and_reports_readably():
     assert cell_problem("provider_id", 2**53 + 1, float(2**53 + 1)) is not None   # a float id lost precision
     assert cell_problem("provider_id", 7, 7.0) is None
     assert cell_problem("period_start", D(2021, 1, 1), "2021-01-01") is not None  # dates are dates
+
+
+@pytest.mark.parametrize("source", ["marts", "raw"])
+def test_the_managed_by_split_is_the_oracle_s_onboarding_and_sales_by_who_runs_the_brands(warehouse, source):
+    from data_access.catalogue import DATASETS
+    f = Filters(date_from=D(2021, 1, 1), date_to=D(2021, 6, 30), grain="quarter")
+    got = DATASETS["managed_by_split"].run(warehouse.source(source), f).set_index("managed_by")
+    onboarded = oracle.ORACLES["onboarding"](warehouse.frames, f.with_(by="managed_by"))
+    last = onboarded[onboarded["period_start"] == onboarded["period_start"].max()].set_index("group")
+    gmv = oracle.ORACLES["sales"](warehouse.frames, f.with_(by="managed_by")).groupby("group")["gmv_cny"].sum()
+    assert list(got.index) == [m for m in ("platform", "provider") if m in last.index or m in gmv.index]
+    for m in got.index:
+        assert got.loc[m, "brands"] == last.loc[m, "cumulative_brands"]
+        assert got.loc[m, "gmv_cny"] == pytest.approx(float(gmv.get(m, 0.0)), abs=MONEY_TOLERANCE)
+    assert got["brands_share"].sum() == pytest.approx(1.0) and got["gmv_share"].sum() == pytest.approx(1.0)
+    assert got.loc["platform", "brands_share"] == pytest.approx(got.loc["platform", "brands"] / got["brands"].sum())
