@@ -52,6 +52,23 @@ def test_switch_page_runs_each_page_through_the_frame(run_app, app_warehouse, pa
     assert at.sidebar.multiselect, "the filter widgets are there"
 
 
+@pytest.mark.parametrize("page", sorted(PAGE_FILES))
+def test_every_table_shows_empty_as_a_dash_and_pins_its_first_column(run_app, app_warehouse, page):
+    """No "None" in a table cell, and a wide table scrolled sideways (a phone) keeps its row's name in view."""
+    import json
+    query = {}
+    if page == "pages/brand.py":  # one brand's page (without one it is a picker)
+        query["brand"] = str(int(app_warehouse.frames["orders"]["brand_id"].value_counts().index[0]))
+    at = run_app(query, page=page)
+    assert at.dataframe, "every page has a table"
+    for table in at.dataframe:
+        assert table.proto.placeholder == "—"
+        config = json.loads(table.proto.columns)
+        first = list(table.proto.column_order)[0]
+        assert config[first].get("pinned") is True, (page, first)
+        assert not any(c.get("pinned") for name, c in config.items() if name != first)
+
+
 def test_without_the_helper_legacy_mode_runs_a_page_bare(app_warehouse, monkeypatch):
     """Proof that the helper is what keeps the frame: disabled, /sales runs pages/sales.py alone."""
     monkeypatch.setattr(ui.legacy, "leave_legacy_pages_mode", lambda: None)

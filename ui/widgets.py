@@ -85,12 +85,15 @@ def table_kinds(columns: Sequence[str]) -> dict[str, str]:
 
 def column_config(kinds: Mapping[str, str], lang: str) -> dict:
     """st.dataframe column formats by kind (money, count, multiple, rate, ratio, days, day, text, bool), with
-    each column's header and help from the catalogue."""
+    each column's header and help from the catalogue. The first column (the row's name or period) is pinned, so
+    a wide table scrolled sideways on a phone still says whose row it is."""
     config = {}
-    for name, kind in kinds.items():
+    for position, (name, kind) in enumerate(kinds.items()):
         label = t(name, lang)
         meaning = column(name).help
         options = {"help": t(meaning, lang)} if meaning else {}
+        if position == 0:
+            options["pinned"] = True
         number_format = fmt.column_format(kind, lang)  # rates are shown ×100 by `table`
         if number_format:
             config[name] = st.column_config.NumberColumn(label, format=number_format, **options)
@@ -116,7 +119,9 @@ def _table_view(df: pd.DataFrame, columns: Sequence[str], labels: Mapping[str, p
         if kind == "rate" and name in shown.columns:
             shown[name] = pd.to_numeric(shown[name], errors="coerce") * 100
     order = [c for c in kinds if c in shown.columns]
-    return shown, dict(hide_index=True, column_order=order, column_config=column_config(kinds, lang))
+    # an empty figure reads "—" as on the tiles, not "None"
+    return shown, dict(hide_index=True, column_order=order, column_config=column_config(kinds, lang),
+                       placeholder=fmt.EMPTY)
 
 
 def rate_tile(label: str, now, before, previous: str, *, help: str | None = None, good_when_up: bool,
