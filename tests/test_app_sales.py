@@ -132,9 +132,12 @@ def test_filters_matching_nothing_show_the_empty_state(run_app, app_warehouse):
     assert not at.metric
 
 
-def test_a_range_before_any_data_shows_the_empty_state(run_app):
+def test_a_range_before_any_data_shows_the_empty_state(run_app, app_warehouse):
     at = run_app({"preset": "custom", "from": "2000-01-01", "to": "2000-03-31", "lang": "en"}, page=PAGE)
     assert "No brands match these filters" in texts(at)
+    frames = app_warehouse.frames  # and says where the data is: the first order or onboarding to the as-of date
+    first = min(frames["orders"]["ordered_at"].min().date(), min(frames["brands"]["onboarded_on"]))
+    assert f"The warehouse holds data from {first.isoformat()} to {app_warehouse.as_of.isoformat()}." in texts(at)
 
 
 def test_bad_url_values_warn_and_the_page_still_renders(run_app):

@@ -28,8 +28,11 @@ def page_header(title: str) -> state.PageContext:
 
 
 def empty_state(lang: str) -> None:
-    st.info(t("No brands match these filters — widen the date range or clear the belt filter.", lang),
-            icon=":material/filter_alt_off:")
+    """Nothing matched: what to change, and where the data is (a range before it is a common cause)."""
+    span = data.meta().span
+    st.info(t("No brands match these filters — widen the date range or clear the belt filter.", lang) + " "
+            + t("The warehouse holds data from {first} to {last}.", lang, first=span.first.isoformat(),
+                last=span.last.isoformat()), icon=":material/filter_alt_off:")
 
 
 # ---------------------------------------------------------------- KPI tiles
