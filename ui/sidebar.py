@@ -188,11 +188,27 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
 
     notice = ss.get(state.NOTICE)
     if notice and notice[1] == encoded:
-        st.warning(t("Some values in the link were not understood and were ignored: {items}", lang,
-                     items=", ".join(f"`{_literal(item)}`" for item in notice[0])), icon=":material/link_off:")
+        _link_notices(notice[0], ident, lang)
 
     return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,
                              url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang))
+
+
+def _link_notices(dropped: list[str], ident, lang: str) -> None:
+    """What the link asked for that the page left out: for a user who sees some belts, a belt is "not one of
+    yours" (whether or not it exists elsewhere); anything else was not understood."""
+    outside = [item for item in dropped if item.startswith("belt=")] if not ident.scope.everything else []
+    other = [item for item in dropped if item not in outside]
+
+    def listed(items):
+        return ", ".join(f"`{_literal(item)}`" for item in items)
+
+    if outside:
+        st.warning(t("Not one of your belts, so left out: {items}", lang, items=listed(outside)),
+                   icon=":material/lock:")
+    if other:
+        st.warning(t("Some values in the link were not understood and were ignored: {items}", lang,
+                     items=listed(other)), icon=":material/link_off:")
 
 
 def _literal(text: str) -> str:
