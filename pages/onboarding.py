@@ -5,7 +5,7 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
-from data_access import periods, plans  # noqa: E402
+from data_access import periods, plans, schema  # noqa: E402
 from data_access.catalogue import DATASETS  # noqa: E402
 from data_access.filters import GROUP_BYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
@@ -107,7 +107,12 @@ ranking = by_belt.groupby("group", as_index=False)["brands_onboarded"].sum()
 ranking = ranking[ranking["brands_onboarded"] > 0].sort_values(["brands_onboarded", "group"],
                                                                  ascending=[False, True], kind="stable")
 ranking = ranking.rename(columns={"group": "belt_id"}).reset_index(drop=True)
+unbelted = int(ranking.loc[ranking["belt_id"] == schema.NO_BELT, "brands_onboarded"].sum())
+ranking = ranking[ranking["belt_id"] != schema.NO_BELT].reset_index(drop=True)  # apart: it is no belt to rank
 ranking["belt"] = [ctx.belt_label(b) for b in ranking["belt_id"]]
+if unbelted:
+    st.caption(t("Brands without a belt are not ranked: {n} onboarded in {periods}.", lang, n=fmt.count(unbelted),
+                 periods=span))
 if ranking.empty:
     widgets.empty_state(lang=lang)
 else:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+
+import pandas as pd
 
 from data_access.catalogue import REPORTS
 from data_access.filters import Filters
@@ -93,6 +96,16 @@ def test_bad_url_values_warn_and_the_page_still_renders(run_app):
     warnings = "\n".join(w.value for w in at.warning)
     assert "grain=week" in warnings and "by=weather" in warnings
     assert at.title[0].value == "Onboarding growth"
+
+
+def test_the_belt_ranking_ranks_belts_and_counts_brands_without_a_belt_apart(run_app, app_warehouse):
+    at = run_app({"lang": "en"}, page=PAGE)
+    f = Filters(date_from=dt.date(app_warehouse.as_of.year, 1, 1), date_to=app_warehouse.as_of, by="belt")
+    by_belt = REPORTS["onboarding"](app_warehouse.wh, f).groupby("group")["brands_onboarded"].sum()
+    assert by_belt.get("none", 0) > 0, "the demo onboards brands without a belt this year"
+    ranked = pd.read_csv(io.BytesIO(download_bytes(at, "dl_belt-ranking")), encoding="utf-8-sig")
+    assert "none" not in set(ranked["belt_id"]) and len(ranked) == int((by_belt.drop("none") > 0).sum())
+    assert f"Brands without a belt are not ranked: {fmt.count(int(by_belt['none']))} onboarded" in texts(at)
 
 
 def test_both_languages(run_app):
