@@ -192,6 +192,18 @@ def test_charts_have_tooltips_on_every_mark_and_the_shared_theme():
             assert layer["encoding"]["tooltip"], layer["mark"]
 
 
+def test_a_single_line_has_no_legend_and_two_lines_have_one():
+    periods = pd.DataFrame({"period_start": [dt.date(2021, m, 1) for m in (1, 2)], "a": [1, 2], "b": [3, 4]})
+
+    def legend(series):
+        spec = charts.period_lines(periods, series=series, value_title="", period_title="", series_title="",
+                                   grain="month", lang="en", kind="count").to_dict()
+        return spec["encoding"]["color"].get("legend", "default")
+
+    assert legend([("a", "Cumulative brands")]) is None
+    assert legend([("a", "GMV"), ("b", "Net GMV")]) is not None
+
+
 def test_period_labels_and_money_axis_follow_the_language():
     df = pd.DataFrame({"period_start": [dt.date(2021, 4, 1)], "gmv_cny": [3.4e7]})
     zh = charts.period_bars(df, value="gmv_cny", value_title="GMV", period_title="周期", grain="quarter", lang="zh",

@@ -152,7 +152,7 @@ def period_bars(df: pd.DataFrame, *, value: str, value_title: str, period_title:
 
 def period_lines(df: pd.DataFrame, *, series: Sequence[tuple[str, str]], value_title: str, period_title: str,
                  series_title: str, grain: str, lang: str, kind: str = "money", height: int = 280) -> alt.Chart:
-    """One line per (column, label) in `series`, over periods."""
+    """One line per (column, label) in `series`, over periods; a single line needs no legend (its title says it)."""
     d = period_labels(_limited(df), grain, lang)
     long = d.melt(id_vars=["period_start", "period_label"], value_vars=[c for c, _ in series],
                   var_name="series_key", value_name="value")
@@ -163,7 +163,8 @@ def period_lines(df: pd.DataFrame, *, series: Sequence[tuple[str, str]], value_t
     return alt.Chart(long, height=height).mark_line(point=True).encode(
         x=alt.X("period_label:N", sort=order, title=period_title),
         y=alt.Y("value:Q", title=value_title, **value_scale(long["value"], kind, lang, value_title)),
-        color=alt.Color("series:N", title=series_title, sort=[label for _, label in series]),
+        color=alt.Color("series:N", title=series_title, sort=[label for _, label in series],
+                        legend=alt.Legend() if len(series) > 1 else None),
         tooltip=tips,
     )
 
