@@ -1,9 +1,9 @@
-"""Date functions that every dialect spells differently, as SQLAlchemy Core constructs.
+"""Functions that every dialect spells differently (dates, a row hash), as SQLAlchemy Core constructs.
 
 Each construct compiles to the native form of the dialect in use, so report queries stay
 one portable `select()` whatever the warehouse is.
 """
-from sqlalchemy import Date, Integer, case, cast, extract, literal_column
+from sqlalchemy import BigInteger, Date, Integer, case, cast, extract, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -148,3 +148,46 @@ def _add_days_sqlite(element, compiler, **kw):
 def _add_days_clickhouse(element, compiler, **kw):
     date, n = _two(element, compiler, **kw)
     return "addDays(toDate(%s), %s)" % (date, n)
+
+
+class row_hash(FunctionElement):
+    """A hash of one row's values in the engine's own hash function, for checksums: summed over a table, it
+    changes when any row is rewritten. The first argument is the same values as one integer expression of
+    the code's (`portable`), for an engine without a hash function (SQLite); the others are the values."""
+    type = BigInteger()
+    inherit_cache = True
+    name = "row_hash"
+
+    def __init__(self, portable, *values):
+        super().__init__(portable, *values)
+
+
+def _values(element, compiler, **kw) -> str:
+    return ", ".join(compiler.process(v, **kw) for v in list(element.clauses)[1:])
+
+
+@compiles(row_hash)
+def _row_hash_portable(element, compiler, **kw):
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(row_hash, "duckdb")
+def _row_hash_duckdb(element, compiler, **kw):
+    return "hash(%s)" % _values(element, compiler, **kw)  # UBIGINT; sum() is an exact HUGEINT
+
+
+@compiles(row_hash, "postgresql")
+def _row_hash_postgresql(element, compiler, **kw):
+    return "hash_record_extended(ROW(%s), 0)" % _values(element, compiler, **kw)  # PostgreSQL 14+; sum() is exact
+
+
+@compiles(row_hash, "mysql")
+@compiles(row_hash, "mariadb")
+def _row_hash_mysql(element, compiler, **kw):
+    return "CRC32(CONCAT_WS('|', %s))" % _values(element, compiler, **kw)  # 32 bits; the values are NOT NULL
+
+
+@compiles(row_hash, "chdb")
+@compiles(row_hash, "clickhousedb")
+def _row_hash_clickhouse(element, compiler, **kw):
+    return "cityHash64(%s)" % _values(element, compiler, **kw)  # UInt64; sum() wraps modulo 2^64
