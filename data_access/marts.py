@@ -64,7 +64,7 @@ from sqlalchemy import (
 
 from . import load
 from .filters import Filters, brand_conditions, days_after
-from .fingerprint import campaign_hash, order_hash, reduced
+from .fingerprint import of_campaigns, of_orders, reduced
 from .freshness import MART_NAMES, MARTS_META, Source
 from .schema import campaigns, orders, provider_assignments
 from .sqlfuncs import day_of, days_between, period_key, prior_value
@@ -269,22 +269,24 @@ def current_source(conn) -> Source:
     each)."""
     o, c = orders.c, campaigns.c
     rows, max_id, latest, fingerprint = conn.execute(
-        select(func.count(), func.max(o.order_id), func.max(o.ordered_at), func.sum(order_hash()))).one()
+        select(func.count(), func.max(o.order_id), func.max(o.ordered_at), of_orders())).one()
     campaign_rows, max_campaign, campaign_fingerprint = conn.execute(
-        select(func.count(), func.max(c.campaign_id), func.sum(campaign_hash()))).one()
+        select(func.count(), func.max(c.campaign_id), of_campaigns())).one()
     return Source(int(rows), None if max_id is None else int(max_id),
                   None if latest is None else pd.Timestamp(latest).to_pydatetime(), reduced(fingerprint),
                   int(campaign_rows), None if max_campaign is None else int(max_campaign),
                   reduced(campaign_fingerprint))
 
 
-def check_ours(wh: Warehouse, owned: bool) -> None:
-    """Raise NotOurs unless beltboard created this warehouse (its marker) or its owner says it is theirs."""
+def check_ours(wh: Warehouse, owned: bool) -> set[str]:
+    """Raise NotOurs unless beltboard created this warehouse (its marker) or its owner says it is theirs; returns
+    the names of its tables."""
     names = set(inspect(wh.engine).get_table_names(schema=wh.schema))
     if load.MARKER.name not in names and not owned:
         raise NotOurs(
             f"the warehouse ({wh.where}) was not created by beltboard; build-marts writes into it only when "
             f"its owner asks with --owned")
+    return names
 
 
 def build(url: str | None = None, *, owned: bool = False, quiet: bool = False, schema: str | None = None) -> float:

@@ -14,7 +14,9 @@ one of the campaigns):
     orders and among all of them; +1 for its (day, previous day, the one before) among all and -1
     among the old ones is the change. An old order earlier than the pair's new ones cancels out (so
     only days from D on can change); a new order dated before some of its pair's old ones moves their
-    previous days too, and is counted right. Pairs without new orders keep their rows.
+    previous days too, and is counted right. Pairs without new orders keep their rows. When every new
+    order is on a later day than every old one (a day's load), no old order moves: only the new ones'
+    rows are added.
   - the daily mart: the new orders' measures added to the old ones, and the distinct-pair counts per
     period (pairs_<grain>, repeat_<grain>) recomputed from the new pair rows of the same (brand, day),
     which are all they depend on;
@@ -44,7 +46,6 @@ from sqlalchemy import (
     false,
     func,
     insert,
-    inspect,
     literal_column,
     or_,
     select,
@@ -57,7 +58,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from . import marts, scratch
 from .filters import days_after
-from .fingerprint import campaign_hash, extended, order_hash, reduced
+from .fingerprint import extended, of_campaigns, of_orders, reduced
 from .freshness import MART_NAMES, MARTS_META, MARTS_VERSION, Source, recorded_source, source_query
 from .marts import (
     DAILY_COUNTS,
@@ -91,6 +92,12 @@ class Plan:
     new_orders: int = 0
     new_campaigns: int = 0
 
+    @property
+    def after_the_old(self) -> bool:
+        """Whether every new order is on a later day than every old one (a day's load): the old orders then keep
+        their places in their pairs' sequences."""
+        return self.first_day is not None and self.first_day > self.recorded.latest.date()
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -119,12 +126,12 @@ def refresh(url: str | None = None, *, full: bool = False, owned: bool = False, 
     """Bring the marts of the warehouse at `url` (in `schema`) up to date: incrementally when only new orders
     and campaigns arrived since they were built, else (or with `full`) by a full build. Says which and why
     unless `quiet`. Refuses a warehouse beltboard did not create unless `owned` (marts.NotOurs)."""
-    started = time.perf_counter()
     wh = Warehouse(url, read_only=False, schema=schema)
+    started = time.perf_counter()  # the engine made (the driver's modules imported): the work on the warehouse
     try:
         try:
-            marts.check_ours(wh, owned)
-            decided = Plan("full", "--full was given") if full else look(wh)
+            tables = marts.check_ours(wh, owned)
+            decided = Plan("full", "--full was given") if full else look(wh, tables)
             if decided.how == "full":
                 marts.rebuild(wh)
             elif decided.how == "incremental":
@@ -141,10 +148,12 @@ def refresh(url: str | None = None, *, full: bool = False, owned: bool = False, 
 
 # ---------------------------------------------------------------- looking
 
-def look(wh: Warehouse) -> Plan:
-    """What a refresh would do now, and why."""
-    if MARTS_META.name not in inspect(wh.engine).get_table_names(schema=wh.schema):
+def look(wh: Warehouse, tables: set[str]) -> Plan:
+    """What a refresh would do now, and why (`tables`: those in the warehouse's schema)."""
+    if MARTS_META.name not in tables:
         return Plan("full", "there are no marts yet")
+    if missing := [name for name in marts.BUILT if name not in tables]:
+        return Plan("full", f"the marts are incomplete (no {', '.join(missing)})")
     with wh.engine.connect() as conn:
         try:
             rows = conn.execute(source_query()).all()
@@ -157,8 +166,16 @@ def look(wh: Warehouse) -> Plan:
                                 f"{MARTS_VERSION}) or incomplete")
         if recorded.max_order_id is None:
             return Plan("full", "the marts were built from no orders")
-        return _compare(recorded, conn.execute(_orders_now(recorded)).one(),
-                        conn.execute(_campaigns_now(recorded)).one())
+        o, c = orders.c, campaigns.c
+        old_orders, new_orders = _old_and_new(conn, o.order_id, of_orders(), recorded.max_order_id,
+                                              func.min(o.ordered_at), func.max(o.ordered_at))
+        old_campaigns, new_campaigns = _old_and_new(conn, c.campaign_id, of_campaigns(), recorded.max_campaign_id)
+    why = (_changed("orders", recorded.orders, recorded.max_order_id, recorded.orders_fingerprint, *old_orders)
+           or _changed("campaigns", recorded.campaigns, recorded.max_campaign_id, recorded.campaigns_fingerprint,
+                       *old_campaigns))
+    if why:
+        return Plan("full", why, recorded)
+    return _incremental(wh.dialect, recorded, new_orders, new_campaigns)
 
 
 def _split(column, last):
@@ -166,30 +183,18 @@ def _split(column, last):
     return (column <= last, column > last) if last is not None else (false(), true())
 
 
-def _count_where(condition):
-    return func.sum(case((condition, 1), else_=0))
+def _old_and_new(conn, key, fingerprint, last, *extra) -> tuple[tuple, tuple]:
+    """(count, fingerprint) of the rows with key ≤ last, and (count, fingerprint, max key, *extra) of those above
+    it. Two statements: only the first scans the old rows (DuckDB skips them in the second by the key's zone
+    maps)."""
+    old, new = _split(key, last)
+    return (tuple(conn.execute(select(func.count(), fingerprint).where(old)).one()),
+            tuple(conn.execute(select(func.count(), fingerprint, func.max(key), *extra).where(new)).one()))
 
 
-def _orders_now(recorded: Source):
-    """One scan: the count and fingerprint of the orders up to the recorded max order_id and of those above it,
-    the max order_id, the first new order's time and the latest order's."""
-    o = orders.c
-    old, new = _split(o.order_id, recorded.max_order_id)
-    digest = order_hash()
-    return select(_count_where(old), func.sum(case((old, digest))), _count_where(new), func.sum(case((new, digest))),
-                  func.max(o.order_id), func.min(case((new, o.ordered_at))), func.max(o.ordered_at))
-
-
-def _campaigns_now(recorded: Source):
-    c = campaigns.c
-    old, new = _split(c.campaign_id, recorded.max_campaign_id)
-    digest = campaign_hash()
-    return select(_count_where(old), func.sum(case((old, digest))), _count_where(new), func.sum(case((new, digest))),
-                  func.max(c.campaign_id))
-
-
-def _changed(kind: str, recorded_rows: int, last, old_rows: int, old_fingerprint, recorded_fingerprint) -> str | None:
+def _changed(kind: str, recorded_rows: int, last, recorded_fingerprint, old_rows, old_fingerprint) -> str | None:
     """Why the old rows are not those the marts were built from, or None when they are."""
+    old_rows = int(old_rows or 0)
     if old_rows < recorded_rows:
         return (f"{recorded_rows - old_rows:,} of the {recorded_rows:,} {kind} the marts were built from (up to "
                 f"id {last}) were deleted")
@@ -200,23 +205,20 @@ def _changed(kind: str, recorded_rows: int, last, old_rows: int, old_fingerprint
     return None
 
 
-def _compare(recorded: Source, orders_row, campaigns_row) -> Plan:
-    old_rows, old_fp, new_rows, new_fp, max_id, first_new, latest = orders_row
-    c_old_rows, c_old_fp, c_new_rows, c_new_fp, c_max_id = campaigns_row
-    old_rows, new_rows, c_old_rows, c_new_rows = (int(x or 0) for x in (old_rows, new_rows, c_old_rows, c_new_rows))
-    why = (_changed("orders", recorded.orders, recorded.max_order_id, old_rows, old_fp, recorded.orders_fingerprint)
-           or _changed("campaigns", recorded.campaigns, recorded.max_campaign_id, c_old_rows, c_old_fp,
-                       recorded.campaigns_fingerprint))
-    if why:
-        return Plan("full", why, recorded)
-    if not new_rows and not c_new_rows:
+def _incremental(dialect: str, recorded: Source, new_orders: tuple, new_campaigns: tuple) -> Plan:
+    """The plan that adds the new orders and campaigns (their counts, fingerprints, max ids, …) to the marts."""
+    rows, fingerprint, max_id, first, latest = new_orders
+    campaign_rows, campaign_fingerprint, max_campaign = new_campaigns
+    rows, campaign_rows = int(rows or 0), int(campaign_rows or 0)
+    if not rows and not campaign_rows:
         return Plan("none", recorded=recorded)
-    now = Source(recorded.orders + new_rows, int(max_id), pd.Timestamp(latest).to_pydatetime(),
-                 extended(recorded.orders_fingerprint, new_fp), recorded.campaigns + c_new_rows,
-                 None if c_max_id is None else int(c_max_id), extended(recorded.campaigns_fingerprint, c_new_fp))
-    first_day = pd.Timestamp(first_new).date() if new_rows else None
-    return Plan("incremental", recorded=recorded, now=now, first_day=first_day, new_orders=new_rows,
-                new_campaigns=c_new_rows)
+    now = Source(recorded.orders + rows, int(max_id) if rows else recorded.max_order_id,
+                 max(recorded.latest, pd.Timestamp(latest).to_pydatetime()) if rows else recorded.latest,
+                 extended(dialect, recorded.orders_fingerprint, fingerprint), recorded.campaigns + campaign_rows,
+                 int(max_campaign) if campaign_rows else recorded.max_campaign_id,
+                 extended(dialect, recorded.campaigns_fingerprint, campaign_fingerprint))
+    return Plan("incremental", recorded=recorded, now=now, first_day=pd.Timestamp(first).date() if rows else None,
+                new_orders=rows, new_campaigns=campaign_rows)
 
 
 # ---------------------------------------------------------------- writing
@@ -240,7 +242,7 @@ def apply(wh: Warehouse, plan: Plan) -> None:
             conn.exec_driver_sql("CHECKPOINT")  # readers open the file: nothing left in the WAL
 
 
-WORK_TABLES = ("beltboard_refresh_sequence", "beltboard_refresh_pairs", "beltboard_refresh_daily",
+WORK_TABLES = ("beltboard_refresh_history", "beltboard_refresh_pairs", "beltboard_refresh_daily",
                "beltboard_refresh_campaigns")
 
 
@@ -267,37 +269,40 @@ def _new_orders(plan: Plan):
     return and_(orders.c.order_id > plan.recorded.max_order_id, orders.c.order_id <= plan.now.max_order_id)
 
 
-def _sequences(plan: Plan):
+def _sequences(conn, plan: Plan):
     """Every order of the pairs with new orders, from the first new order's day on, with its pair's previous
-    two order days among all its orders and among the old ones only (is_new = 0)."""
+    two order days among all its orders, and (unless every new order is on a later day than every old one, when
+    those rows are all new) among the old ones only (is_new = 0)."""
     o = orders.c
     touched = select(o.brand_id, o.buyer_id).where(_new_orders(plan)).distinct().subquery("touched")
-    day = day_of(o.ordered_at)
-    is_new = case((o.order_id > plan.recorded.max_order_id, 1), else_=0)
-    among_all = dict(partition_by=(o.brand_id, o.buyer_id), order_by=(o.ordered_at, o.order_id))
-    among_old = dict(partition_by=(o.brand_id, o.buyer_id, is_new), order_by=(o.ordered_at, o.order_id))
-    sequence = (
-        select(o.brand_id, day.label("day"), is_new.label("is_new"),
-               prior_value(day, 1).over(**among_all).label("prev_day"),
-               prior_value(day, 2).over(**among_all).label("prev2_day"),
-               prior_value(day, 1).over(**among_old).label("old_prev_day"),
-               prior_value(day, 2).over(**among_old).label("old_prev2_day"))
+    history = scratch.make(conn, WORK_TABLES[0], (  # the one scan of the orders, first: windows run faster on it
+        select(o.brand_id, o.buyer_id, o.ordered_at, o.order_id)
         .select_from(orders.join(touched, and_(touched.c.brand_id == o.brand_id, touched.c.buyer_id == o.buyer_id)))
-        .where(o.order_id <= plan.now.max_order_id)
-        .subquery("sequence")
-    )
-    return select(sequence).where(sequence.c.day >= plan.first_day)
+        .where(o.order_id <= plan.now.max_order_id))).c
+    day = day_of(history.ordered_at)
+    is_new = case((history.order_id > plan.recorded.max_order_id, 1), else_=0)
+    in_order = (history.ordered_at, history.order_id)
+    among_all = dict(partition_by=(history.brand_id, history.buyer_id), order_by=in_order)
+    among_old = dict(partition_by=(history.brand_id, history.buyer_id, is_new), order_by=in_order)
+    columns = [history.brand_id, day.label("day"), is_new.label("is_new"),
+               prior_value(day, 1).over(**among_all).label("prev_day"),
+               prior_value(day, 2).over(**among_all).label("prev2_day")]
+    if not plan.after_the_old:
+        columns += [prior_value(day, 1).over(**among_old).label("old_prev_day"),
+                    prior_value(day, 2).over(**among_old).label("old_prev2_day")]
+    sequence = select(*columns).subquery("sequence")
+    return select(sequence).where(sequence.c.day >= plan.first_day).cte("sequences")  # read twice: materialised
 
 
 def _refresh_pairs(conn, plan: Plan) -> None:
-    s = scratch.make(conn, WORK_TABLES[0], _sequences(plan)).c
+    s = _sequences(conn, plan).c
     p = mart_pair_days.c
     region = p.day >= plan.first_day
-    parts = union_all(
-        select(p.brand_id, p.day, p.prev_day, p.prev2_day, p.n).where(region),
-        select(s.brand_id, s.day, s.prev_day, s.prev2_day, PLUS),
-        select(s.brand_id, s.day, s.old_prev_day, s.old_prev2_day, MINUS).where(s.is_new == 0),
-    ).subquery("parts").c
+    parts = [select(p.brand_id, p.day, p.prev_day, p.prev2_day, p.n).where(region),
+             select(s.brand_id, s.day, s.prev_day, s.prev2_day, PLUS)]
+    if not plan.after_the_old:
+        parts.append(select(s.brand_id, s.day, s.old_prev_day, s.old_prev2_day, MINUS).where(s.is_new == 0))
+    parts = union_all(*parts).subquery("parts").c
     keys = (parts.brand_id, parts.day, parts.prev_day, parts.prev2_day)
     rows = select(*keys, func.sum(parts.n).label("n")).group_by(*keys).having(func.sum(parts.n) != 0)
     _replace(conn, mart_pair_days, region, rows, WORK_TABLES[1])
@@ -307,10 +312,9 @@ def _refresh_daily(conn, plan: Plan) -> None:
     m = mart_daily.c
     measures = DAILY_COUNTS + DAILY_SUMS
     region = m.day >= plan.first_day
-    arrived = raw_daily(where=[_new_orders(plan)]).subquery("arrived").c
-    parts = union_all(  # typed as the mart's columns, so that engines agree on the union's types (ClickHouse)
+    parts = union_all(
         select(m.brand_id, m.day, *[m[c] for c in measures]).where(region),
-        select(arrived.brand_id, arrived.day, *[cast(arrived[c], m[c].type).label(c) for c in measures]),
+        _typed(raw_daily(where=[_new_orders(plan)]), mart_daily, measures),
     ).subquery("parts").c
     sums = (select(parts.brand_id, parts.day, *[func.sum(parts[c]).label(c) for c in measures])
             .group_by(parts.brand_id, parts.day).subquery("daily"))
@@ -328,22 +332,26 @@ def _refresh_campaign_windows(conn, plan: Plan) -> None:
         reached.append(_split(w.campaign_id, before.max_campaign_id)[1])
     if not reached:
         return
-    new_campaigns = _split(c.campaign_id, before.max_campaign_id)[1]
-    old_orders = _split(o.order_id, before.max_order_id)[0]
-    campaigns_now = c.campaign_id <= now.max_campaign_id if now.max_campaign_id is not None else false()
-    arrived = raw_campaign_windows(where=[campaigns_now, or_(
-        _new_orders(plan),  # new orders in the windows of any campaign
-        and_(new_campaigns, old_orders),  # a new campaign's old orders
-    )]).subquery("arrived").c
     gmv = [f"gmv_t{n}" for n in ROI_WINDOWS]
     region = or_(*reached)
-    parts = union_all(
-        select(w.campaign_id, w.start_on, *[w[g] for g in gmv]).where(region),
-        select(arrived.campaign_id, arrived.start_on, *[cast(arrived[g], w[g].type).label(g) for g in gmv]),
-    ).subquery("parts").c
+    known = c.campaign_id <= now.max_campaign_id if now.max_campaign_id is not None else false()
+    parts = [select(w.campaign_id, w.start_on, *[w[g] for g in gmv]).where(region)]
+    if plan.new_orders:  # the new orders, in the windows of any campaign
+        parts.append(raw_campaign_windows(where=[known, _new_orders(plan)]))
+    if plan.new_campaigns:  # the old orders of a new campaign (two selects: each reads few rows)
+        parts.append(raw_campaign_windows(where=[known, _split(c.campaign_id, before.max_campaign_id)[1],
+                                                 _split(o.order_id, before.max_order_id)[0]]))
+    parts = union_all(parts[0], *[_typed(p, mart_campaign_windows, gmv) for p in parts[1:]]).subquery("parts").c
     rows = (select(parts.campaign_id, parts.start_on, *[func.sum(parts[g]).label(g) for g in gmv])
             .group_by(parts.campaign_id, parts.start_on))
     _replace(conn, mart_campaign_windows, region, rows, WORK_TABLES[3])
+
+
+def _typed(rows, mart, measures):
+    """`rows` with its `measures` cast to the mart's types, so that engines agree on a union's types (ClickHouse
+    finds no common type of a count's UInt64 and Int64); the keys as they are (SQLite has no DATE to cast to)."""
+    r = rows.subquery()
+    return select(*[cast(c, mart.c[c.key].type).label(c.key) if c.key in measures else c for c in r.c])
 
 
 class _Delete(Executable, ClauseElement):
