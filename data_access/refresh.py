@@ -250,7 +250,7 @@ def _claim(conn, recorded: Source) -> None:
     """Delete the record's rows, as long as they still name `recorded` (a concurrent refresh waits for this
     transaction, then finds nothing to delete and stops)."""
     m = MARTS_META.c
-    deleted = conn.execute(_Delete(MARTS_META, and_(
+    deleted = conn.execute(DeleteWhere(MARTS_META, and_(
         m.version == MARTS_VERSION, m.source_rows == recorded.orders, m.source_max_order_id == recorded.max_order_id,
         m.source_fingerprint == recorded.orders_fingerprint, m.campaign_fingerprint == recorded.campaigns_fingerprint)))
     if conn.dialect.supports_sane_rowcount and 0 <= deleted.rowcount != len(MART_NAMES):
@@ -261,7 +261,7 @@ def _claim(conn, recorded: Source) -> None:
 def _replace(conn, mart, region, rows, work_table: str) -> None:
     """Replace the rows of `mart` where `region` holds by `rows` (a select that may read them: materialised first)."""
     new = scratch.make(conn, work_table, rows)
-    conn.execute(_Delete(mart, region))
+    conn.execute(DeleteWhere(mart, region))
     conn.execute(insert(mart).from_select([c.name for c in mart.c], select(*[new.c[c.name] for c in mart.c])))
 
 
@@ -354,7 +354,7 @@ def _typed(rows, mart, measures):
     return select(*[cast(c, mart.c[c.key].type).label(c.key) if c.key in measures else c for c in r.c])
 
 
-class _Delete(Executable, ClauseElement):
+class DeleteWhere(Executable, ClauseElement):
     """DELETE FROM table WHERE condition, at once on every engine."""
     inherit_cache = False
 
@@ -362,14 +362,14 @@ class _Delete(Executable, ClauseElement):
         self.table, self.condition = table, condition
 
 
-@compiles(_Delete)
-def _delete_default(element, compiler, **kw):
+@compiles(DeleteWhere)
+def _delete_where_default(element, compiler, **kw):
     return compiler.process(delete(element.table).where(element.condition), **kw)
 
 
-@compiles(_Delete, "chdb")
-@compiles(_Delete, "clickhousedb")
-def _delete_clickhouse(element, compiler, **kw):
+@compiles(DeleteWhere, "chdb")
+@compiles(DeleteWhere, "clickhousedb")
+def _delete_where_clickhouse(element, compiler, **kw):
     # a lightweight DELETE masks the rows before it returns (lightweight_deletes_sync); the dialect's delete() is
     # an ALTER TABLE … DELETE mutation, which would run in the background, after the new rows are in
     return (f"DELETE FROM {compiler.process(element.table, asfrom=True, **kw)} "
