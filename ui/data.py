@@ -64,6 +64,34 @@ CACHE_BYTES = 256 * 2**20  # what every session's cached figures may hold togeth
 FRAMES = FrameCache(max_bytes=CACHE_BYTES, ttl=TTL_SECONDS)
 
 
+@dataclass(frozen=True)
+class Call:
+    """One data call of a run, as `recording` keeps it: what a page asks the warehouse for."""
+    kind: str                       # "meta", "report" or "provider"
+    name: str = ""                  # the catalogue's dataset
+    f: Filters | None = None        # inside the run's scope
+    provider_id: int | None = None
+
+
+_RECORDINGS: list[list[Call]] = []
+
+
+@contextlib.contextmanager
+def recording():
+    """Keep every data call of the runs made inside (meta, report, provider_data, with the scoped Filters): the
+    benchmark learns each page's data plan from the page itself (bench/plans.py), never from a copy."""
+    calls: list[Call] = []
+    _RECORDINGS.append(calls)
+    try:
+        yield calls
+    finally:
+        _RECORDINGS.remove(calls)
+
+
+def _record(call: Call) -> None:
+    for calls in _RECORDINGS:
+        calls.append(call)
+
 
 @dataclass(frozen=True)
 class Meta:
@@ -138,6 +166,7 @@ def meta() -> Meta:
     """The as-of date and the belts of this run's scope."""
     url, generation = _source()
     scope = scoped(Filters())
+    _record(Call("meta", f=scope))
     as_of, belts = _meta(url, generation, scope)
     no_belt = scope.scope_belts is None or schema.NO_BELT in scope.scope_belts
     return Meta(url=url, as_of=as_of, belts=belts, span=_span(url, generation), no_belt=no_belt)
@@ -156,6 +185,7 @@ def report(name: str, f: Filters) -> pd.DataFrame:
     inside this run's scope (a copy: callers may add columns). A dataset that depends on the rules file is
     keyed by the rules in force too, so a changed file is read afresh."""
     f = scoped(f)
+    _record(Call("report", name, f))
     dataset = DATASETS[name]
     used = rules.load_rules() if dataset.ruled else None
     lang = state.run_language()
@@ -248,6 +278,7 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     """One provider's dataset of the catalogue (its brands, its served GMV per period) for these filters,
     inside this run's scope."""
     f = scoped(f)
+    _record(Call("provider", name, f, int(provider_id)))
     lang = state.run_language()
     with st.spinner(t("Loading {what}…", lang, what=t("Providers", lang))):
         return _counted(_provider_data(*_source(), name, f, int(provider_id)).copy())
