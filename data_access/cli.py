@@ -18,7 +18,7 @@ import time
 
 from sqlalchemy import select
 
-from . import access, audit, load, reference, rules, schema
+from . import access, audit, load, reference, rules, schema, words
 from .filters import GRAINS, GROUP_BYS, FilterError, Filters, check_range
 from .warehouse import Warehouse, WarehouseError
 from .words import DEFAULT_LANG, LANGS
@@ -186,11 +186,11 @@ def _xlsx(wh: Warehouse, dataset, f: Filters, scope: access.Scope, frame, args) 
     """The dataset as the workbook a page's "Download Excel" gives the same user for the same filters."""
     from . import xlsx
     resolved = f.resolved(wh.as_of())
-    names = xlsx.belt_names(reference.belts(wh, resolved), args.lang)
+    names = words.belt_names(reference.belts(wh, resolved), args.lang)
     subject = (f"provider {args.provider}" if args.provider is not None
                else f"brand {args.brand}" if args.brand is not None else None)
     about = xlsx.About(dataset=dataset.name, description=dataset.description, filters=resolved, user=scope.user,
-                       scope=xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, args.lang),
+                       scope=words.scope_words(scope.kind, scope.belts, scope.provider_id, names, args.lang),
                        belt_names=names, subject=subject)
     return xlsx.xlsx_bytes(frame, about, args.lang)
 

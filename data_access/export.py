@@ -34,8 +34,16 @@ def neutralise(text: str) -> str:
     return text
 
 
-def cell(value, money: bool) -> str:
+def is_empty(value) -> bool:
+    """An empty figure: None, pandas' NA or NaT, NaN or ±inf (a ratio over nothing). A CSV writes it as an empty
+    cell, an Excel file as a blank, a page as "—" (ui.fmt)."""
     if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, numbers.Real) and not math.isfinite(float(value))
+
+
+def cell(value, money: bool) -> str:
+    if is_empty(value):
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
@@ -47,8 +55,6 @@ def cell(value, money: bool) -> str:
         return str(int(value))
     if isinstance(value, numbers.Real):
         value = float(value)
-        if math.isnan(value) or math.isinf(value):
-            return ""
         return f"{value:.2f}" if money else repr(value)
     return neutralise(printable(str(value)))
 

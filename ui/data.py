@@ -36,7 +36,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
-from data_access import audit, contract_check, reference, reports, rules, schema, xlsx
+from data_access import audit, contract_check, reference, reports, rules, schema, words, xlsx
 from data_access.access import AccessDenied, Scope
 from data_access.catalogue import DATASETS
 from data_access.config import warehouse_schema, warehouse_url
@@ -286,27 +286,25 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- Excel downloads
 
-def excel_about(name: str, f: Filters, lang: str) -> tuple[xlsx.About, Filters]:
-    """What an Excel download's About sheet says for this run's user (their scope in words, the filters as the
-    rows were asked for), and the scoped filters (for the file's name)."""
-    scope = _scope()
-    m = meta()
-    scoped_f = scope.apply(f).resolved(m.as_of)
-    names = xlsx.belt_names(m.belts, lang)
+def excel_about(name: str, ctx: state.PageContext) -> tuple[xlsx.About, Filters]:
+    """What an Excel download's About sheet says for this run's user (their scope in words, the page's filters as
+    the rows were asked for), and the scoped filters (for the file's name)."""
+    scope = ctx.ident.scope
+    scoped_f = scope.apply(ctx.filters).resolved(ctx.as_of)
     dataset = DATASETS.get(name)
+    f = ctx.filters
     about = xlsx.About(
         dataset=name, description=dataset.description if dataset else "", filters=scoped_f, user=scope.user,
-        scope=xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, lang), belt_names=names,
-        subject=f"brand {f.brand_ids[0]}" if len(f.brand_ids) == 1 else None)
+        scope=words.scope_words(scope.kind, scope.belts, scope.provider_id, ctx.export_names, ctx.lang),
+        belt_names=ctx.export_names, subject=f"brand {f.brand_ids[0]}" if len(f.brand_ids) == 1 else None)
     return about, scoped_f
 
 
-def download_writer(df: pd.DataFrame, about: xlsx.About, lang: str, kind: str):
+def download_writer(df: pd.DataFrame, about: xlsx.About, lang: str, kind: str, ident: identity.Identity):
     """The callable a deferred download runs on click (in a thread of its own, without this run's context):
     the file (`kind` csv: the CLI's bytes; xlsx: the workbook), after its audit line, as the CLI writes one per
     export. With access control, a line that cannot be written means no file: the click fails, and the refusal
     is itself recorded where it can be."""
-    ident = identity.current(lang)
     path = audit.audit_path(ident.audit_log)
     required = ident.source != "local"
     line = dict(user=about.user, scope=ident.scope.describe(), target=f"{about.dataset}.{kind}",

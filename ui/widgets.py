@@ -186,20 +186,20 @@ def download_button(df: pd.DataFrame, name: str, *, key: str | None = None, data
     of what the rows are, when they are a whole dataset (default: `name` with underscores, when it is one).
     Both files are written only when asked for (Streamlit's deferred download), each with its audit line."""
     ctx = state.context()
-    f = ctx.filters
-    about, scoped = data.excel_about(dataset or name.replace("-", "_"), f, ctx.lang)
+    about, scoped = data.excel_about(dataset or name.replace("-", "_"), ctx)
     rows = df.copy()
+    csv_key = key or f"dl_{name}"
     with st.container(horizontal=True, gap="small"):
         st.download_button(
-            t("Download CSV", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "csv"),
+            t("Download CSV", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "csv", ctx.ident),
             file_name=file_name(name, scoped, "csv"),
-            mime="text/csv", key=key or f"dl_{name}", on_click="ignore", icon=":material/download:",
+            mime="text/csv", key=csv_key, on_click="ignore", icon=":material/download:",
             help=t("The rows shown, as UTF-8 CSV with a byte-order mark (opens cleanly in Excel); the same format "
                    "as `python -m data_access export`.", ctx.lang),
         )
         st.download_button(
-            t("Download Excel", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "xlsx"),
-            file_name=file_name(name, scoped, "xlsx"), mime=XLSX_MIME, key=f"xl_{(key or name)}",
+            t("Download Excel", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "xlsx", ctx.ident),
+            file_name=file_name(name, scoped, "xlsx"), mime=XLSX_MIME, key="xl_" + csv_key.removeprefix("dl_"),
             on_click="ignore", icon=":material/table_view:",
             help=t("The rows shown as an Excel workbook: headers and names in your language, numbers as numbers, "
                    "and an About sheet with the filters, scope and what each column means.", ctx.lang),
