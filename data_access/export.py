@@ -74,6 +74,21 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return csv_text(df).encode("utf-8")
 
 
+Where = tuple[tuple[str, tuple[str, ...]], ...]  # ((column, values it may hold), …): rows a person narrowed to
+
+
+def narrowed(df: pd.DataFrame, where: Where) -> pd.DataFrame:
+    """The rows whose every named column holds one of its values, compared as the CSV writes the cell ("" for an
+    empty one): the export's `--where COLUMN=VALUE` and a page's own row pickers (the Work queue's owner)."""
+    keep = pd.Series(True, index=df.index)
+    for name, values in where:
+        if name not in df.columns:
+            raise KeyError(name)
+        money = is_money(name)
+        keep &= pd.Series([cell(v, money) in values for v in df[name]], index=df.index)
+    return df[keep].reset_index(drop=True)
+
+
 def file_name(dataset: str, f, extension: str) -> str:
     """`providers_2021-04-01_2021-06-30_linyi-apparel+caoxian-hanfu.xlsx`: the dataset, the range and, when
     narrowed, the belts (safe characters only)."""

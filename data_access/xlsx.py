@@ -51,6 +51,7 @@ class About:
     generated_at: dt.datetime | None = None                    # None: now
     subject: str | None = None       # "brand 42", "provider 7" for a dataset about one of them
     extra: tuple[tuple[str, str], ...] = ()  # (label message, value) more lines, e.g. the rules used
+    command: str = ""                # the export command that writes the same rows (cli.export_command)
 
 
 # ---------------------------------------------------------------- the rows
@@ -134,6 +135,8 @@ def _about_lines(about: About, lang: str) -> list[tuple[str, str]]:
         (t("Scope", lang), about.scope),
         (t("Generated", lang), generated.isoformat(sep=" ")),
     ]
+    if about.command:
+        lines.append((t("Command line", lang), about.command))
     return lines
 
 

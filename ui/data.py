@@ -39,8 +39,9 @@ from streamlit.runtime.app_session import AppSession
 from data_access import audit, contract_check, reference, reports, rules, schema, words, xlsx
 from data_access.access import AccessDenied, Scope
 from data_access.catalogue import DATASETS
+from data_access.cli import export_command
 from data_access.config import warehouse_schema, warehouse_url
-from data_access.export import csv_bytes
+from data_access.export import Where, csv_bytes
 from data_access.filters import DataSpan, Filters
 from data_access.warehouse import (
     DEMO_COMMAND,
@@ -286,17 +287,23 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- Excel downloads
 
-def excel_about(name: str, ctx: state.PageContext) -> tuple[xlsx.About, Filters]:
-    """What an Excel download's About sheet says for this run's user (their scope in words, the page's filters as
-    the rows were asked for), and the scoped filters (for the file's name)."""
+def excel_about(name: str, ctx: state.PageContext, f: Filters | None = None, provider_id: int | None = None,
+                where: Where = ()) -> tuple[xlsx.About, Filters]:
+    """What an Excel download's About sheet says for this run's user (their scope in words, the filters as the
+    rows were asked for: `f`, by default the page's; the export command that writes the same rows), and the
+    scoped filters (for the file's name)."""
+    f = f or ctx.filters
     scope = ctx.ident.scope
-    scoped_f = scope.apply(ctx.filters).resolved(ctx.as_of)
+    scoped_f = scope.apply(f).resolved(ctx.as_of)
     dataset = DATASETS.get(name)
-    f = ctx.filters
+    user = scope.user if ctx.ident.source != "local" else None  # with access control, the export needs --as-user
+    subject = (f"provider {provider_id}" if provider_id is not None
+               else f"brand {f.brand_ids[0]}" if len(f.brand_ids) == 1 else None)
     about = xlsx.About(
         dataset=name, description=dataset.description if dataset else "", filters=scoped_f, user=scope.user,
         scope=words.scope_words(scope.kind, scope.belts, scope.provider_id, ctx.export_names, ctx.lang),
-        belt_names=ctx.export_names, subject=f"brand {f.brand_ids[0]}" if len(f.brand_ids) == 1 else None)
+        belt_names=ctx.export_names, subject=subject,
+        command=export_command(name, f, provider_id, user, where) if dataset else "")
     return about, scoped_f
 
 
