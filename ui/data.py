@@ -291,7 +291,7 @@ def excel_about(name: str, ctx: state.PageContext, f: Filters | None = None, pro
                 where: Where = ()) -> tuple[xlsx.About, Filters]:
     """What an Excel download's About sheet says for this run's user (their scope in words, the filters as the
     rows were asked for: `f`, by default the page's; the export command that writes the same rows), and the
-    scoped filters (for the file's name)."""
+    page's filters in the user's scope (the file's name says the page's range and belts)."""
     f = f or ctx.filters
     scope = ctx.ident.scope
     scoped_f = scope.apply(f).resolved(ctx.as_of)
@@ -304,7 +304,7 @@ def excel_about(name: str, ctx: state.PageContext, f: Filters | None = None, pro
         scope=words.scope_words(scope.kind, scope.belts, scope.provider_id, ctx.export_names, ctx.lang),
         belt_names=ctx.export_names, subject=subject,
         command=export_command(name, f, provider_id, user, where) if dataset else "")
-    return about, scoped_f
+    return about, scope.apply(ctx.filters).resolved(ctx.as_of)
 
 
 def download_writer(df: pd.DataFrame, about: xlsx.About, lang: str, kind: str, ident: identity.Identity):
