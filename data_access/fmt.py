@@ -1,7 +1,8 @@
 """Numbers and dates in the reader's convention, through Babel (CLDR). Pure functions: no Streamlit.
 
-The one implementation of how a figure reads: tiles and tooltips call these functions, chart axes
-are labelled by them (ui.charts), and tables take their number formats from `column_format`.
+The one implementation of how a figure reads: tiles and tooltips call these functions (through ui.fmt),
+chart axes are labelled by them (ui.charts), tables take their number formats from `column_format`, and
+the digests (data_access.digest) write their figures with them.
 `lang` is a language of locale/ and a CLDR locale ("zh", "en", "zh_Hant").
 
 Money is compact, in the units CLDR gives the language: zh ¥1.2亿 / ¥3,456万 / ¥8,000;
@@ -24,7 +25,7 @@ from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from .i18n import t
+from .words import t
 
 EMPTY = "—"
 YUAN = "¥"

@@ -1,8 +1,8 @@
-"""Data text shown literally where Streamlit reads Markdown (names from the warehouse, users from a header,
-values from a link): one line, every Markdown character escaped, never a link."""
+"""Data text shown literally where Markdown is read (names from the warehouse, users from a header, values
+from a link; on the pages and in the digests): one line, every Markdown character escaped, never a link."""
 import re
 
-from data_access.export import printable
+from .export import printable
 
 MARKDOWN_SPECIALS = "\\`*_{}[]<>()#+-.!|~$:"
 # Where GitHub-flavoured Markdown would start a link by itself (www., scheme://, an e-mail's @). Streamlit

@@ -177,7 +177,7 @@ with data.page_errors():
     steps = data.report("steps", f)
 st.altair_chart(charts.period_bars(
     series, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
-    kind="money", tooltips=[("orders", t("orders", lang), "count")], height=240), theme=None)
+    kind="money", tooltips=[("orders", t("orders", lang), "count")], height=240, events=ctx.events), theme=None)
 widgets.download_button(series, f"provider-{choice}-gmv")
 
 brands = served.merge(steps, how="inner", on="brand_id")
