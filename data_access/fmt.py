@@ -117,6 +117,13 @@ def signed_count(value, lang: str = NEUTRAL) -> str:
     return EMPTY if is_empty(value) else format_decimal(int(value), "+#,##0;-#,##0", locale=locale(lang))
 
 
+def points(change, lang: str = NEUTRAL) -> str:
+    """A change of a rate in percentage points: +0.4 pp / -1.2 pp (0.004 -> +0.4 pp)."""
+    if is_empty(change):
+        return EMPTY
+    return format_decimal(float(change) * 100, "+#,##0.0;-#,##0.0", locale=locale(lang)) + " pp"
+
+
 def ratio(value, lang: str = NEUTRAL) -> str:
     """A plain ratio such as an ROI: 2 decimals."""
     return EMPTY if is_empty(value) else format_decimal(float(value), "#,##0.00", locale=locale(lang))

@@ -67,7 +67,7 @@ with c3:
         change = float(r_now["refund_rate"]) - float(r_before["refund_rate"])
     widgets.change_tile(
         t("Refund rate · {period}", lang, period=period), fmt.rate(r_now["refund_rate"]), change,
-        fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
+        fmt.points(change),
         t("vs {period} ({before})", lang, period=previous, before=fmt.rate(r_before["refund_rate"])),
         help=t("Refunded orders over orders placed in the period.", lang), good_when_up=False)
 

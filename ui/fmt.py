@@ -15,6 +15,7 @@ from data_access.fmt import (  # noqa: F401 - the pages' formats come from here
     money,
     multiple,
     period,
+    points,
     rate,
     ratio,
     signed_count,
