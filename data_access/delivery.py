@@ -280,10 +280,14 @@ def robot_request(d: Digest, hook: Webhook, now: Callable[[], float] = time.time
 def send_webhook(d: Digest, hook: Webhook, timeout_s: float) -> None:
     """One robot message; DeliveryError when the robot does not take it."""
     url, params, body = robot_request(d, hook)
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     try:
-        with httpx.Client(timeout=timeout_s, follow_redirects=False) as client:  # the signature joins the URL's key
-            answer = client.post(httpx.URL(url).copy_merge_params(params), content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                                 headers={"Content-Type": "application/json; charset=utf-8"})
+        target = httpx.URL(url).copy_merge_params(params)  # a signature joins the URL's own key, never replaces it
+    except httpx.InvalidURL:
+        raise DeliveryError("the webhook's URL is not a usable URL", False) from None
+    try:
+        with httpx.Client(timeout=timeout_s, follow_redirects=False) as client:
+            answer = client.post(target, content=data, headers={"Content-Type": "application/json; charset=utf-8"})
     except httpx.HTTPError as exc:
         raise DeliveryError(f"cannot reach the webhook ({type(exc).__name__})", True) from None
     if answer.status_code >= 300:

@@ -29,7 +29,7 @@ from string import Formatter
 
 import pandas as pd
 
-from . import fmt, links, periods, plans, reference, rules, xlsx
+from . import fmt, links, periods, plans, reference, rules, words
 from .access import Scope
 from .catalogue import DATASETS
 from .diagnosis import STATUSES
@@ -164,7 +164,7 @@ def build(wh: Warehouse, scope: Scope, *, lang: str, base_url: str, as_of: dt.da
     """`scope`'s digest of the `days` days to `as_of` (default: the last day with data), in `lang`."""
     latest = wh.as_of()
     f = scope.apply(Filters(stalled_days=stalled_days, grain=grain, as_of=as_of)).resolved(latest)
-    names = xlsx.belt_names(reference.belts(wh, f), lang)
+    names = words.belt_names(reference.belts(wh, f), lang)
     ctx = _Context(wh=wh, f=f, start=days_after(f.as_of, -(days - 1)), days=days, lang=lang, base_url=base_url,
                    belt_names=names, used=used or rules.load_rules())
     queue = ctx.run("diagnosis", f)
@@ -175,7 +175,7 @@ def build(wh: Warehouse, scope: Scope, *, lang: str, base_url: str, as_of: dt.da
     return Digest(
         user=scope.user, scope=scope, lang=lang, as_of=f.as_of, start=ctx.start,
         title=t("beltboard digest · {window}", lang, window=window),
-        subtitle=(xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, lang),
+        subtitle=(words.scope_words(scope.kind, scope.belts, scope.provider_id, names, lang),
                   t("The {days} days to {date}; data as of {latest}.", lang, days=days, date=f.as_of.isoformat(),
                     latest=latest.isoformat())),
         sections=tuple(sections), queue=queue,

@@ -14,7 +14,7 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access import schema
+from data_access import schema, words
 from data_access.events import EventsError
 from data_access.filters import GRAINS, DataSpan, bounded_range
 from data_access.warehouse import WarehouseError
@@ -197,6 +197,7 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
 
     return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,
                              url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang),
+                             ident=ident, export_names=words.belt_names(meta.belts, lang),
                              events=_events(lang) if view.events else ())
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from data_access import schema
 from data_access.filters import Filters
@@ -26,6 +27,9 @@ from data_access.links import (  # noqa: F401 - the pages' URL state comes from 
 
 from . import i18n
 
+if TYPE_CHECKING:
+    from .identity import Identity
+
 # ---------------------------------------------------------------- Streamlit side
 
 LAST_URL = "_bb_last_url"       # the common parameters this session last wrote
@@ -44,6 +48,8 @@ class PageContext:
     belt_names: Mapping[str, str]   # belt_id -> "省份 · 名称" in the reader's language
     url_params: Mapping[str, list[str]]
     scope_note: str | None = None   # "Your belts: …" under each page's title, for a user who sees a part
+    ident: Identity | None = None   # who is looking, once per run (a download's scope and audit line)
+    export_names: Mapping[str, str] = field(default_factory=dict)  # belt_id -> its name, as an Excel file says it
     events: tuple = ()              # the platform events the time charts draw (none when switched off)
 
     def belt_label(self, belt_id) -> str:
