@@ -231,6 +231,8 @@ def send_email(d: Digest, to: str, smtp: Smtp, timeout_s: float) -> None:
     except smtplib.SMTPResponseException as exc:
         raise DeliveryError(f"the SMTP server answered {exc.smtp_code} {_text(exc.smtp_error)}",
                             400 <= exc.smtp_code < 500) from None
+    except smtplib.SMTPNotSupportedError as exc:  # e.g. no STARTTLS: trying again will not help
+        raise DeliveryError(f"the SMTP server does not support what is configured ({exc})", False) from None
     except (smtplib.SMTPException, OSError) as exc:
         what = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise DeliveryError(f"cannot reach the SMTP server ({what})", True) from None
