@@ -143,7 +143,8 @@ else:
             milestones, as_of=ctx.as_of, step_labels=step_labels, lang=lang, step_title=t("step", lang),
             start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang),
             status_title=t("state", lang),
-            status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
+            status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)},
+            events=ctx.events), theme=None)
     with right:
         widgets.rich_table(milestones, ("step", "started_on", "completed_on", "days"),
                            key="milestones", lang=lang,
@@ -162,7 +163,7 @@ with left:
         by_channel, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain,
         lang=lang,
         kind="money", group="channel_label", group_title=t("channel", lang),
-        tooltips=[("orders", t("orders", lang), "count")]), theme=None)
+        tooltips=[("orders", t("orders", lang), "count")], events=ctx.events), theme=None)
 with right:
     by_source = shown.groupby(["period_start", "traffic_source"], as_index=False)[["gmv_cny", "orders"]].sum()
     by_source["source_label"] = [t(TRAFFIC.get(s, s), lang) for s in by_source["traffic_source"]]
@@ -170,7 +171,7 @@ with right:
         by_source, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain,
         lang=lang,
         kind="money", group="source_label", group_title=t("traffic_source", lang),
-        tooltips=[("orders", t("orders", lang), "count")]), theme=None)
+        tooltips=[("orders", t("orders", lang), "count")], events=ctx.events), theme=None)
 with st.expander(t("GMV by channel and traffic source", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(shown)))}"):
     widgets.table(shown, ("period_start", "channel", "traffic_source", "gmv_cny", "orders"), key="brand_series",
                   lang=lang, height=320,
@@ -233,7 +234,7 @@ else:
                        ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
-        height=260), theme=None)
+        height=260, events=ctx.events), theme=None)
 widgets.table(trust, TRUST_COLUMNS, key="brand_trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
 widgets.download_button(trust, f"brand-{choice}-trust", dataset="trust", f=fb)

@@ -63,12 +63,13 @@ with left:
         grain=grain, lang=lang,
         tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
                   ("yoy_multiple", t("yoy_multiple", lang), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")], events=ctx.events), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
         onboarding, series=[("cumulative_brands", t("cumulative_brands", lang))],
         value_title=t("cumulative_brands", lang),
-        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="count"), theme=None)
+        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="count",
+        events=ctx.events), theme=None)
 COLUMNS = DATASETS["onboarding"].columns
 widgets.table(onboarding, COLUMNS, key="onboarding", lang=lang,
               labels={"period_start": widgets.period_column(onboarding, grain, lang)})
@@ -91,7 +92,7 @@ if by != "none":
         breakdown, value="brands_onboarded", value_title=t("brands_onboarded", lang), period_title=t("period", lang),
         grain=grain, lang=lang, group="group_label", group_title=by_words(by),
         tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")], events=ctx.events), theme=None)
     widgets.table(breakdown, ("period_start", "group", *COLUMNS[1:]),
                   key="onboarding_by", lang=lang,
                   labels={"period_start": widgets.period_column(breakdown, grain, lang),

@@ -176,7 +176,7 @@ with data.page_errors():
     brands = data.provider_data("provider_brands", f, choice)
 st.altair_chart(charts.period_bars(
     series, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
-    kind="money", tooltips=[("orders", t("orders", lang), "count")], height=240), theme=None)
+    kind="money", tooltips=[("orders", t("orders", lang), "count")], height=240, events=ctx.events), theme=None)
 widgets.download_button(series, f"provider-{choice}-gmv", dataset="provider_series", provider_id=choice)
 
 st.markdown(f"**{t('Its brands and their STEPS state', lang)}**",

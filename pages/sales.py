@@ -59,12 +59,13 @@ with left:
     st.altair_chart(charts.period_lines(
         sales, series=[("gmv_cny", t("gmv_cny", lang)), ("net_gmv_cny", t("net_gmv_cny", lang))],
         value_title=t("gmv_cny", lang),
-        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money"), theme=None)
+        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money",
+        events=ctx.events), theme=None)
 with right:
     st.altair_chart(charts.period_bars(
         sales, value="orders", value_title=t("orders", lang), period_title=t("period", lang), grain=grain, lang=lang,
         tooltips=[("orders_multiple", t("orders_multiple", lang), "multiple"),
-                  ("gmv_multiple", t("gmv_multiple", lang), "multiple")]), theme=None)
+                  ("gmv_multiple", t("gmv_multiple", lang), "multiple")], events=ctx.events), theme=None)
 widgets.table(sales, ("period_start", "gmv_cny", "net_gmv_cny", "gmv_multiple", "net_gmv_multiple", "orders",
                      "orders_multiple"),
               key="sales", lang=lang,

@@ -211,7 +211,8 @@ else:
         milestones, as_of=as_of, step_labels=step_labels, lang=lang, step_title=t("step", lang),
         start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang),
         status_title=t("state", lang),
-        status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
+        status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)},
+        events=ctx.events), theme=None)
     mine = evidence[evidence["brand_id"] == brand_id]
     if mine.empty:
         st.caption(t("This brand has no orders in the date range, so there is no evidence to show.", lang))

@@ -66,14 +66,14 @@ with left:
                        ("insured_share", t("insured_share", lang))],
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
-        height=260), theme=None)
+        height=260, events=ctx.events), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
         trust, series=[("private_share", t("private_share", lang)),
                        ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
-        height=260), theme=None)
+        height=260, events=ctx.events), theme=None)
 widgets.table(trust, TRUST_COLUMNS, key="trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
 widgets.download_button(trust, "trust")

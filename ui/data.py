@@ -36,7 +36,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
-from data_access import audit, contract_check, reference, reports, rules, schema, words, xlsx
+from data_access import audit, contract_check, events, reference, reports, rules, schema, words, xlsx
 from data_access.access import AccessDenied, Scope
 from data_access.catalogue import DATASETS
 from data_access.cli import export_command
@@ -173,6 +173,19 @@ def meta() -> Meta:
     return Meta(url=url, as_of=as_of, belts=belts, span=_span(url, generation), no_belt=no_belt)
 
 
+@st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
+def _warehouse_events(url: str, generation: tuple) -> tuple[events.Event, ...] | None:
+    return events.warehouse_events(_warehouse(url))
+
+
+def platform_events() -> tuple[events.Event, ...]:
+    """The platform's events for the time charts (the same for every scope: a calendar, not data about brands):
+    the warehouse's `platform_events` table when it has one (looked for once per generation), else the calendar
+    file (re-read when it changes). Raises EventsError for a calendar that cannot be used."""
+    found = _warehouse_events(*_source())
+    return events.calendar() if found is None else found
+
+
 @FRAMES.cached
 def _report(url: str, generation: tuple, name: str, f: Filters, used: rules.Rules | None) -> pd.DataFrame:
     dataset = DATASETS[name]
@@ -213,6 +226,7 @@ def refresh() -> None:
     _provider_data.clear()
     _meta.clear()
     _span.clear()
+    _warehouse_events.clear()
     _contract_check.clear()
     _warehouse.clear()
 

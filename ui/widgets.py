@@ -132,7 +132,7 @@ def rate_tile(label: str, now, before, previous: str, *, help: str | None = None
               lang: str) -> None:
     """A rate with its change in percentage points against the previous period's."""
     change = None if fmt.is_empty(now) or fmt.is_empty(before) else float(now) - float(before)
-    change_tile(label, fmt.rate(now, lang), change, fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
+    change_tile(label, fmt.rate(now, lang), change, fmt.points(change, lang),
                 t("vs {period} ({before})", lang, period=previous, before=fmt.rate(before, lang)), help=help,
                 good_when_up=good_when_up)
 
@@ -321,7 +321,7 @@ def vs_peers_tile(label: str, value, median, best, kind: str, lang: str, *, good
     elif kind == "money":
         text = ("+" if change >= 0 else "-") + fmt.money(abs(change), lang)
     elif kind == "rate":
-        text = f"{change * 100:+.1f} pp"
+        text = fmt.points(change, lang)
     elif kind == "multiple":
         text = f"{change:+,.1f}×"
     elif kind in ("count", "days"):
