@@ -500,8 +500,14 @@ def type_problem(column: Column, actual: TypeEngine, dialect: str) -> str | None
     if isinstance(want, Date):
         return None if isinstance(actual, Date) and not isinstance(actual, DateTime) else cannot
     if isinstance(want, String):
-        return None if isinstance(actual, String) else cannot
+        return None if _is_text(actual) else cannot
     return None
+
+
+def _is_text(t: TypeEngine) -> bool:
+    # clickhouse-connect reflects String / FixedString (also LowCardinality, Nullable) as its own types,
+    # not as subclasses of SQLAlchemy's String
+    return isinstance(t, String) or type(t).__name__ in ("String", "FixedString")
 
 
 def _integer_problem(want: Integer, actual: TypeEngine, dialect: str, cannot: str) -> str | None:
