@@ -1,4 +1,4 @@
-"""`python -m data_access export|demo|build-marts|check …`: every dataset of the catalogue (`export --list`)
+"""`python -m data_access export|demo|build-marts|check|load …`: every dataset of the catalogue (`export --list`)
 for scheduled jobs and spreadsheets.
 
 Exit codes: 0 done, 1 the warehouse failed, a build could not write it or (with a roles file) the
@@ -98,6 +98,10 @@ def parser() -> OneLineParser:
                        help="the warehouse is yours to write to (needed unless beltboard created it)")
     build.add_argument("--schema", help="build the marts into this schema (database), beside the contract's views")
     _add_check(commands)
+    copy = commands.add_parser("load", help="copy a warehouse of the seven tables (a DuckDB file or a folder of "
+                                            "Parquet files, one per table) into any backend, then build its marts")
+    copy.add_argument("--from", dest="source", required=True, metavar="DUCKDB_FILE_OR_PARQUET_DIR")
+    copy.add_argument("--url", required=True, help="the target warehouse (created by beltboard, or new)")
     return root
 
 
@@ -263,6 +267,16 @@ def demo(args) -> int:
     return 0
 
 
+def load_warehouse(args) -> int:
+    from pathlib import Path
+
+    from .transfer import copy
+    if not Path(args.source).exists():
+        raise ArgumentError(f"argument --from: no such file or folder: {args.source}")
+    copy(args.source, args.url)
+    return 0
+
+
 def build_marts(args) -> int:
     from .marts import build
     build(args.url, owned=args.owned, schema=args.schema)
@@ -273,7 +287,8 @@ def main(argv=None) -> int:
     args = None
     try:
         args = parser().parse_args(argv)
-        return {"export": export, "demo": demo, "build-marts": build_marts, "check": check}[args.command](args)
+        return {"export": export, "demo": demo, "build-marts": build_marts, "check": check,
+                "load": load_warehouse}[args.command](args)
     except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         _record_failed_export(argv, args, "refused", str(exc))
