@@ -81,3 +81,22 @@ def test_killing_the_process_that_started_a_cluster_ends_its_nodes(tmp_path):
         starter.send_signal(signal.SIGKILL)  # no atexit, no handler: the kernel's parent-death signal
         starter.wait()
     assert _gone(tmp_path / "c"), "a node outlived the process that started it"
+
+
+def test_demo_and_build_marts_write_a_cluster_through_its_url(clickhouse_cluster, capsys):
+    from data_access import cli, marts
+    from data_access.warehouse import Warehouse
+    url = clickhouse_cluster.database("democli")
+    assert cli.main(["demo", "--orders", "2000", "--url", url]) == 0
+    assert "(cluster beltboard)" in capsys.readouterr().out
+    wh = Warehouse(url)
+    try:
+        assert wh.scalar(select(func.count()).select_from(schema.orders)) == 2000 and marts.fresh(wh)
+        shards = [int(n.command("SELECT count() FROM democli.orders")) for n in clickhouse_cluster.shards]
+        assert sum(shards) == 2000 and min(shards) > 0  # the coordinator holds none of them itself
+        brands = [int(n.command("SELECT count() FROM democli.brands")) for n in clickhouse_cluster.nodes]
+        assert len(set(brands)) == 1 and brands[0] > 0  # a dimension is whole on every node
+        assert cli.main(["build-marts", "--url", url]) == 0
+        assert marts.fresh(Warehouse(url))
+    finally:
+        wh.engine.dispose()
