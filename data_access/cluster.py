@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 
 from . import load, schema
 from .freshness import MARTS_META
@@ -89,8 +90,16 @@ def shards(engine: Engine) -> list[Engine]:
     url = engine.url
     engines = []
     for shard, _replica, host, _local in hosts:
-        shard_url = url.set(host=host, port=int(ports[shard])).render_as_string(hide_password=False)
-        engines.append(create_warehouse_engine(shard_url, read_only=False).execution_options(
+        shard_url = url.set(host=host, port=int(ports[shard]))
+        node = create_warehouse_engine(shard_url.render_as_string(hide_password=False), read_only=False)
+        try:
+            with node.connect():
+                pass
+        except DBAPIError as exc:
+            node.dispose()
+            raise ClusterError(f"cannot reach shard {shard} of cluster {cluster!r} at {host}:{shard_url.port}: "
+                               f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0][:200]}") from None
+        engines.append(node.execution_options(
             **{k: v for k, v in engine.get_execution_options().items() if k == "schema_translate_map"}))
     return engines
 
@@ -175,6 +184,8 @@ def build_marts(engine: Engine) -> None:
     node, and the freshness record of the whole cluster's orders, last."""
     from . import marts
     with _Nodes(engine) as nodes:
+        with engine.begin() as conn:  # readers go to the raw tables meanwhile, not to half-built marts
+            conn.execute(text(f"DROP TABLE IF EXISTS {marts._qualified(conn, MARTS_META)}"))
         _each(nodes.shards, marts.build_into)
         windows = _summed_campaign_windows(nodes.shards, marts)
         with engine.begin() as conn:

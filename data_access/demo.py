@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from . import config, load, marts, schema
 from .warehouse import create_warehouse_engine, describe_safely
@@ -995,17 +996,22 @@ def write(url, fill) -> None:
     ClickHouse server or cluster in place. A target that holds contract tables that beltboard did not create
     is refused (load.RefusedToOverwrite), untouched."""
     url = make_url(url)
-    if _is_file(url):
-        _build_file(url, fill)
-        return
-    engine = create_warehouse_engine(url.render_as_string(hide_password=False), read_only=False)
     try:
-        load.refuse_unless_ours(engine)
-        with load.staged(engine, BUILT) as target:
-            load.create_tables(target)
-            fill(target)
-    finally:
-        engine.dispose()
+        if _is_file(url):
+            _build_file(url, fill)
+            return
+        engine = create_warehouse_engine(url.render_as_string(hide_password=False), read_only=False)
+        try:
+            load.refuse_unless_ours(engine)
+            with load.staged(engine, BUILT) as target:
+                load.create_tables(target)
+                fill(target)
+        finally:
+            engine.dispose()
+    except DBAPIError as exc:  # unreachable, refused, a row the database rejects: one line, no password
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise load.BuildError(f"could not write the warehouse ({describe_safely(url)}): "
+                              f"{detail[0][:300] if detail else type(exc).__name__}") from None
 
 
 def build(url: str | None = None, orders: int = 1_000_000, seed: int = 7) -> float:

@@ -40,6 +40,7 @@ SHARDS = 2
 HOST = "127.0.0.1"
 READY_WAIT_S = 90.0  # a node starts in 1–2 s; a loaded 2-core machine may take many times that
 STOP_WAIT_S = 10.0
+PORT_ATTEMPTS = 3  # a free port taken by someone else before the node binds it: new ports, again
 # The node's one call: open the listeners, then sleep (one row a second, for ten years) until ended.
 SERVE_SQL = ("SYSTEM START LISTEN QUERIES ALL; "
              "SELECT sleepEachRow(1) FROM numbers(315360000) SETTINGS max_block_size = 1")
@@ -108,22 +109,30 @@ class Cluster:
         for node in self.nodes:
             node.directory.mkdir(parents=True, exist_ok=True)
             _end_leftover(node)
+        _stop_on_signals()
+        for attempt in range(PORT_ATTEMPTS):
+            self._remember()
+            try:
+                self._launch_all()
+                return self
+            except ClusterError as exc:
+                self.stop()
+                if "Address already in use" not in str(exc) or attempt == PORT_ATTEMPTS - 1:
+                    raise
+            except BaseException:
+                self.stop()
+                raise
+        return self
+
+    def _launch_all(self) -> None:
         ports = _free_ports(2 * len(self.nodes))
         for node in self.nodes:
             node.http_port, node.tcp_port = ports.pop(), ports.pop()
-        self._atexit = atexit.register(self.stop)
-        _RUNNING.add(self)
-        _stop_on_signals()
-        try:
-            for node in self.nodes:
-                _write_config(node, self if node is self.coordinator else None)
-                _launch(node)
-            for node in self.nodes:  # they start side by side; wait for each
-                _wait_ready(node)
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        for node in self.nodes:
+            _write_config(node, self if node is self.coordinator else None)
+            _launch(node)
+        for node in self.nodes:  # they start side by side; wait for each
+            _wait_ready(node)
 
     def stop(self) -> None:
         """End every node (SIGTERM, then SIGKILL after STOP_WAIT_S); safe to call twice."""
@@ -140,6 +149,15 @@ class Cluster:
                 node.process = None
             with contextlib.suppress(FileNotFoundError):
                 node.pid_file.unlink()
+        self._forget()
+
+    def _remember(self) -> None:
+        """Stopped at exit and on SIGTERM/SIGINT, until stop()."""
+        if self._atexit is None:
+            self._atexit = atexit.register(self.stop)
+        _RUNNING.add(self)
+
+    def _forget(self) -> None:
         _RUNNING.discard(self)
         if self._atexit is not None:
             atexit.unregister(self.stop)
@@ -238,11 +256,14 @@ def _wait_ready(node: Node) -> None:
 
 
 def _tail(path: Path) -> str:
+    """The node log's last exception (e.g. `Listen [127.0.0.1]:PORT failed … Address already in use`), else its
+    last line."""
     try:
         lines = path.read_text(errors="replace").strip().splitlines()
     except OSError:
         return "(no log)"
-    return lines[-1][:300] if lines else "(empty log)"
+    errors = [line for line in lines if "Exception" in line]
+    return (errors or lines or ["(empty log)"])[-1][:300]
 
 
 def _end_leftover(node: Node) -> None:
