@@ -13,13 +13,15 @@ audit log is checked before any data leaves: an export that cannot be recorded w
 """
 import argparse
 import datetime as dt
+import shlex
 import sys
 import time
 
 from sqlalchemy import select
 
-from . import access, audit, load, reference, rules, schema
-from .filters import GRAINS, GROUP_BYS, FilterError, Filters, check_range
+from . import access, audit, load, reference, rules, schema, words
+from .export import Where, csv_bytes, narrowed
+from .filters import DEFAULT_STALLED_DAYS, GRAINS, GROUP_BYS, FilterError, Filters, check_range
 from .warehouse import Warehouse, WarehouseError
 from .words import DEFAULT_LANG, LANGS
 
@@ -52,6 +54,19 @@ def whole_number(text: str) -> int:
     return value
 
 
+def column_value(text: str) -> tuple[str, str]:
+    column, equals, value = text.partition("=")
+    if not equals or not column:
+        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
+    return column, value
+
+
+def where_of(pairs: list[tuple[str, str]]) -> Where:
+    """`--where` pairs as export.narrowed takes them: each column once, with every value asked for it."""
+    columns = dict.fromkeys(column for column, _ in pairs)
+    return tuple((column, tuple(dict.fromkeys(v for c, v in pairs if c == column))) for column in columns)
+
+
 def parser() -> OneLineParser:
     from .catalogue import DATASETS
     root = OneLineParser(prog="python -m data_access", description="beltboard warehouse commands")
@@ -73,9 +88,12 @@ def parser() -> OneLineParser:
     export.add_argument("--province", action="append", default=[])
     export.add_argument("--category", action="append", default=[], choices=schema.CATEGORIES)
     export.add_argument("--brand-type", action="append", default=[], choices=schema.BRAND_TYPES)
-    export.add_argument("--managed-by", choices=schema.MANAGED_BY)
+    export.add_argument("--managed-by", action="append", default=[], choices=schema.MANAGED_BY)
     export.add_argument("--as-of", type=iso_date)
     export.add_argument("--stalled-days", type=whole_number, default=90)
+    export.add_argument("--where", action="append", default=[], type=column_value, metavar="COLUMN=VALUE",
+                        help="only the rows whose COLUMN holds VALUE, as the CSV writes it (empty: an empty cell); "
+                             "repeated for one column: any of the values")
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv",
                         help="csv (default: UTF-8 with BOM, stable English columns) or xlsx (for people: words, "
@@ -125,10 +143,38 @@ def _filters(args) -> Filters:
     return Filters(
         brand_ids=(args.brand,) if args.brand is not None else (), belts=tuple(args.belt),
         provinces=tuple(args.province), categories=tuple(args.category),
-        brand_types=tuple(args.brand_type), managed_by=(args.managed_by,) if args.managed_by else (),
+        brand_types=tuple(args.brand_type), managed_by=tuple(args.managed_by),
         date_from=args.date_from, date_to=args.date_to, grain=args.grain, by=args.by, as_of=args.as_of,
         stalled_days=args.stalled_days,
     )
+
+
+def export_command(dataset: str, f: Filters, provider_id: int | None = None, user: str | None = None,
+                   where: Where = ()) -> str:
+    """The export command that writes `dataset` for these filters (the user's, outside any scope) and rows, for a
+    download to say how the same file is written again, e.g. by a scheduled job."""
+    if len(f.brand_ids) > 1:
+        raise ValueError("an export narrows to one brand at most")
+    args = ["python", "-m", "data_access", "export", dataset]
+    if provider_id is not None:
+        args += ["--provider", str(provider_id)]
+    args += [a for brand in f.brand_ids for a in ("--brand", str(brand))]
+    for option, value in (("--from", f.date_from), ("--to", f.date_to), ("--as-of", f.as_of)):
+        if value is not None:
+            args += [option, value.isoformat()]
+    if f.grain != "month":
+        args += ["--grain", f.grain]
+    if f.by:
+        args += ["--by", f.by]
+    for option, values in (("--belt", f.belts), ("--province", f.provinces), ("--category", f.categories),
+                           ("--brand-type", f.brand_types), ("--managed-by", f.managed_by)):
+        args += [a for value in values for a in (option, value)]
+    if f.stalled_days != DEFAULT_STALLED_DAYS:
+        args += ["--stalled-days", str(f.stalled_days)]
+    args += [a for column, values in where for value in values for a in ("--where", f"{column}={value}")]
+    if user:
+        args += ["--as-user", user]
+    return shlex.join(args)
 
 
 def _check_known(wh: Warehouse, f: Filters) -> None:
@@ -190,17 +236,18 @@ def _xlsx(wh: Warehouse, dataset, f: Filters, scope: access.Scope, frame, args) 
     """The dataset as the workbook a page's "Download Excel" gives the same user for the same filters."""
     from . import xlsx
     resolved = f.resolved(wh.as_of())
-    names = xlsx.belt_names(reference.belts(wh, resolved), args.lang)
+    names = words.belt_names(reference.belts(wh, resolved), args.lang)
     subject = (f"provider {args.provider}" if args.provider is not None
                else f"brand {args.brand}" if args.brand is not None else None)
     about = xlsx.About(dataset=dataset.name, description=dataset.description, filters=resolved, user=scope.user,
-                       scope=xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, args.lang),
-                       belt_names=names, subject=subject)
+                       scope=words.scope_words(scope.kind, scope.belts, scope.provider_id, names, args.lang),
+                       belt_names=names, subject=subject,
+                       command=export_command(dataset.name, _filters(args), args.provider, args.as_user,
+                                              where_of(args.where)))
     return xlsx.xlsx_bytes(frame, about, args.lang)
 
 
 def export(args) -> int:
-    from .export import csv_bytes
     if args.list:
         return list_datasets()
     dataset = _dataset(args)
@@ -217,6 +264,10 @@ def export(args) -> int:
         frame = dataset.compute(wh, f, used)
     else:
         frame = dataset.run(wh, f, args.provider)
+    try:
+        frame = narrowed(frame, where_of(args.where))
+    except KeyError as exc:
+        raise ArgumentError(f"argument --where: {dataset.name} has no column {exc.args[0]!r}") from None
     data = csv_bytes(frame) if args.format == "csv" else _xlsx(wh, dataset, f, scope, frame, args)
     log_path = audit.audit_path(roles.audit_log if roles else None)
     problem = audit.check(log_path) if roles else None

@@ -148,7 +148,7 @@ else:
         widgets.rich_table(milestones, ("step", "started_on", "completed_on", "days"),
                            key="milestones", lang=lang,
                            labels={"step": [step_labels[int(s)] for s in milestones["step"]]})
-        widgets.download_button(milestones, f"brand-{choice}-steps")
+        widgets.download_button(milestones, f"brand-{choice}-steps", dataset="brand_milestones", f=fb)
 
 # ---------------------------------------------------------------- GMV by channel and traffic source
 st.subheader(t("GMV by channel and traffic source", lang))
@@ -177,7 +177,7 @@ with st.expander(t("GMV by channel and traffic source", lang) + f" · {t('{n} ro
                   labels={"period_start": widgets.period_column(shown, grain, lang),
                           "channel": [t(CHANNELS.get(c, c), lang) for c in shown["channel"]],
                           "traffic_source": [t(TRAFFIC.get(s, s), lang) for s in shown["traffic_source"]]})
-    widgets.download_button(shown, f"brand-{choice}-gmv")
+    widgets.download_button(shown, f"brand-{choice}-gmv", dataset="brand_series", f=fb)
 
 # ---------------------------------------------------------------- providers
 st.subheader(t("Provider history", lang), help=t("Every assignment of a provider to this brand; days served count both "
@@ -190,7 +190,7 @@ else:
         pick=True,
         labels={"provider_type": [i18n.enum("provider_type", v, lang) for v in history["provider_type"]]})
     st.caption(t("Select a row to open that provider on the Providers page.", lang))
-    widgets.download_button(history, f"brand-{choice}-providers")
+    widgets.download_button(history, f"brand-{choice}-providers", dataset="provider_history", f=fb)
     if picked is not None:
         st.switch_page(PROVIDERS_PAGE, query_params=state.link_params(
             provider=str(int(history.iloc[picked]["provider_id"]))))
@@ -214,7 +214,7 @@ else:
             theme=None)
     with right:
         widgets.table(roi, ROI_COLUMNS, key="brand_roi", lang=lang)
-        widgets.download_button(roi, f"brand-{choice}-roi")
+        widgets.download_button(roi, f"brand-{choice}-roi", dataset="roi", f=fb)
         share = roi.iloc[0]["t30_complete_share"]
         if not fmt.is_empty(share) and float(share) < 1:
             st.warning(t("T+30 is not final yet for {share} of the spend (campaigns younger than 30 days).", lang,
@@ -236,4 +236,4 @@ else:
         height=260), theme=None)
 widgets.table(trust, TRUST_COLUMNS, key="brand_trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
-widgets.download_button(trust, f"brand-{choice}-trust")
+widgets.download_button(trust, f"brand-{choice}-trust", dataset="trust", f=fb)

@@ -13,8 +13,6 @@ Periods: zh 2021年4月 / 2021年Q2 / 2021年; en Apr 2021 / Q2 2021 / 2021.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import numbers
 import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
@@ -23,6 +21,8 @@ import pandas as pd
 from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
+
+from data_access.export import is_empty
 
 from .i18n import t
 
@@ -34,14 +34,6 @@ NEUTRAL = "root"  # CLDR's root locale: Latin digits, "," and "." (what zh and e
 @cache
 def locale(lang: str) -> Locale:
     return Locale.parse(lang)
-
-
-def is_empty(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, numbers.Real):
-        return math.isnan(float(value)) or math.isinf(float(value))
-    return False
 
 
 # ---------------------------------------------------------------- money

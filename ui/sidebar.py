@@ -14,7 +14,7 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access import schema
+from data_access import schema, words
 from data_access.filters import GRAINS, DataSpan, bounded_range
 from data_access.warehouse import WarehouseError
 
@@ -191,7 +191,8 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
         _link_notices(notice[0], ident, lang)
 
     return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,
-                             url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang))
+                             url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang),
+                             ident=ident, export_names=words.belt_names(meta.belts, lang))
 
 
 def _link_notices(dropped: list[str], ident, lang: str) -> None:

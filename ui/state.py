@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from data_access import periods, schema
 from data_access.filters import GRAINS, Filters
 
 from . import i18n
+
+if TYPE_CHECKING:
+    from .identity import Identity
 
 PRESETS = ("last30", "last90", "quarter", "ytd", "custom")
 DEFAULT_PRESET = "ytd"
@@ -194,6 +198,8 @@ class PageContext:
     belt_names: Mapping[str, str]   # belt_id -> "省份 · 名称" in the reader's language
     url_params: Mapping[str, list[str]]
     scope_note: str | None = None   # "Your belts: …" under each page's title, for a user who sees a part
+    ident: Identity | None = None   # who is looking, once per run (a download's scope and audit line)
+    export_names: Mapping[str, str] = field(default_factory=dict)  # belt_id -> its name, as an Excel file says it
 
     def belt_label(self, belt_id) -> str:
         if belt_id is None or belt_id == schema.NO_BELT:

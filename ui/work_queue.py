@@ -11,6 +11,8 @@ from babel.numbers import format_percent
 
 from data_access import periods, rules
 from data_access.diagnosis import STATUSES
+from data_access.export import cell, narrowed
+from data_access.schema import NO_BELT
 
 from . import charts, data, fmt, i18n, state, widgets
 from .i18n import N_, t
@@ -22,6 +24,12 @@ MEASURES = {1: (N_("burst coefficient"), "multiple"), 2: (N_("public-traffic GMV
 QUEUE_COLUMNS = ("brand_name", "belt_id", "status", "current_step", "evidence_text", "days_vs_typical", "owner",
                  "gmv_30d")
 TOP = 10  # owners in the chart
+ATTENTION = ("stalled", "at_risk")  # the statuses the queue lists unless on-track brands are asked for
+
+
+def cells(values) -> list[str]:
+    """Values as the CSV writes them, which is what the rows are narrowed by."""
+    return [cell(v, False) for v in values]
 # Scorecard figures: (column, kind); the percentile already counts "better" in the figure's direction.
 SCORECARD = (("gmv_multiple", "multiple"), ("refund_rate", "rate"), ("return_rate", "rate"),
              ("repeat_buyer_rate", "rate"), ("roi_t30", "ratio"), ("median_days_per_step", "days"))
@@ -162,23 +170,24 @@ def render_page(ctx: state.PageContext) -> None:
         "The evidence is the current step's, over the 30 days to the as-of date.", lang))
     left, middle, right = st.columns([2, 2, 1])
     owners = sorted(set(words["owner"]))
-    belts = sorted(set(words["belt_id"].fillna("none")), key=ctx.belt_label)
+    belts = sorted(set(words["belt_id"].fillna(NO_BELT)), key=ctx.belt_label)
     picked_owners = left.multiselect(t("Owner", lang), owners, key="p_wq_owner", placeholder=t("All owners", lang))
     picked_belts = middle.multiselect(t("Industry belt", lang), belts, key="p_wq_belt", format_func=ctx.belt_label,
                                       placeholder=t("All belts", lang))
     on_track = right.toggle(t("Show on-track brands", lang), value=False, key="p_wq_on_track")
-    keep = (words["status"] != "on_track") | on_track
-    if picked_owners:
-        keep &= words["owner"].isin(picked_owners)
-    if picked_belts:
-        keep &= words["belt_id"].fillna("none").isin(picked_belts)
-    rows, words = queue[keep.to_numpy()].reset_index(drop=True), words[keep.to_numpy()].reset_index(drop=True)
+    # The picks narrow the rows as the export's --where does, by the cells' text ("" for no provider or belt).
+    providers = sorted({c for c, o in zip(cells(queue["provider_id"]), words["owner"]) if o in picked_owners})
+    where = tuple((column, tuple(values)) for column, values in (
+        ("status", () if on_track else ATTENTION), ("provider_id", providers),
+        ("belt_id", ["" if b == NO_BELT else b for b in picked_belts])) if values)
+    rows = narrowed(queue, where)
+    words = narrowed(words, where)
     st.markdown(f"**{t('{n} brands', lang, n=fmt.count(len(rows)))}**")
     widgets.table(words, QUEUE_COLUMNS, key="work_queue", lang=lang, select_brand=True, height=420, labels={
         "belt_id": [ctx.belt_label(b) for b in words["belt_id"]],
         "status": [i18n.enum("status", s, lang) for s in words["status"]],
         "current_step": [i18n.enum("step", int(s), lang) for s in words["current_step"]]})
-    widgets.download_button(rows, "work-queue")
+    widgets.download_button(rows, "work-queue", dataset="diagnosis", where=where)
     _by_owner(words[words["status"] != "on_track"], ctx)
 
 
