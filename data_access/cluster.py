@@ -96,7 +96,8 @@ def shards(engine: Engine) -> list[Engine]:
             with node.connect():
                 pass
         except DBAPIError as exc:
-            node.dispose()
+            for opened in (*engines, node):
+                opened.dispose()
             raise ClusterError(f"cannot reach shard {shard} of cluster {cluster!r} at {host}:{shard_url.port}: "
                                f"{str(getattr(exc, 'orig', exc)).strip().splitlines()[0][:200]}") from None
         engines.append(node.execution_options(
