@@ -249,7 +249,7 @@ def _run(args, chosen: list[Target], pages: list[str]) -> int:
             elif t.name in ("duckdb-1m", "duckdb-10m") and "_naive" in results["targets"].get(t.name, {}):
                 entry["_naive"] = results["targets"][t.name]["_naive"]  # --merge with --naive-runs 0: keep
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            print(f"  {t.name}: measurement failed, left out ({str(exc).splitlines()[0][:200]})", flush=True)
+            print(f"  {t.name}: measurement failed, left out ({str(exc).strip()[-600:]})", flush=True)
             continue
         results["targets"][t.name] = entry
         Path(args.results).write_text(json.dumps(results, indent=1, default=str))  # a crash keeps what was measured
