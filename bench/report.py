@@ -43,13 +43,16 @@ def rows(results, pages) -> list[list[str]]:
             _s(_get(results, "postgresql-10m", page, "app", "cold")),
             _s(_get(results, "postgresql-10m", page, "sql", "cold")),
             _s(_get(results, "chdb-10m", page, "app", "cold")), _s(_get(results, "chdb-10m", page, "sql", "cold")),
+            _s(_get(results, "cluster-10m", page, "app", "cold")),
+            _ms(_get(results, "cluster-10m", page, "app", "warm")),
+            _s(_get(results, "cluster-10m", page, "sql", "cold")),
         ])
     return out
 
 
 HEADER = ["page", "1M cold", "10M cold", "10M cold, refresh", "10M warm ms", "10M SQL floor", "10M refresh/floor",
           "10M cold/floor", "10M no marts", "50M cold", "50M SQL floor", "PG 10M cold", "PG 10M floor",
-          "chDB 10M cold", "chDB 10M floor"]
+          "chDB 10M cold", "chDB 10M floor", "cluster 10M cold", "cluster 10M warm ms", "cluster 10M floor"]
 
 
 def verdicts(results, pages) -> list[tuple[str, str, bool | None]]:

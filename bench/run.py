@@ -11,6 +11,8 @@ floor), the naive select-* pattern, and the page with marts switched off.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -39,7 +41,11 @@ def targets() -> list[Target]:
            for n, orders in (("1m", 1_000_000), ("10m", 10_000_000), ("50m", 50_000_000))]
     out.append(Target("postgresql-10m", f"{PG_SERVER}/beltboard_bench_10m", 10_000_000))
     out.append(Target("chdb-10m", f"chdb:///{BENCH_DIR / 'chdb-10m'}", 10_000_000))
+    out.append(Target(CLUSTER, "", 10_000_000))  # its URL once the cluster runs (ports are chosen then)
     return out
+
+
+CLUSTER = "cluster-10m"  # a two-shard ClickHouse cluster (scripts/clickhouse_cluster.py), data in data/bench/
 
 
 # ---------------------------------------------------------------- building the warehouses
@@ -51,15 +57,21 @@ def ensure_built(t: Target) -> None:
         return
     if t.url.startswith("postgresql"):
         _ensure_pg_database(t.url)
-    print(f"  {t.name}: building {t.orders:,} orders …", flush=True)
-    subprocess.run([sys.executable, "-m", "data_access", "demo", "--orders", str(t.orders), "--url", t.url],
-                   cwd=ROOT, check=True)
+    copy_of = BENCH_DIR / "duckdb-10m.duckdb"
+    if t.name == CLUSTER and _ready(Target("duckdb-10m", f"duckdb:///{copy_of}", t.orders)):
+        print(f"  {t.name}: loading {t.orders:,} orders from {copy_of.name} …", flush=True)
+        command = ["load", "--from", str(copy_of), "--url", t.url]  # the same demo data, copied
+    else:
+        print(f"  {t.name}: building {t.orders:,} orders …", flush=True)
+        command = ["demo", "--orders", str(t.orders), "--url", t.url]
+    subprocess.run([sys.executable, "-m", "data_access", *command], cwd=ROOT, check=True)
 
 
 def _ready(t: Target) -> bool:
-    code = ("import sys\nfrom data_access.warehouse import Warehouse\nfrom data_access import marts\n"
-            f"wh = Warehouse({t.url!r})\nrows, _ = marts._source_state(wh)\n"
-            f"sys.exit(0 if rows == {t.orders} and marts.fresh(wh) else 1)")
+    code = ("import sys\nfrom sqlalchemy import func, select\nfrom data_access import schema\n"
+            f"from data_access.warehouse import Warehouse\nwh = Warehouse({t.url!r})\n"
+            "rows = wh.scalar(select(func.count()).select_from(schema.orders))\n"
+            f"sys.exit(0 if rows == {t.orders} and wh.generation().marts_fresh else 1)")
     if t.url.startswith("duckdb") and not Path(t.url.split(":///", 1)[1]).exists():
         return False
     if t.url.startswith("chdb") and not Path(t.url.split(":///", 1)[1]).exists():
@@ -181,6 +193,26 @@ def main(argv=None) -> int:
     chosen = [t for t in targets() if not args.only or t.name in args.only.split(",")]
     pages = args.pages.split(",") if args.pages else list(page_names())
 
+    with contextlib.ExitStack() as running:
+        chosen = [t for t in (_with_cluster(t, running) for t in chosen) if t is not None]
+        return _run(args, chosen, pages)
+
+
+def _with_cluster(t: Target, running: contextlib.ExitStack) -> Target | None:
+    """The cluster target with its URL, the cluster started (stopped when the run ends, however it ends)."""
+    if t.name != CLUSTER:
+        return t
+    from scripts.clickhouse_cluster import Cluster, ClusterError
+    try:
+        cluster = running.enter_context(Cluster(BENCH_DIR / CLUSTER))
+    except (ClusterError, OSError) as exc:
+        print(f"  {t.name}: unavailable, skipped ({str(exc).splitlines()[0][:160]})")
+        return None
+    return dataclasses.replace(t, url=cluster.url())
+
+
+def _run(args, chosen: list[Target], pages: list[str]) -> int:
+    from bench.report import print_table, render
     print("building warehouses (cached in data/bench/)", flush=True)
     usable = []
     for t in chosen:
@@ -207,7 +239,8 @@ def main(argv=None) -> int:
             ids = worker("page", "--url", t.url, "--pick-ids")
             print(f"  measuring {t.name} (brand {ids['brand']}, provider {ids['provider']})", flush=True)
             entry = measure_target(t, args.runs, pages, ids, raw_too=t.name == "duckdb-10m",
-                                   floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m"))
+                                   floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m",
+                                                    CLUSTER))
             if t.name in ("duckdb-1m", "duckdb-10m") and args.naive_runs:
                 naive = [worker("naive", "--url", t.url, timeout=3600) for _ in range(args.naive_runs)]
                 entry["_naive"] = medians(naive)
@@ -216,7 +249,7 @@ def main(argv=None) -> int:
             elif t.name in ("duckdb-1m", "duckdb-10m") and "_naive" in results["targets"].get(t.name, {}):
                 entry["_naive"] = results["targets"][t.name]["_naive"]  # --merge with --naive-runs 0: keep
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            print(f"  {t.name}: measurement failed, left out ({str(exc).splitlines()[0][:200]})", flush=True)
+            print(f"  {t.name}: measurement failed, left out ({str(exc).strip()[-600:]})", flush=True)
             continue
         results["targets"][t.name] = entry
         Path(args.results).write_text(json.dumps(results, indent=1, default=str))  # a crash keeps what was measured

@@ -35,7 +35,7 @@ def _pick_ids(url: str) -> tuple[int, int]:
     from sqlalchemy import create_engine, text
 
     from data_access.warehouse import create_warehouse_engine
-    engine = create_warehouse_engine(url) if url.startswith("chdb") else create_engine(url)
+    engine = create_warehouse_engine(url) if url.startswith(("chdb", "clickhousedb")) else create_engine(url)
     try:
         with engine.connect() as conn:
             brand = conn.execute(text("SELECT brand_id FROM brands ORDER BY offsite_gmv_cny DESC NULLS LAST, brand_id"
@@ -108,8 +108,12 @@ def sql(args) -> dict:
     url = make_url(args.url)
     backend = url.get_backend_name()
     import chdb.dbapi  # noqa: F401 - imported before the clock starts, like the app's modules
+    import clickhouse_connect
     import duckdb
     import psycopg
+
+    from data_access import cluster
+    from data_access.warehouse import CLICKHOUSE_CLUSTER_SETTINGS, CLICKHOUSE_SETTINGS
     started = time.perf_counter()
     if backend == "duckdb":
         con = duckdb.connect(url.database, read_only=True)
@@ -128,6 +132,14 @@ def sql(args) -> dict:
         for statement, params in statements:
             cur.execute(statement, params or None)
             cur.fetchall()
+    elif backend == "clickhousedb":  # a server or a cluster's coordinator, with the app's session settings
+        url, on_cluster = cluster.split_url(url)
+        client = clickhouse_connect.get_client(
+            host=url.host, port=url.port, username=url.username or "default", password=url.password or "",
+            database=url.database, settings={**CLICKHOUSE_SETTINGS, **(CLICKHOUSE_CLUSTER_SETTINGS if on_cluster
+                                                                       else {})})
+        for statement, params in statements:
+            client.query(statement, parameters=params or None)  # the whole result, read
     else:
         raise SystemExit(f"no raw replay for {backend}")
     return {"cold": time.perf_counter() - started, "statements": len(statements), "rss_mb": peak_rss_mb()}

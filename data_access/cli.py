@@ -1,5 +1,6 @@
-"""`python -m data_access export|digest|demo|build-marts|check …`: every dataset of the catalogue (`export --list`)
-for scheduled jobs and spreadsheets, and each user's digest by e-mail or group chat (`digest`).
+"""`python -m data_access export|digest|demo|build-marts|check|load …`: every dataset of the catalogue
+(`export --list`) for scheduled jobs and spreadsheets, each user's digest by e-mail or group chat (`digest`), and a
+warehouse copied between engines (`load`).
 
 Exit codes: 0 done, 1 the warehouse failed, a build could not write it, a digest could not be delivered to
 someone or (with a roles file) the audit line cannot be written (one line naming where, never a password or
@@ -120,6 +121,10 @@ def parser() -> OneLineParser:
     build.add_argument("--schema", help="build the marts into this schema (database), beside the contract's views")
     _add_check(commands)
     _add_digest(commands)
+    copy = commands.add_parser("load", help="copy a warehouse of the seven tables (a DuckDB file or a folder of "
+                                            "Parquet files, one per table) into any backend, then build its marts")
+    copy.add_argument("--from", dest="source", required=True, metavar="DUCKDB_FILE_OR_PARQUET_DIR")
+    copy.add_argument("--url", required=True, help="the target warehouse (created by beltboard, or new)")
     return root
 
 
@@ -401,6 +406,16 @@ def demo(args) -> int:
     return 0
 
 
+def load_warehouse(args) -> int:
+    from pathlib import Path
+
+    from .transfer import copy
+    if not Path(args.source).exists():
+        raise ArgumentError(f"argument --from: no such file or folder: {args.source}")
+    copy(args.source, args.url)
+    return 0
+
+
 def build_marts(args) -> int:
     from .marts import build
     build(args.url, owned=args.owned, schema=args.schema)
@@ -411,8 +426,8 @@ def main(argv=None) -> int:
     args = None
     try:
         args = parser().parse_args(argv)
-        return {"export": export, "digest": digest, "demo": demo, "build-marts": build_marts,
-                "check": check}[args.command](args)
+        return {"export": export, "digest": digest, "demo": demo, "build-marts": build_marts, "check": check,
+                "load": load_warehouse}[args.command](args)
     except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         _record_failed_export(argv, args, "refused", str(exc))

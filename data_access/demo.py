@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from . import config, load, marts, schema
 from .warehouse import create_warehouse_engine, describe_safely
@@ -943,7 +944,7 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _build_file(url, demo: _Demo) -> None:
+def _build_file(url, fill) -> None:
     """Load a new DuckDB or SQLite file beside the target, then swap it in (one rename): a reader sees
     the old warehouse or the new one, never half of one. A SQLite file that beltboard did not create
     is refused, as any other warehouse; a DuckDB target is beltboard's demo file by definition."""
@@ -963,7 +964,7 @@ def _build_file(url, demo: _Demo) -> None:
         engine = create_engine(url.set(database=str(tmp)))
         try:
             load.create_tables(engine)
-            _load_demo(engine, demo)
+            fill(engine)
             if is_duckdb:
                 with engine.connect() as conn:
                     conn.exec_driver_sql("CHECKPOINT")  # everything in the file, nothing left in the WAL
@@ -988,6 +989,31 @@ def _is_file(url) -> bool:
 BUILT = (*schema.TABLE_NAMES, load.MARKER.name, *marts.BUILT)
 
 
+def write(url, fill) -> None:
+    """Write a whole warehouse at `url`: its contract tables created empty, then `fill(engine)` loads them (and
+    builds the marts). A DuckDB or SQLite file is written beside the target and renamed over it; a PostgreSQL
+    or MariaDB database is built in a staging schema / database and swapped in at once (load.staged); a
+    ClickHouse server or cluster in place. A target that holds contract tables that beltboard did not create
+    is refused (load.RefusedToOverwrite), untouched."""
+    url = make_url(url)
+    try:
+        if _is_file(url):
+            _build_file(url, fill)
+            return
+        engine = create_warehouse_engine(url.render_as_string(hide_password=False), read_only=False)
+        try:
+            load.refuse_unless_ours(engine)
+            with load.staged(engine, BUILT) as target:
+                load.create_tables(target)
+                fill(target)
+        finally:
+            engine.dispose()
+    except DBAPIError as exc:  # unreachable, refused, a row the database rejects: one line, no password
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise load.BuildError(f"could not write the warehouse ({describe_safely(url)}): "
+                              f"{detail[0][:300] if detail else type(exc).__name__}") from None
+
+
 def build(url: str | None = None, orders: int = 1_000_000, seed: int = 7) -> float:
     """Build the demo warehouse at url (None: the embedded DuckDB file); returns seconds taken.
 
@@ -998,17 +1024,7 @@ def build(url: str | None = None, orders: int = 1_000_000, seed: int = 7) -> flo
     started = time.perf_counter()
     demo = _generate(orders, seed)
     target_url = make_url(url or config.default_url())
-    if _is_file(target_url):
-        _build_file(target_url, demo)
-    else:
-        engine = create_warehouse_engine(target_url.render_as_string(hide_password=False), read_only=False)
-        try:
-            load.refuse_unless_ours(engine)
-            with load.staged(engine, BUILT) as target:
-                load.create_tables(target)
-                _load_demo(target, demo)
-        finally:
-            engine.dispose()
+    write(target_url, lambda engine: _load_demo(engine, demo))
     seconds = time.perf_counter() - started
     counts = {name: len(frame) for name, frame in demo.frames.items()} | {"orders": len(demo.orders)}
     summary = ", ".join(f"{counts[name]:,} {name}" for name in schema.TABLE_NAMES)

@@ -51,17 +51,16 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
-    literal,
     or_,
     select,
     text,
 )
 
-from . import load
+from . import cluster, load
 from .filters import Filters, brand_conditions, days_after
 from .freshness import MART_NAMES, MARTS_META, MARTS_VERSION as VERSION
 from .schema import campaigns, orders, provider_assignments
-from .sqlfuncs import day_of, days_between, period_key, prior_value
+from .sqlfuncs import date_value, day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely
 
 GRAINS = ("month", "quarter", "year")
@@ -246,7 +245,10 @@ def build(url: str | None = None, *, owned: bool = False, quiet: bool = False, s
 def build_into(engine) -> None:
     """Drop and rebuild the marts with this engine, in one transaction where the engine has
     transactional DDL (SQLite, DuckDB, PostgreSQL); the metadata rows go in last, so a reader
-    sees either complete fresh marts or none."""
+    sees either complete fresh marts or none. A cluster's shards build their own (data_access.cluster)."""
+    if cluster.name_of(engine):
+        cluster.build_marts(engine)
+        return
     clickhouse = load.is_clickhouse(engine)
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
@@ -258,8 +260,6 @@ def build_into(engine) -> None:
                 conn.execute(text(_clickhouse_ddl(table, _qualified(conn, table))))
             else:
                 table.create(conn)
-        rows, max_id, latest = conn.execute(
-            select(func.count(), func.max(orders.c.order_id), func.max(orders.c.ordered_at))).one()
         conn.execute(insert(mart_pair_days).from_select(
             [c.name for c in mart_pair_days.c], raw_pair_days().order_by(text("day"))))
         daily = raw_daily().subquery("daily")
@@ -272,19 +272,26 @@ def build_into(engine) -> None:
             [c.name for c in mart_daily.c], joined.order_by(daily.c.day, daily.c.brand_id)))
         conn.execute(insert(mart_campaign_windows).from_select(
             [c.name for c in mart_campaign_windows.c], raw_campaign_windows()))
-        built_at = dt.datetime.now().replace(microsecond=0)
-        conn.execute(insert(MARTS_META), [
-            {"mart": m.name, "version": VERSION, "source_rows": int(rows),
-             "source_max_order_id": None if max_id is None else int(max_id),
-             "source_max_ordered_at": None if latest is None else pd.Timestamp(latest).to_pydatetime(),
-             "built_at": built_at}
-            for m in MARTS])
+        record(conn)
     if engine.dialect.name == "duckdb":
         with engine.connect() as conn:
             conn.exec_driver_sql("CHECKPOINT")
     elif engine.dialect.name == "postgresql":  # planner statistics for the new tables (and fresh loads)
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
+
+
+def record(conn) -> None:
+    """The freshness record: the orders the marts were built from (as this connection sees them)."""
+    rows, max_id, latest = conn.execute(
+        select(func.count(), func.max(orders.c.order_id), func.max(orders.c.ordered_at))).one()
+    built_at = dt.datetime.now().replace(microsecond=0)
+    conn.execute(insert(MARTS_META), [
+        {"mart": m.name, "version": VERSION, "source_rows": int(rows),
+         "source_max_order_id": None if max_id is None else int(max_id),
+         "source_max_ordered_at": None if latest is None else pd.Timestamp(latest).to_pydatetime(),
+         "built_at": built_at}
+        for m in MARTS])
 
 
 def _qualified(conn, table: Table) -> str:
@@ -377,8 +384,8 @@ def pairs_by_provider(wh: Warehouse, f: Filters, joined) -> pd.DataFrame:
                     func.count(a.c.end_on).label("ended"))
              .where(*overlaps).group_by(a.c.provider_id, a.c.brand_id).subquery("spans"))
     single = and_(spans.c.assignments == 1)
-    low = case((spans.c.start_on > f.date_from, spans.c.start_on), else_=literal(f.date_from))
-    high = case((and_(spans.c.ended == 1, spans.c.end_on < f.date_to), spans.c.end_on), else_=literal(f.date_to))
+    low = case((spans.c.start_on > f.date_from, spans.c.start_on), else_=date_value(f.date_from))
+    high = case((and_(spans.c.ended == 1, spans.c.end_on < f.date_to), spans.c.end_on), else_=date_value(f.date_to))
     p = mart_pair_days.c
     first = and_(p.day >= low, p.day <= high, or_(p.prev_day.is_(None), p.prev_day < low))
     repeat = and_(p.prev_day >= low, p.day <= high, or_(p.prev2_day.is_(None), p.prev2_day < low))
