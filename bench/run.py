@@ -6,7 +6,8 @@ data work in fresh processes, print a table and write docs/benchmarks.md.
 Per warehouse and page, each run is a new process (bench/worker.py): cold is the page's calls
 through ui/data.py with a new engine and empty caches, warm the same calls again (st.cache_data
 hits), and the process's peak RSS. Beside them: the same SQL replayed on the raw driver (the
-floor), the naive select-* pattern, and the page with marts switched off.
+floor), the naive select-* pattern, and the page with marts switched off. On the 10M DuckDB warehouse, also
+what `build-marts` costs after one more day of orders against a full build (bench/refresh.py).
 """
 from __future__ import annotations
 
@@ -68,10 +69,10 @@ def ensure_built(t: Target) -> None:
 
 
 def _ready(t: Target) -> bool:
-    code = ("import sys\nfrom sqlalchemy import func, select\nfrom data_access import schema\n"
-            f"from data_access.warehouse import Warehouse\nwh = Warehouse({t.url!r})\n"
-            "rows = wh.scalar(select(func.count()).select_from(schema.orders))\n"
-            f"sys.exit(0 if rows == {t.orders} and wh.generation().marts_fresh else 1)")
+    code = ("import sys\nfrom sqlalchemy import func, select\nfrom data_access.warehouse import Warehouse\n"
+            "from data_access import marts, schema\n"
+            f"wh = Warehouse({t.url!r})\nrows = wh.scalar(select(func.count()).select_from(schema.orders))\n"
+            f"sys.exit(0 if rows == {t.orders} and marts.fresh(wh) else 1)")
     if t.url.startswith("duckdb") and not Path(t.url.split(":///", 1)[1]).exists():
         return False
     if t.url.startswith("chdb") and not Path(t.url.split(":///", 1)[1]).exists():
@@ -167,6 +168,22 @@ def versions() -> dict:
             "pandas": pandas.__version__, "streamlit": streamlit.__version__}
 
 
+def measure_extras(t: Target, args, previous: dict) -> dict:
+    """The naive pattern (1M and 10M DuckDB) and the marts' refresh after a day (10M DuckDB) of target t; with
+    --merge and no runs asked for, those of the previous results are kept."""
+    from bench import refresh as bench_refresh
+    extras = {}
+    if t.name in ("duckdb-1m", "duckdb-10m") and args.naive_runs:
+        naive = extras["_naive"] = medians([worker("naive", "--url", t.url, timeout=3600)
+                                            for _ in range(args.naive_runs)])
+        print(f"    {t.name} naive select-*: first {naive['cold']:.2f} s, cached {naive['warm']:.2f} s, "
+              f"rss {naive['rss_mb']:.0f} MB", flush=True)
+    if t.name == "duckdb-10m" and args.refresh_runs:
+        print(f"    {t.name}: build-marts in full and after a day, {args.refresh_runs} runs", flush=True)
+        extras["_refresh"] = bench_refresh.measure(t.url, args.refresh_runs)
+    return {key: previous[key] for key in ("_naive", "_refresh") if key in previous} | extras
+
+
 def main(argv=None) -> int:
     from bench.plans import pages as page_names
     from bench.report import print_table, render
@@ -175,6 +192,8 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="comma-separated warehouse names (default: all)")
     parser.add_argument("--pages", help="comma-separated pages (default: all)")
     parser.add_argument("--naive-runs", type=int, default=5)
+    parser.add_argument("--refresh-runs", type=int, default=5,
+                        help="full builds and refreshes after a day, on copies of the 10M DuckDB warehouse (0: none)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--results", default=str(BENCH_DIR / "results.json"))
     parser.add_argument("--merge", action="store_true",
@@ -241,13 +260,7 @@ def _run(args, chosen: list[Target], pages: list[str]) -> int:
             entry = measure_target(t, args.runs, pages, ids, raw_too=t.name == "duckdb-10m",
                                    floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m",
                                                     CLUSTER))
-            if t.name in ("duckdb-1m", "duckdb-10m") and args.naive_runs:
-                naive = [worker("naive", "--url", t.url, timeout=3600) for _ in range(args.naive_runs)]
-                entry["_naive"] = medians(naive)
-                print(f"    {t.name} naive select-*: first {entry['_naive']['cold']:.2f} s, "
-                      f"cached {entry['_naive']['warm']:.2f} s, rss {entry['_naive']['rss_mb']:.0f} MB", flush=True)
-            elif t.name in ("duckdb-1m", "duckdb-10m") and "_naive" in results["targets"].get(t.name, {}):
-                entry["_naive"] = results["targets"][t.name]["_naive"]  # --merge with --naive-runs 0: keep
+            entry.update(measure_extras(t, args, results["targets"].get(t.name, {})))
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             print(f"  {t.name}: measurement failed, left out ({str(exc).strip()[-600:]})", flush=True)
             continue

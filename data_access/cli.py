@@ -114,11 +114,13 @@ def parser() -> OneLineParser:
     demo.add_argument("--url", help="target (default: the embedded DuckDB file data/warehouse.duckdb)")
     demo.add_argument("--if-missing", action="store_true",
                       help="do nothing when a warehouse is configured or the demo file already exists")
-    build = commands.add_parser("build-marts", help="(re)build the pre-aggregated marts inside the warehouse")
+    build = commands.add_parser("build-marts", help="bring the pre-aggregated marts inside the warehouse up to date: "
+                                                    "incrementally when only new orders arrived, else in full")
     build.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
     build.add_argument("--owned", action="store_true",
                        help="the warehouse is yours to write to (needed unless beltboard created it)")
     build.add_argument("--schema", help="build the marts into this schema (database), beside the contract's views")
+    build.add_argument("--full", action="store_true", help="rebuild every mart in full, even when a refresh could do")
     _add_check(commands)
     _add_digest(commands)
     copy = commands.add_parser("load", help="copy a warehouse of the seven tables (a DuckDB file or a folder of "
@@ -417,8 +419,8 @@ def load_warehouse(args) -> int:
 
 
 def build_marts(args) -> int:
-    from .marts import build
-    build(args.url, owned=args.owned, schema=args.schema)
+    from .refresh import refresh
+    refresh(args.url, full=args.full, owned=args.owned, schema=args.schema)
     return 0
 
 

@@ -23,6 +23,7 @@ Reading needs nothing but the coordinator (data_access.warehouse sets the sessio
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,7 +33,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from . import load, schema
-from .freshness import MARTS_META
+from .freshness import MARTS_META, Source
 
 PARAM = "cluster"  # the URL's query parameter naming the cluster
 OPTION = "beltboard_cluster"  # the engine's execution option carrying it
@@ -178,7 +179,7 @@ def insert_frame(engine: Engine, table: Table, df: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------------- marts
 
-def build_marts(engine: Engine) -> None:
+def build_marts(engine: Engine) -> Source:
     """Each shard builds its marts from its own orders, side by side (data_access.marts.build_into; a shard
     is an ordinary warehouse of its brands); the coordinator then gets Distributed marts over them, the
     campaign windows summed over the shards (a campaign's orders may lie on several) and written to every
@@ -204,7 +205,9 @@ def build_marts(engine: Engine) -> None:
                 conn.execute(text(f"TRUNCATE TABLE {marts._qualified(conn, marts.mart_campaign_windows)}"))
         _each(nodes.all, lambda node: load.insert_arrow(node, marts.mart_campaign_windows, windows))
         with engine.begin() as conn:
-            marts.record(conn)
+            source = marts.current_source(conn)
+            conn.execute(insert(MARTS_META), source.record(dt.datetime.now().replace(microsecond=0)))
+        return source
 
 
 def _summed_campaign_windows(shards: list[Engine], marts) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """Which data a warehouse holds now: the marts' freshness record, and the generation judged from it.
 
 `data_access.marts` builds the marts and writes the record (`beltboard_marts`): for each mart, the
-mart version and the `orders` row count and max(order_id) it was built from. A Warehouse
+mart version and what it was built from (`Source`): the `orders` row count, max(order_id) and
+fingerprint (data_access.fingerprint), the same of the campaigns, and the latest order's time;
+`data_access.refresh` reads it to bring the marts up to date incrementally. A Warehouse
 (data_access.warehouse) owns its `Generation`: it reads the record and the orders' count and
 max(order_id) (`judge`), and a token that changes whenever the data may have changed — a new
 file, other orders, rebuilt marts. The dashboard folds the token into every cache key.
@@ -18,7 +20,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, 
 
 from .schema import orders
 
-MARTS_VERSION = 3  # bump when a mart's layout or meaning changes: older marts are then not read
+MARTS_VERSION = 4  # bump when a mart's layout or meaning changes: older marts are then not read, and rebuilt
 MART_NAMES = ("mart_pair_days", "mart_orders_daily", "mart_campaign_windows")
 
 MARTS_META = Table(
@@ -28,8 +30,55 @@ MARTS_META = Table(
     Column("source_rows", BigInteger, nullable=False, autoincrement=False),
     Column("source_max_order_id", BigInteger, nullable=True, autoincrement=False),
     Column("source_max_ordered_at", DateTime, nullable=True),  # the as-of date's source, while fresh
-    Column("built_at", DateTime, nullable=False),
+    Column("built_at", DateTime, nullable=False),  # the last write: a full build or a refresh
+    Column("source_fingerprint", BigInteger, nullable=False, autoincrement=False),
+    Column("campaign_rows", BigInteger, nullable=False, autoincrement=False),
+    Column("campaign_max_id", BigInteger, nullable=True, autoincrement=False),
+    Column("campaign_fingerprint", BigInteger, nullable=False, autoincrement=False),
 )
+SOURCE_COLUMNS = ("source_rows", "source_max_order_id", "source_max_ordered_at", "source_fingerprint",
+                  "campaign_rows", "campaign_max_id", "campaign_fingerprint")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What marts are built from: the orders up to `max_order_id` and the campaigns up to `max_campaign_id`,
+    with each one's count and fingerprint, and the latest order's time (the as-of date's source)."""
+    orders: int
+    max_order_id: int | None
+    latest: dt.datetime | None
+    orders_fingerprint: int
+    campaigns: int
+    max_campaign_id: int | None
+    campaigns_fingerprint: int
+
+    def record(self, built_at: dt.datetime) -> list[dict]:
+        """The record's rows: one per mart, each naming this source."""
+        values = dict(zip(SOURCE_COLUMNS, (self.orders, self.max_order_id, self.latest, self.orders_fingerprint,
+                                            self.campaigns, self.max_campaign_id, self.campaigns_fingerprint)))
+        return [{"mart": name, "version": MARTS_VERSION, "built_at": built_at, **values} for name in MART_NAMES]
+
+
+def source_query():
+    m = MARTS_META.c
+    return select(m.mart, m.version, *[m[c] for c in SOURCE_COLUMNS])
+
+
+def recorded_source(rows: list) -> Source | None:
+    """The Source that a complete record of this code's version names (the same for every mart), else None."""
+    if {r[0] for r in rows} != set(MART_NAMES) or len(rows) != len(MART_NAMES) or any(r[1] != MARTS_VERSION
+                                                                                       for r in rows):
+        return None
+    sources = {tuple(r[2:]) for r in rows}
+    if len(sources) != 1:
+        return None
+    rows_, max_id, latest, fingerprint, campaigns, max_campaign, campaign_fingerprint = sources.pop()
+    return Source(int(rows_), _id(max_id), None if latest is None else pd.Timestamp(latest).to_pydatetime(),
+                  int(fingerprint), int(campaigns), _id(max_campaign), int(campaign_fingerprint))
+
+
+def _id(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 @dataclass(frozen=True)
@@ -42,6 +91,7 @@ class Generation:
 
 
 def record_query():
+    """What a reader reads of the record (columns every mart version had: an older record is judged, not an error)."""
     m = MARTS_META.c
     return select(m.mart, m.version, m.source_rows, m.source_max_order_id, m.source_max_ordered_at, m.built_at)
 

@@ -15,18 +15,22 @@ Marts (built by `python -m data_access build-marts`, and by the demo after loadi
   without grouping by buyer: a pair ordered in [a, b] exactly when one of its orders lies in
   [a, b] with the previous one before a, and at least twice when one of its orders has its
   previous one in [a, b] and the one before that before a.
-- `mart_campaign_windows`: each campaign's GMV in its T+0, T+10 and T+30 windows (the windows
-  are fixed by the campaign's `start_on`, whatever range a report asks for).
+- `mart_campaign_windows`: each campaign's start and its GMV in its T+0, T+10 and T+30 windows (the
+  windows are fixed by the campaign's `start_on`, whatever range a report asks for).
 
 `repeat_buyer_rate` is not additive across periods, so the daily mart carries, for each grain
 (month, quarter, year), the pairs whose first order of the period falls on that day
 (`pairs_<grain>`) and those whose second order of the period does (`repeat_<grain>`): summed
 over the days of a period they give exactly the period's pairs and repeat pairs.
 
-Freshness: `beltboard_marts` records the orders table's row count and max(order_id) at build
-time; marts are used only while both still match (and the mart version is this code's). The
-record is declared in data_access.freshness, and each Warehouse owns what it last saw of it
-(`Warehouse.generation()`); `fresh` and `latest_order` below only ask.
+Freshness: `beltboard_marts` records what the marts were built from (freshness.Source): the
+orders table's row count, max(order_id) and fingerprint, and the same of the campaigns. A build
+reads only the rows it records (orders that arrive meanwhile wait for the next refresh). Marts
+are used only while the orders' count and max(order_id) still match (and the mart version is
+this code's). The record is declared in data_access.freshness, and each Warehouse owns what it
+last saw of it (`Warehouse.generation()`); `fresh` and `latest_order` below only ask. The
+fingerprints let `data_access.refresh` tell appended orders (which it adds to the marts) from
+rewritten ones (which need a full build).
 
 The dashboard never builds marts: `build-marts` writes only into a warehouse that beltboard
 created (it carries load.MARKER), or one whose owner passes `--owned`. On a database server the
@@ -48,6 +52,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    false,
     func,
     insert,
     inspect,
@@ -58,7 +63,8 @@ from sqlalchemy import (
 
 from . import cluster, load
 from .filters import Filters, brand_conditions, days_after
-from .freshness import MART_NAMES, MARTS_META, MARTS_VERSION as VERSION
+from .fingerprint import of_campaigns, of_orders, reduced
+from .freshness import MART_NAMES, MARTS_META, Source
 from .schema import campaigns, orders, provider_assignments
 from .sqlfuncs import date_value, day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely
@@ -95,6 +101,7 @@ mart_pair_days = Table(
 mart_campaign_windows = Table(
     "mart_campaign_windows", mart_metadata,
     Column("campaign_id", BigInteger, nullable=False, autoincrement=False),
+    Column("start_on", Date, nullable=False),  # a refresh finds the campaigns whose windows new orders reach by it
     *[Column(f"gmv_t{n}", MONEY, nullable=False) for n in ROI_WINDOWS],
 )
 
@@ -106,7 +113,7 @@ MART_LAYOUT = {  # ClickHouse MergeTree keys
     "beltboard_marts": "ORDER BY (mart)",
     "mart_orders_daily": "ORDER BY (day, brand_id)",
     "mart_pair_days": "ORDER BY (day, brand_id)",
-    "mart_campaign_windows": "ORDER BY (campaign_id)",
+    "mart_campaign_windows": "ORDER BY (start_on, campaign_id)",
 }
 
 
@@ -136,8 +143,9 @@ def _sum_where(condition, value):
     return func.sum(case((condition, value), else_=0))
 
 
-def raw_daily(date_from: dt.date | None = None, date_to: dt.date | None = None):
-    """The daily mart's order measures, computed from `orders` (optionally over [from, to] only)."""
+def raw_daily(date_from: dt.date | None = None, date_to: dt.date | None = None, where=()):
+    """The daily mart's order measures, computed from `orders` (optionally over [from, to] only, and only of the
+    orders `where` holds for)."""
     o = orders.c
     day = day_of(o.ordered_at)
     stmt = select(
@@ -156,11 +164,11 @@ def raw_daily(date_from: dt.date | None = None, date_to: dt.date | None = None):
     )
     if date_from is not None:
         stmt = stmt.where(ordered_between(date_from, date_to))
-    return stmt.group_by(o.brand_id, day)
+    return stmt.where(*where).group_by(o.brand_id, day)
 
 
-def raw_pair_days():
-    """Each order with the days of its pair's previous two orders, folded into counts."""
+def raw_pair_days(where=()):
+    """Each order (of those `where` holds for) with the days of its pair's previous two orders, folded into counts."""
     o = orders.c
     day = day_of(o.ordered_at)
     window = dict(partition_by=(o.brand_id, o.buyer_id), order_by=(o.ordered_at, o.order_id))
@@ -168,7 +176,7 @@ def raw_pair_days():
         o.brand_id, day.label("day"),
         prior_value(day, 1).over(**window).label("prev_day"),
         prior_value(day, 2).over(**window).label("prev2_day"),
-    ).subquery("sequence")
+    ).where(*where).subquery("sequence")
     s = sequence.c
     return select(s.brand_id, s.day, s.prev_day, s.prev2_day, func.count().label("n")) \
         .group_by(s.brand_id, s.day, s.prev_day, s.prev2_day)
@@ -187,16 +195,17 @@ def _daily_pair_counts(pair_days):
     return select(p.brand_id, p.day, *columns).group_by(p.brand_id, p.day)
 
 
-def raw_campaign_windows(date_from: dt.date | None = None, date_to: dt.date | None = None):
-    """Per campaign (starting in [from, to], when given): GMV of its orders on days T+0 … T+N."""
+def raw_campaign_windows(date_from: dt.date | None = None, date_to: dt.date | None = None, where=()):
+    """Per campaign (starting in [from, to], when given): its start, and the GMV of its orders on days T+0 … T+N
+    (of the orders and campaigns `where` holds for)."""
     days = days_between(day_of(orders.c.ordered_at), campaigns.c.start_on)
     horizon = max(ROI_WINDOWS)
     stmt = (
-        select(campaigns.c.campaign_id,
+        select(campaigns.c.campaign_id, campaigns.c.start_on,
                *[_sum_where(days <= n, orders.c.gmv_cny).label(f"gmv_t{n}") for n in ROI_WINDOWS])
         .select_from(campaigns.join(orders, orders.c.campaign_id == campaigns.c.campaign_id))
-        .where(days >= 0, days <= horizon)
-        .group_by(campaigns.c.campaign_id)
+        .where(days >= 0, days <= horizon, *where)
+        .group_by(campaigns.c.campaign_id, campaigns.c.start_on)
     )
     if date_from is not None:  # the orders of those campaigns' windows lie in [from, to + horizon]
         stmt = stmt.where(campaigns.c.start_on >= date_from, campaigns.c.start_on <= date_to,
@@ -218,22 +227,79 @@ def latest_order(wh: Warehouse) -> dt.datetime | None:
 
 # ---------------------------------------------------------------- building
 
+def daily_rows(pair_days, where=()):
+    """The daily mart's rows: the order measures of the orders `where` holds for, with the distinct-pair counts
+    per period from `pair_days` (the pair mart, or rows of its shape)."""
+    return with_pair_counts(raw_daily(where=where).subquery("daily"), pair_days)
+
+
+def with_pair_counts(daily, pair_days):
+    """Order measures per (brand, day) (`daily`, a subquery of the daily mart's measure columns) with the
+    distinct-pair counts per period of the same (brand, day) from `pair_days`: they depend on nothing else."""
+    pairs = _daily_pair_counts(pair_days).subquery("pairs")
+    return select(
+        daily.c.brand_id, daily.c.day, *[daily.c[c] for c in DAILY_COUNTS + DAILY_SUMS],
+        *[func.coalesce(pairs.c[c], 0).label(c) for c in PAIR_COLUMNS],
+    ).select_from(daily.outerjoin(pairs, and_(pairs.c.brand_id == daily.c.brand_id, pairs.c.day == daily.c.day)))
+
+
+def source_bounds(source: Source) -> tuple[list, list]:
+    """Conditions on the orders and on the campaigns that keep a build to the rows `source` names."""
+    def upto(column, last):
+        return [column <= last] if last is not None else [false()]
+    return upto(orders.c.order_id, source.max_order_id), upto(campaigns.c.campaign_id, source.max_campaign_id)
+
+
+def mart_rows(source: Source, pairs_from=None) -> dict:
+    """What a full build writes into each mart, from the orders and campaigns of `source`: {mart: select}. The
+    daily mart's pair counts come from `pairs_from` (default: the pair mart's own definition)."""
+    of_orders, of_campaigns = source_bounds(source)
+    pairs = raw_pair_days(of_orders)
+    daily = daily_rows(pairs.subquery("pair_days") if pairs_from is None else pairs_from, of_orders)
+    return {  # ordered by day, so that DuckDB skips row groups by day
+        mart_pair_days: pairs.order_by(pairs.selected_columns.day),
+        mart_daily: daily.order_by(daily.selected_columns.day, daily.selected_columns.brand_id),
+        mart_campaign_windows: raw_campaign_windows(where=of_orders + of_campaigns),
+    }
+
+
+def current_source(conn) -> Source:
+    """What the warehouse holds now: a count, max id and fingerprint of the orders and of the campaigns (one scan
+    each)."""
+    o, c = orders.c, campaigns.c
+    rows, max_id, latest, fingerprint = conn.execute(
+        select(func.count(), func.max(o.order_id), func.max(o.ordered_at), of_orders())).one()
+    campaign_rows, max_campaign, campaign_fingerprint = conn.execute(
+        select(func.count(), func.max(c.campaign_id), of_campaigns())).one()
+    return Source(int(rows), None if max_id is None else int(max_id),
+                  None if latest is None else pd.Timestamp(latest).to_pydatetime(), reduced(fingerprint),
+                  int(campaign_rows), None if max_campaign is None else int(max_campaign),
+                  reduced(campaign_fingerprint))
+
+
+def check_ours(wh: Warehouse, owned: bool) -> set[str]:
+    """Raise NotOurs unless beltboard created this warehouse (its marker) or its owner says it is theirs; returns
+    the names of its tables."""
+    names = set(inspect(wh.engine).get_table_names(schema=wh.schema))
+    if load.MARKER.name not in names and not owned:
+        raise NotOurs(
+            f"the warehouse ({wh.where}) was not created by beltboard; build-marts writes into it only when "
+            f"its owner asks with --owned")
+    return names
+
+
 def build(url: str | None = None, *, owned: bool = False, quiet: bool = False, schema: str | None = None) -> float:
-    """(Re)build every mart inside the warehouse at `url` (in `schema`, beside the contract's tables or views
-    there; None: the configured schema); returns seconds taken.
+    """Rebuild every mart inside the warehouse at `url` (in `schema`, beside the contract's tables or views
+    there; None: the configured schema); returns seconds taken. `python -m data_access build-marts` refreshes
+    them incrementally where it can (data_access.refresh).
 
     Refuses (NotOurs) a warehouse without beltboard's marker unless `owned`: the dashboard
     never writes to a warehouse it did not create."""
     started = time.perf_counter()
     wh = Warehouse(url, read_only=False, schema=schema)
     try:
-        names = set(inspect(wh.engine).get_table_names(schema=wh.schema))
-        if load.MARKER.name not in names and not owned:
-            raise NotOurs(
-                f"the warehouse ({wh.where}) was not created by beltboard; build-marts writes into it only when "
-                f"its owner asks with --owned")
-        with load.staged(wh.engine, BUILT, sources=SOURCES) as engine:  # a server: built aside, swapped in
-            build_into(engine)
+        check_ours(wh, owned)
+        rebuild(wh)
     finally:
         wh.engine.dispose()
     seconds = time.perf_counter() - started
@@ -242,13 +308,19 @@ def build(url: str | None = None, *, owned: bool = False, quiet: bool = False, s
     return seconds
 
 
-def build_into(engine) -> None:
+def rebuild(wh: Warehouse) -> Source:
+    """The full build, staged on a database server: built aside and swapped in (load.staged)."""
+    with load.staged(wh.engine, BUILT, sources=SOURCES) as engine:
+        return build_into(engine)
+
+
+def build_into(engine) -> Source:
     """Drop and rebuild the marts with this engine, in one transaction where the engine has
     transactional DDL (SQLite, DuckDB, PostgreSQL); the metadata rows go in last, so a reader
-    sees either complete fresh marts or none. A cluster's shards build their own (data_access.cluster)."""
+    sees either complete fresh marts or none. Returns what they were built from. A cluster's shards build their
+    own (data_access.cluster)."""
     if cluster.name_of(engine):
-        cluster.build_marts(engine)
-        return
+        return cluster.build_marts(engine)
     clickhouse = load.is_clickhouse(engine)
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
@@ -260,38 +332,17 @@ def build_into(engine) -> None:
                 conn.execute(text(_clickhouse_ddl(table, _qualified(conn, table))))
             else:
                 table.create(conn)
-        conn.execute(insert(mart_pair_days).from_select(
-            [c.name for c in mart_pair_days.c], raw_pair_days().order_by(text("day"))))
-        daily = raw_daily().subquery("daily")
-        pairs = _daily_pair_counts(mart_pair_days).subquery("pairs")
-        joined = select(
-            daily.c.brand_id, daily.c.day, *[daily.c[c] for c in DAILY_COUNTS + DAILY_SUMS],
-            *[func.coalesce(pairs.c[c], 0).label(c) for c in PAIR_COLUMNS],
-        ).select_from(daily.outerjoin(pairs, and_(pairs.c.brand_id == daily.c.brand_id, pairs.c.day == daily.c.day)))
-        conn.execute(insert(mart_daily).from_select(
-            [c.name for c in mart_daily.c], joined.order_by(daily.c.day, daily.c.brand_id)))
-        conn.execute(insert(mart_campaign_windows).from_select(
-            [c.name for c in mart_campaign_windows.c], raw_campaign_windows()))
-        record(conn)
+        source = current_source(conn)
+        for table, rows in mart_rows(source, pairs_from=mart_pair_days).items():  # the daily mart reads the pairs'
+            conn.execute(insert(table).from_select([c.name for c in table.c], rows))
+        conn.execute(insert(MARTS_META), source.record(dt.datetime.now().replace(microsecond=0)))
     if engine.dialect.name == "duckdb":
         with engine.connect() as conn:
             conn.exec_driver_sql("CHECKPOINT")
     elif engine.dialect.name == "postgresql":  # planner statistics for the new tables (and fresh loads)
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-
-
-def record(conn) -> None:
-    """The freshness record: the orders the marts were built from (as this connection sees them)."""
-    rows, max_id, latest = conn.execute(
-        select(func.count(), func.max(orders.c.order_id), func.max(orders.c.ordered_at))).one()
-    built_at = dt.datetime.now().replace(microsecond=0)
-    conn.execute(insert(MARTS_META), [
-        {"mart": m.name, "version": VERSION, "source_rows": int(rows),
-         "source_max_order_id": None if max_id is None else int(max_id),
-         "source_max_ordered_at": None if latest is None else pd.Timestamp(latest).to_pydatetime(),
-         "built_at": built_at}
-        for m in MARTS])
+    return source
 
 
 def _qualified(conn, table: Table) -> str:
@@ -326,9 +377,8 @@ def campaign_windows(wh: Warehouse, date_from: dt.date, date_to: dt.date):
     orders in their windows, as a subquery named `window_gmv`."""
     if fresh(wh):
         m = mart_campaign_windows.c
-        return (select(*mart_campaign_windows.c)
-                .select_from(mart_campaign_windows.join(campaigns, campaigns.c.campaign_id == m.campaign_id))
-                .where(campaigns.c.start_on >= date_from, campaigns.c.start_on <= date_to).subquery("window_gmv"))
+        return (select(m.campaign_id, *[m[f"gmv_t{n}"] for n in ROI_WINDOWS])
+                .where(m.start_on >= date_from, m.start_on <= date_to).subquery("window_gmv"))
     return raw_campaign_windows(date_from, date_to).subquery("window_gmv")
 
 

@@ -1,9 +1,9 @@
-"""Date functions that every dialect spells differently, as SQLAlchemy Core constructs.
+"""Functions that every dialect spells differently (dates, a row hash), as SQLAlchemy Core constructs.
 
 Each construct compiles to the native form of the dialect in use, so report queries stay
 one portable `select()` whatever the warehouse is.
 """
-from sqlalchemy import Date, Integer, bindparam, case, cast, extract, literal_column
+from sqlalchemy import BigInteger, Date, Integer, bindparam, case, cast, extract, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -170,3 +170,81 @@ def _date_value_default(element, compiler, **kw):  # the driver sends a date: ty
 def _date_value_clickhouse_server(element, compiler, **kw):
     # clickhouse-connect binds a date as the text '2021-04-01', and a CASE of Date and String has no type
     return "toDate(%s)" % compiler.process(element.clauses, **kw)
+
+
+class row_hash(FunctionElement):
+    """A hash of one row's values in the engine's own hash function, for checksums: summed over a table, it
+    changes when any row is rewritten. The first argument is the same values as one integer expression of
+    the code's (`portable`), for an engine without a hash function (SQLite); the others are the values."""
+    type = BigInteger()
+    inherit_cache = True
+    name = "row_hash"
+
+    def __init__(self, portable, *values):
+        super().__init__(portable, *values)
+
+
+def _values(element, compiler, **kw) -> str:
+    return ", ".join(compiler.process(v, **kw) for v in list(element.clauses)[1:])
+
+
+@compiles(row_hash)
+def _row_hash_portable(element, compiler, **kw):
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(row_hash, "duckdb")
+def _row_hash_duckdb(element, compiler, **kw):
+    return "hash(%s)" % _values(element, compiler, **kw)  # UBIGINT
+
+
+@compiles(row_hash, "postgresql")
+def _row_hash_postgresql(element, compiler, **kw):
+    return "hash_record_extended(ROW(%s), 0)" % _values(element, compiler, **kw)  # PostgreSQL 14+
+
+
+@compiles(row_hash, "mysql")
+@compiles(row_hash, "mariadb")
+def _row_hash_mysql(element, compiler, **kw):
+    return "CRC32(CONCAT_WS('|', %s))" % _values(element, compiler, **kw)  # 32 bits; a NULL is left out
+
+
+@compiles(row_hash, "chdb")
+@compiles(row_hash, "clickhousedb")
+def _row_hash_clickhouse(element, compiler, **kw):
+    # UInt64, and NULL for any NULL argument: so a NULL-able column goes in as (is it NULL, its value or 0)
+    values = []
+    for v in list(element.clauses)[1:]:
+        sql = compiler.process(v, **kw)
+        values += [f"isNull({sql})", f"assumeNotNull({sql})"] if getattr(v, "nullable", False) else [sql]
+    return "cityHash64(%s)" % ", ".join(values)
+
+
+XOR_TOTALS = ("duckdb", "postgresql", "mysql", "mariadb", "chdb", "clickhousedb")  # hash_total is an XOR there
+
+
+class hash_total(FunctionElement):
+    """The row hashes of a set of rows combined, an aggregate: their XOR (a sum modulo 2^64 is as good, but
+    DuckDB's sum() of 64-bit values is twice as slow); SQLite, which has no XOR, sums its smaller hashes."""
+    type = BigInteger()
+    inherit_cache = True
+    name = "hash_total"
+
+
+@compiles(hash_total)
+def _hash_total_sum(element, compiler, **kw):
+    return "sum(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(hash_total, "duckdb")
+@compiles(hash_total, "postgresql")
+@compiles(hash_total, "mysql")
+@compiles(hash_total, "mariadb")
+def _hash_total_xor(element, compiler, **kw):
+    return "bit_xor(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(hash_total, "chdb")
+@compiles(hash_total, "clickhousedb")
+def _hash_total_clickhouse(element, compiler, **kw):
+    return "groupBitXor(%s)" % compiler.process(element.clauses, **kw)

@@ -121,3 +121,29 @@ def test_an_unreachable_warehouse_is_an_error_not_a_silent_raw_read(tmp_path):
     wh = Warehouse(f"sqlite:///{tmp_path / 'missing-dir' / 'x.sqlite'}")
     with pytest.raises(WarehouseError):
         marts.fresh(wh)
+
+
+def test_build_marts_says_what_it_did_and_why(tmp_path, frames, capsys):
+    """No marts yet: a full build; again: nothing to do; --full: a full build because it was asked for. While a
+    reader holds a DuckDB file, one line (exit 1), not a traceback."""
+    url = f"duckdb:///{tmp_path / 'told.duckdb'}"
+    engine = create_warehouse_engine(url, read_only=False)
+    try:
+        load.create_tables(engine)
+        load.load_frames(engine, frames)
+    finally:
+        engine.dispose()
+    for args, words in ((["build-marts"], ("rebuilt in full", "no marts yet")),
+                        (["build-marts"], ("already up to date", f"{len(frames['orders']):,} orders")),
+                        (["build-marts", "--full"], ("rebuilt in full", "--full was given"))):
+        assert cli.main([*args, "--url", url]) == 0
+        out = capsys.readouterr().out
+        assert all(word in out for word in words) and out.count("\n") == 1, out
+    reader = Warehouse(url)
+    try:
+        assert marts.fresh(reader)  # the file is open read-only in this process
+        assert cli.main(["build-marts", "--url", url]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: build-marts could not write the marts") and "\n" not in err, err
+    finally:
+        reader.engine.dispose()
