@@ -44,13 +44,16 @@ def rows(results, pages) -> list[list[str]]:
             _s(_get(results, "postgresql-10m", page, "app", "cold")),
             _s(_get(results, "postgresql-10m", page, "sql", "cold")),
             _s(_get(results, "chdb-10m", page, "app", "cold")), _s(_get(results, "chdb-10m", page, "sql", "cold")),
+            _s(_get(results, "cluster-10m", page, "app", "cold")),
+            _ms(_get(results, "cluster-10m", page, "app", "warm")),
+            _s(_get(results, "cluster-10m", page, "sql", "cold")),
         ])
     return out
 
 
 HEADER = ["page", "1M cold", "10M cold", "10M cold, refresh", "10M warm ms", "10M SQL floor", "10M refresh/floor",
           "10M cold/floor", "10M no marts", "50M cold", "50M SQL floor", "PG 10M cold", "PG 10M floor",
-          "chDB 10M cold", "chDB 10M floor"]
+          "chDB 10M cold", "chDB 10M floor", "cluster 10M cold", "cluster 10M warm ms", "cluster 10M floor"]
 
 
 def verdicts(results, pages) -> list[tuple[str, str, bool | None]]:
@@ -175,8 +178,9 @@ def render(results, pages) -> str:
         "statement the cold run sent, replayed on a new raw driver connection (duckdb, psycopg, chdb.dbapi) "
         "with fetchall — the engine's own time. **No marts**: the page reading only the raw tables "
         "(new process).",
-        "- A page's calls are listed in `bench/pages.py` (the default view: year to date of the as-of year, "
-        "by month; the Brand and Providers pages with one brand / provider chosen).",
+        "- A page's calls are recorded from the page itself (`bench/plans.py`: the page run by Streamlit's AppTest "
+        "through `dashboard.py`, each call kept at `ui/data.py`'s cache edge), in a manager's default view (no URL "
+        "parameters; the Brand and Providers pages with one brand / provider chosen).",
         "",
         "## Data work per page (seconds)",
         "",

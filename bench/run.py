@@ -12,6 +12,8 @@ what `build-marts` costs after one more day of orders against a full build (benc
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -40,7 +42,11 @@ def targets() -> list[Target]:
            for n, orders in (("1m", 1_000_000), ("10m", 10_000_000), ("50m", 50_000_000))]
     out.append(Target("postgresql-10m", f"{PG_SERVER}/beltboard_bench_10m", 10_000_000))
     out.append(Target("chdb-10m", f"chdb:///{BENCH_DIR / 'chdb-10m'}", 10_000_000))
+    out.append(Target(CLUSTER, "", 10_000_000))  # its URL once the cluster runs (ports are chosen then)
     return out
+
+
+CLUSTER = "cluster-10m"  # a two-shard ClickHouse cluster (scripts/clickhouse_cluster.py), data in data/bench/
 
 
 # ---------------------------------------------------------------- building the warehouses
@@ -52,9 +58,14 @@ def ensure_built(t: Target) -> None:
         return
     if t.url.startswith("postgresql"):
         _ensure_pg_database(t.url)
-    print(f"  {t.name}: building {t.orders:,} orders …", flush=True)
-    subprocess.run([sys.executable, "-m", "data_access", "demo", "--orders", str(t.orders), "--url", t.url],
-                   cwd=ROOT, check=True)
+    copy_of = BENCH_DIR / "duckdb-10m.duckdb"
+    if t.name == CLUSTER and _ready(Target("duckdb-10m", f"duckdb:///{copy_of}", t.orders)):
+        print(f"  {t.name}: loading {t.orders:,} orders from {copy_of.name} …", flush=True)
+        command = ["load", "--from", str(copy_of), "--url", t.url]  # the same demo data, copied
+    else:
+        print(f"  {t.name}: building {t.orders:,} orders …", flush=True)
+        command = ["demo", "--orders", str(t.orders), "--url", t.url]
+    subprocess.run([sys.executable, "-m", "data_access", *command], cwd=ROOT, check=True)
 
 
 def _ready(t: Target) -> bool:
@@ -100,9 +111,17 @@ def medians(results: list[dict]) -> dict:
     return {k: statistics.median(r[k] for r in results) for k in keys if isinstance(results[0][k], (int, float))}
 
 
+def record_plans(t: Target, ids: dict) -> Path:
+    """Every page's data calls, recorded while the page runs (bench/plans.py), once per warehouse."""
+    plan = BENCH_DIR / f"plan-{t.name}.pkl"
+    subprocess.run([sys.executable, "-m", "bench.plans", "--url", t.url, "--out", str(plan), "--brand",
+                    str(ids["brand"]), "--provider", str(ids["provider"])], cwd=ROOT, check=True, timeout=3600)
+    return plan
+
+
 def measure_target(t: Target, runs: int, pages: list[str], ids: dict, raw_too: bool, floor: bool) -> dict:
     out = {}
-    extra = ["--brand", str(ids["brand"]), "--provider", str(ids["provider"])]
+    extra = ["--plan", str(record_plans(t, ids))]
     for page in pages:
         row = {}
         row["app"] = medians([worker("page", "--url", t.url, "--page", page, *extra) for _ in range(runs)])
@@ -166,7 +185,7 @@ def measure_extras(t: Target, args, previous: dict) -> dict:
 
 
 def main(argv=None) -> int:
-    from bench.pages import PAGES
+    from bench.plans import pages as page_names
     from bench.report import print_table, render
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--runs", type=int, default=5)
@@ -184,15 +203,35 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.report_only:
         results = json.loads(Path(args.results).read_text())
-        pages = args.pages.split(",") if args.pages else list(PAGES)
+        pages = args.pages.split(",") if args.pages else list(page_names())
         print_table(results, pages)
         if not args.no_write:
             (ROOT / "docs" / "benchmarks.md").write_text(render(results, pages))
         return 0
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     chosen = [t for t in targets() if not args.only or t.name in args.only.split(",")]
-    pages = args.pages.split(",") if args.pages else list(PAGES)
+    pages = args.pages.split(",") if args.pages else list(page_names())
 
+    with contextlib.ExitStack() as running:
+        chosen = [t for t in (_with_cluster(t, running) for t in chosen) if t is not None]
+        return _run(args, chosen, pages)
+
+
+def _with_cluster(t: Target, running: contextlib.ExitStack) -> Target | None:
+    """The cluster target with its URL, the cluster started (stopped when the run ends, however it ends)."""
+    if t.name != CLUSTER:
+        return t
+    from scripts.clickhouse_cluster import Cluster, ClusterError
+    try:
+        cluster = running.enter_context(Cluster(BENCH_DIR / CLUSTER))
+    except (ClusterError, OSError) as exc:
+        print(f"  {t.name}: unavailable, skipped ({str(exc).splitlines()[0][:160]})")
+        return None
+    return dataclasses.replace(t, url=cluster.url())
+
+
+def _run(args, chosen: list[Target], pages: list[str]) -> int:
+    from bench.report import print_table, render
     print("building warehouses (cached in data/bench/)", flush=True)
     usable = []
     for t in chosen:
@@ -219,10 +258,11 @@ def main(argv=None) -> int:
             ids = worker("page", "--url", t.url, "--pick-ids")
             print(f"  measuring {t.name} (brand {ids['brand']}, provider {ids['provider']})", flush=True)
             entry = measure_target(t, args.runs, pages, ids, raw_too=t.name == "duckdb-10m",
-                                   floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m"))
+                                   floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m",
+                                                    CLUSTER))
             entry.update(measure_extras(t, args, results["targets"].get(t.name, {})))
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
-            print(f"  {t.name}: measurement failed, left out ({str(exc).splitlines()[0][:200]})", flush=True)
+            print(f"  {t.name}: measurement failed, left out ({str(exc).strip()[-600:]})", flush=True)
             continue
         results["targets"][t.name] = entry
         Path(args.results).write_text(json.dumps(results, indent=1, default=str))  # a crash keeps what was measured

@@ -309,20 +309,15 @@ def provider_series(wh: Warehouse, f: Filters, provider_id: int) -> pd.DataFrame
         f = f.without_client_limit()
     last_day = periods.period_end(shown[-1], f.grain)
     d = marts.daily(wh, shown[0], last_day)
-    served = (
-        select(a.c.brand_id)
-        .where(a.c.provider_id == provider_id, a.c.brand_id == d.c.brand_id,
-               d.c.day >= a.c.start_on, or_(a.c.end_on.is_(None), d.c.day <= a.c.end_on))
-        .exists()
-    )
-    key = period_key(d.c.day, f.grain).label("period")
-    its_brands = select(a.c.brand_id).where(a.c.provider_id == provider_id)  # narrows the rows EXISTS sees
-    stmt = (
-        select(key, func.sum(d.c.gmv_cny).label("gmv_cny"), func.sum(d.c.orders).label("orders"))
-        .select_from(with_brands(d))
-        .where(d.c.brand_id.in_(its_brands), served, *brand_conditions(f))
+    within = and_(a.c.provider_id == provider_id, a.c.brand_id == d.c.brand_id, d.c.day >= a.c.start_on,
+                  or_(a.c.end_on.is_(None), d.c.day <= a.c.end_on))
+    # a brand's day once, however many of its assignments cover it (a join, not a correlated EXISTS, which a
+    # ClickHouse cluster cannot run on its Distributed tables)
+    served = (select(d.c.day, d.c.brand_id, d.c.gmv_cny, d.c.orders).select_from(with_brands(d).join(a, within))
+              .where(*brand_conditions(f)).distinct().subquery("served"))
+    key = period_key(served.c.day, f.grain).label("period")
+    stmt = select(key, func.sum(served.c.gmv_cny).label("gmv_cny"), func.sum(served.c.orders).label("orders")) \
         .group_by(key)
-    )
     agg = wh.frame(stmt)
     agg["period_start"] = _period_starts(agg.pop("period"))
     out = pd.DataFrame({"period_start": shown}).merge(agg, how="left", on="period_start")

@@ -424,16 +424,26 @@ def _duckdb_columns(wh: Warehouse, table: Table) -> dict[str, TypeEngine] | None
                     .where(i.table_name == table.name, in_schema, i.table_catalog == func.current_database()))
     if rows.empty:
         return None
-    names = wh.engine.dialect.ischema_names
-    types = {}
-    for row in rows.itertuples():
-        base = re.sub(r"\(.*", "", str(row.data_type)).strip().lower()
-        if base in ("decimal", "numeric"):
-            types[row.column_name] = Numeric(_int(row.numeric_precision), _int(row.numeric_scale))
-        else:
-            kind = names.get(_DUCKDB_ALIASES.get(base, base))
-            types[row.column_name] = kind() if kind else Unrecognised(str(row.data_type))
-    return types
+    return {row.column_name: _duckdb_type(str(row.data_type), _int(row.numeric_precision), _int(row.numeric_scale))
+            for row in rows.itertuples()}
+
+
+def duckdb_type(data_type: str) -> TypeEngine:
+    """The SQLAlchemy type of a DuckDB type as DuckDB writes it ('DECIMAL(12,2)', 'BIGINT', …), for
+    type_problem (the `load` command checks its source's columns so)."""
+    digits = re.fullmatch(r"\s*(?:DECIMAL|NUMERIC)\s*\((\d+)\s*,\s*(\d+)\)\s*", data_type, re.IGNORECASE)
+    return _duckdb_type(data_type, *(map(int, digits.groups()) if digits else (None, None)))
+
+
+def _duckdb_type(data_type: str, precision: int | None, scale: int | None) -> TypeEngine:
+    from duckdb_engine import Dialect
+    base = re.sub(r"\(.*", "", data_type).strip().lower()
+    if base in ("decimal", "numeric"):
+        return Numeric(precision, scale)
+    if base in ("timestamp with time zone", "timestamptz"):
+        return DateTime(timezone=True)
+    kind = Dialect.ischema_names.get(_DUCKDB_ALIASES.get(base, base))
+    return kind() if kind else Unrecognised(data_type)
 
 
 _DUCKDB_ALIASES = {"double": "double precision", "bool": "boolean", "int": "integer", "long": "bigint"}
@@ -500,8 +510,14 @@ def type_problem(column: Column, actual: TypeEngine, dialect: str) -> str | None
     if isinstance(want, Date):
         return None if isinstance(actual, Date) and not isinstance(actual, DateTime) else cannot
     if isinstance(want, String):
-        return None if isinstance(actual, String) else cannot
+        return None if _is_text(actual) else cannot
     return None
+
+
+def _is_text(t: TypeEngine) -> bool:
+    # clickhouse-connect reflects String / FixedString (also LowCardinality, Nullable) as its own types,
+    # not as subclasses of SQLAlchemy's String
+    return isinstance(t, String) or type(t).__name__ in ("String", "FixedString")
 
 
 def _integer_problem(want: Integer, actual: TypeEngine, dialect: str, cannot: str) -> str | None:

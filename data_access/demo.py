@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from . import config, load, marts, schema
 from .warehouse import create_warehouse_engine, describe_safely
@@ -552,6 +553,10 @@ class _BrandPicker:
         self.n_active = n_active  # brands are sorted by onboarding: the active ones come first
 
     def draw(self, rng, days: np.ndarray) -> np.ndarray:
+        """Brand indexes (int32), drawn a piece at a time (one draw of len(days) values)."""
+        return _piecewise(len(days), np.int32, lambda p: self._draw(rng, days[p].astype(np.int64)))
+
+    def _draw(self, rng, days: np.ndarray) -> np.ndarray:
         span = self.row_end[days] - self.row_start[days]
         target = self.row_start[days] + rng.random(len(days)) * span
         brand = np.searchsorted(self.cum, target, side="right") - days * self.n
@@ -646,6 +651,14 @@ def _campaign_frame(rng, campaigns: _Campaigns, brands: _Brands, orders: "_Order
 
 
 # --- orders ----------------------------------------------------------------------------------
+#
+# Order-level arrays are held compact (int8/16/32 where the values fit) and computed a piece of
+# PIECE orders at a time, so that a build of 100M orders fits in a few GB. Each random draw is
+# still one draw of n values, taken in pieces in the same order (numpy's generators give the same
+# stream drawn whole or in pieces), and sums run in the same order: the data do not depend on
+# PIECE (tests/test_demo.py checks it).
+
+PIECE = 1 << 20
 
 HOUR_WEIGHTS = np.array([3, 2, 1, 0.6, 0.4, 0.4, 0.8, 1.5, 2.5, 3.5, 4, 4.5,
                          5, 4.5, 4, 4, 4.5, 5, 6, 8, 10, 10.5, 9, 6])  # live rooms peak at night
@@ -660,6 +673,35 @@ CHANNEL_BY_STEP = np.array([  # distribution, self_live, short_video, store
 CHANNEL_PRIVATE = np.array([0.10, 0.55, 0.25, 0.10])  # fans come back to the live room and videos
 PRIVATE_BY_STEP = np.array([0.04, 0.06, 0.08, 0.15, 0.38, 0.45])
 BUYER_ID_BASE = 10_000_001
+
+
+def _pieces(n: int):
+    """Consecutive slices of PIECE items covering range(n)."""
+    return (slice(start, min(start + PIECE, n)) for start in range(0, n, PIECE))
+
+
+def _piecewise(n: int, dtype, make) -> np.ndarray:
+    """An array of n values of dtype, make(piece) filling each slice in turn."""
+    out = np.empty(n, dtype=dtype)
+    for piece in _pieces(n):
+        out[piece] = make(piece)
+    return out
+
+
+def _size(piece: slice) -> int:
+    return piece.stop - piece.start
+
+
+def _index_type(n: int):
+    return np.int32 if n < 2 ** 31 else np.int64
+
+
+def _day_counts(days: np.ndarray) -> np.ndarray:
+    """np.bincount(days, minlength=N_DAYS), counted piece by piece."""
+    counts = np.zeros(N_DAYS, dtype=np.int64)
+    for piece in _pieces(len(days)):
+        counts += np.bincount(days[piece], minlength=N_DAYS)
+    return counts
 
 
 @dataclass
@@ -680,14 +722,15 @@ class _Orders:
     def __len__(self) -> int:
         return len(self.brand)
 
-    def day(self) -> np.ndarray:
-        return self.seconds // SECONDS_PER_DAY
-
     def campaign_gmv_within(self, days: int, campaigns: _Campaigns) -> np.ndarray:
-        has = self.campaign >= 0
-        c = self.campaign[has]
-        in_window = self.day()[has] <= campaigns.start[c] + days
-        return np.bincount(c[in_window], weights=self.gmv[has][in_window], minlength=len(campaigns.start))
+        gmv = np.zeros(len(campaigns.start))
+        for piece in _pieces(len(self)):
+            campaign = self.campaign[piece]
+            has = campaign >= 0
+            c = campaign[has]
+            in_window = self.seconds[piece][has] // SECONDS_PER_DAY <= campaigns.start[c] + days
+            np.add.at(gmv, c[in_window], self.gmv[piece][has][in_window])  # in order: one bincount's sums
+        return gmv
 
     def frame(self, start: int = 0, stop: int | None = None) -> pd.DataFrame:
         part = slice(start, stop)
@@ -695,7 +738,7 @@ class _Orders:
         return pd.DataFrame({
             "order_id": np.arange(start + 1, start + len(campaign) + 1, dtype=np.int64),
             "brand_id": self.brand[part].astype(np.int64) + 1,
-            "buyer_id": self.buyer_id[part],
+            "buyer_id": self.buyer_id[part].astype(np.int64),
             "ordered_at": FIRST_DAY.astype("datetime64[s]") + self.seconds[part].astype("timedelta64[s]"),
             "channel": pd.Categorical.from_codes(self.channel[part], categories=list(schema.CHANNELS)),
             "traffic_source": pd.Categorical.from_codes(self.private[part].astype(np.int8),
@@ -709,41 +752,67 @@ class _Orders:
         })
 
 
-def _within_group_cumsum(values: np.ndarray, group_start: np.ndarray, group: np.ndarray) -> np.ndarray:
-    total = np.cumsum(values)
-    return total - total[group_start[group]] + values[group_start[group]]
-
-
 def _campaign_journeys(rng, campaigns: _Campaigns, steps: _Steps):
     """Each paid buyer's orders: the first on day T or days after, then repeats over weeks."""
     n_journeys = int(campaigns.buyers.sum())
-    campaign = np.repeat(np.arange(len(campaigns.buyers)), campaigns.buyers)
-    brand = campaigns.brand[campaign]
-    delay = np.where(rng.random(n_journeys) < FIRST_ORDER_ON_T, 0, np.minimum(rng.geometric(0.45, n_journeys), 7))
-    first = campaigns.start[campaign] + delay
-    keeps = REPEAT + np.where(_step_on(steps.started, brand, first) >= 4, REPEAT_PRIVATE_BONUS, 0.0)
-    length = np.minimum(rng.geometric(1 - keeps), 12)
+    campaign = np.repeat(np.arange(len(campaigns.buyers), dtype=np.int32), campaigns.buyers)
+    first = _first_orders(rng, campaigns.start, campaign)
 
-    journey = np.repeat(np.arange(n_journeys), length)
-    journey_start = np.cumsum(length) - length
-    repeat = np.arange(len(journey)) > journey_start[journey]
-    n = len(journey)
-    gap = np.floor(np.where(rng.random(n) < 0.75, rng.exponential(5, n), rng.exponential(40, n)))
-    gap = np.where(repeat, gap, 0).astype(np.int64)
-    day = first[journey] + _within_group_cumsum(gap, journey_start, journey)
-    keep = day <= LAST
-    return campaign[journey][keep], day[keep], journey[keep], repeat[keep]
+    def length(p):
+        keeps = REPEAT + np.where(_step_on(steps.started, campaigns.brand[campaign[p]], first[p]) >= 4,
+                                  REPEAT_PRIVATE_BONUS, 0.0)
+        return np.minimum(rng.geometric(1 - keeps), 12)
+    lengths = _piecewise(n_journeys, np.int8, length)
+
+    journey = np.repeat(np.arange(n_journeys, dtype=_index_type(n_journeys)), lengths)
+    journey_start = np.cumsum(lengths, dtype=np.int64) - lengths
+    del lengths
+    repeat = _piecewise(len(journey), bool, lambda p: np.arange(p.start, p.stop) > journey_start[journey[p]])
+    days = _journey_days(first, journey, journey_start, _gaps(rng, repeat))
+    keep = days <= LAST
+    journey = journey[keep]
+    return campaign[journey], days[keep], journey, repeat[keep]
+
+
+def _first_orders(rng, start: np.ndarray, campaign: np.ndarray) -> np.ndarray:
+    """Day of each paid buyer's first order: day T mostly, else within a week."""
+    on_t = _piecewise(len(campaign), bool, lambda p: rng.random(_size(p)) < FIRST_ORDER_ON_T)
+    return _piecewise(len(campaign), np.int16, lambda p: start[campaign[p]] + np.where(
+        on_t[p], 0, np.minimum(rng.geometric(0.45, _size(p)), 7)))
+
+
+def _gaps(rng, repeat: np.ndarray) -> np.ndarray:
+    """Days between a journey's orders (0 before its first): mostly days, sometimes weeks."""
+    n = len(repeat)
+    soon = _piecewise(n, bool, lambda p: rng.random(_size(p)) < 0.75)
+    gap = np.zeros(n, dtype=np.int32)
+    for wait, chosen in ((5, soon), (40, ~soon)):  # the two exponential draws, in this order
+        for p in _pieces(n):
+            draw = np.floor(rng.exponential(wait, _size(p)))
+            take = chosen[p] & repeat[p]
+            gap[p][take] = draw[take]
+    return gap
+
+
+def _journey_days(first: np.ndarray, journey: np.ndarray, journey_start: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Each order's day: its journey's first day plus the journey's gaps so far."""
+    total = np.cumsum(gap, dtype=np.int64)
+
+    def day(p):
+        start = journey_start[journey[p]]
+        return first[journey[p]] + (total[p] - total[start] + gap[start])
+    return _piecewise(len(journey), np.int16, day)
 
 
 def _paid_orders_within_plan(rng, n_orders: int, plan: _SalesPlan, day: np.ndarray, journey: np.ndarray) -> np.ndarray:
     """Which paid orders to keep: in a small warehouse a few big campaigns could overfill a quarter
     (Q1 2021 is small), so whole journeys are dropped until paid orders fill at most 70% of it."""
     planned = np.bincount(QUARTER, n_orders * plan.daily_share, 8)
-    paid = np.bincount(QUARTER[day], minlength=8)
+    paid = np.bincount(QUARTER, _day_counts(day), 8)
     keep_p = np.minimum(1.0, 0.7 * planned / np.maximum(paid, 1))
     first_day = np.full(journey.max() + 1 if len(journey) else 0, LAST)
     np.minimum.at(first_day, journey, day)
-    kept = rng.random(len(first_day)) < keep_p[QUARTER[first_day]]
+    kept = _piecewise(len(first_day), bool, lambda p: rng.random(_size(p)) < keep_p[QUARTER[first_day[p]]])
     return kept[journey]
 
 
@@ -751,7 +820,7 @@ def _organic_days(rng, n_orders: int, plan: _SalesPlan, campaign_days: np.ndarra
     """Days of the orders nobody paid for: they fill each quarter up to its planned total (so the
     quarter anchors hold exactly) and each day towards the planned sales curve."""
     target = n_orders * plan.daily_share
-    paid = np.bincount(campaign_days, minlength=N_DAYS)
+    paid = _day_counts(campaign_days)
     room = np.maximum(target - paid, 0.05 * target)
     lacking = np.maximum(np.bincount(QUARTER, target, 8) - np.bincount(QUARTER, paid, 8), 0.0)
     per_quarter = _largest_remainder(n_orders - len(campaign_days), lacking + 1e-9 * (lacking.sum() == 0))
@@ -759,12 +828,21 @@ def _organic_days(rng, n_orders: int, plan: _SalesPlan, campaign_days: np.ndarra
     for q, count in enumerate(per_quarter):
         in_q = QUARTER == q
         counts[in_q] = rng.multinomial(count, room[in_q] / room[in_q].sum())
-    return np.repeat(DAYS, counts)
+    return np.repeat(DAYS.astype(np.int16), counts)
 
 
-def _intraday_seconds(rng, n: int) -> np.ndarray:
-    hour = rng.choice(24, size=n, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
-    return hour * 3600 + rng.integers(0, 3600, n)
+def _order_seconds(rng, days: np.ndarray) -> np.ndarray:
+    """Each order's time (seconds since FIRST_DAY) on its day: hours drawn first, then the seconds."""
+    hour = _piecewise(len(days), np.int8,
+                      lambda p: rng.choice(24, size=_size(p), p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum()))
+    return _piecewise(len(days), np.int32, lambda p: days[p].astype(np.int64) * SECONDS_PER_DAY + (
+        hour[p].astype(np.int64) * 3600 + rng.integers(0, 3600, _size(p))))
+
+
+def _private_by_step(rng, steps: _Steps, brand: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether each organic order comes from the brand's private domain, more often as it progresses."""
+    return _piecewise(len(day), bool, lambda p: rng.random(_size(p)) < PRIVATE_BY_STEP[
+        _step_on(steps.started, brand[p], day[p])])
 
 
 def _organic_buyers(rng, brand: np.ndarray, seconds: np.ndarray, private: np.ndarray, universe: int):
@@ -773,61 +851,87 @@ def _organic_buyers(rng, brand: np.ndarray, seconds: np.ndarray, private: np.nda
     order = np.lexsort((seconds, brand))
     b = brand[order]
     n = len(b)
-    group_start = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
-    group = np.cumsum(np.r_[True, b[1:] != b[:-1]]) - 1
-    position = np.arange(n) - group_start[group]
-    returning = private[order] & (position > 0)
-    parent = np.arange(n)
-    earlier = group_start[group] + np.floor(position * np.sqrt(rng.random(n))).astype(np.int64)  # recent more
-    parent[returning] = earlier[returning]
+    index = _index_type(n)
+    new_brand = np.r_[True, b[1:] != b[:-1]]
+    del b
+    start = np.flatnonzero(new_brand).astype(index)[np.cumsum(new_brand, dtype=index) - 1]  # of each one's brand
+    del new_brand
+    returning = np.empty(n, dtype=bool)
+    for p in _pieces(n):
+        returning[p] = private[order[p]] & (np.arange(p.start, p.stop) > start[p])
+    parent = np.arange(n, dtype=index)
+    for p in _pieces(n):  # recent orders more
+        position = np.arange(p.start, p.stop) - start[p]
+        earlier = start[p] + np.floor(position * np.sqrt(rng.random(_size(p)))).astype(np.int64)
+        parent[p][returning[p]] = earlier[returning[p]]
+    del start
     while True:  # follow each returning order back to the buyer's first, public one
         grand = parent[parent]
         if np.array_equal(grand, parent):
             break
         parent = grand
-    buyer = rng.integers(0, universe, n)[parent]
-    buyers, returns = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
-    buyers[order], returns[order] = buyer, returning
+    del grand
+    draws = _piecewise(n, _index_type(universe), lambda p: rng.integers(0, universe, _size(p)))
+    buyers, returns = np.empty(n, dtype=draws.dtype), np.empty(n, dtype=bool)
+    for p in _pieces(n):
+        buyers[order[p]] = draws[parent[p]]
+        returns[order[p]] = returning[p]
     return buyers, returns
 
 
 def _orders(rng, n_orders: int, plan: _SalesPlan, brands: _Brands, steps: _Steps,
             campaigns: _Campaigns, assignments: _Assignments, standouts: dict) -> _Orders:
+    """The paid orders come first until the final sort by time (so `paid` slices select them)."""
     c_campaign, c_day, c_journey, c_repeat = _campaign_journeys(rng, campaigns, steps)
     keep = _paid_orders_within_plan(rng, n_orders, plan, c_day, c_journey)
     c_campaign, c_day, c_journey, c_repeat = c_campaign[keep], c_day[keep], c_journey[keep], c_repeat[keep]
+    del keep
     o_day = _organic_days(rng, n_orders, plan, c_day)
     o_brand = plan.organic.draw(rng, o_day)
-    o_seconds = o_day * SECONDS_PER_DAY + _intraday_seconds(rng, len(o_day))
-    o_private = rng.random(len(o_day)) < PRIVATE_BY_STEP[_step_on(steps.started, o_brand, o_day)]
+    o_seconds = _order_seconds(rng, o_day)
+    o_private = _private_by_step(rng, steps, o_brand, o_day)
     universe = max(1000, int(0.5 * n_orders))
     o_buyer, o_private = _organic_buyers(rng, o_brand, o_seconds, o_private, universe)
     n_journeys = int(campaigns.buyers.sum())
-    c_buyer = universe + c_journey  # a paid buyer is new to the brand: first touch is the campaign
-    c_private = c_repeat & (rng.random(len(c_day)) < 0.55)  # they come back as followers
+    c_private = c_repeat.copy()  # they come back as followers
+    for p in _pieces(len(c_day)):
+        c_private[p] &= rng.random(_size(p)) < 0.55
 
+    n_paid = len(c_day)
     brand = np.concatenate([campaigns.brand[c_campaign], o_brand])
     day = np.concatenate([c_day, o_day])
-    seconds = np.concatenate([c_day * SECONDS_PER_DAY + _intraday_seconds(rng, len(c_day)), o_seconds])
+    seconds = np.concatenate([_order_seconds(rng, c_day), o_seconds])
     private = np.concatenate([c_private, o_private])
-    campaign = np.concatenate([c_campaign, np.full(len(o_day), -1)])
-    # buyer ids: one shuffled id space for platform users and campaign-brought newcomers
-    ids = BUYER_ID_BASE + rng.permutation(universe + n_journeys)
-    buyer_id = ids[np.concatenate([c_buyer, o_buyer])]
+    del o_brand, c_day, o_day, o_seconds, c_private, o_private
+    campaign = np.concatenate([c_campaign, np.full(n_orders - n_paid, -1, dtype=c_campaign.dtype)])
+    # buyer ids: one shuffled id space for platform users and campaign-brought newcomers (a paid buyer is
+    # new to the brand: first touch is the campaign)
+    ids = np.arange(universe + n_journeys, dtype=_index_type(BUYER_ID_BASE + universe + n_journeys))
+    rng.shuffle(ids)  # rng.permutation(n), in the ids' own type
+    buyer_id = np.empty(n_orders, dtype=ids.dtype)
+    for p in _pieces(n_paid):
+        buyer_id[p] = BUYER_ID_BASE + ids[universe + c_journey[p].astype(np.int64)]
+    for p in _pieces(n_orders - n_paid):
+        buyer_id[n_paid + p.start:n_paid + p.stop] = BUYER_ID_BASE + ids[o_buyer[p]]
+    del ids, o_buyer, c_journey
 
-    step = _step_on(steps.started, brand, day)
-    objective = np.where(campaign >= 0, campaigns.objective[np.maximum(campaign, 0)], -1)
-    repeat = np.concatenate([c_repeat, np.ones(len(o_day), bool)])
-    channel = _channels(rng, step, private, objective, repeat)
+    objective = campaigns.objective[c_campaign].astype(np.int8)  # of the paid orders
+    channel = _channels(rng, steps, brand, day, private, objective, c_repeat)
+    del objective, c_repeat, c_campaign
     exclusive = _channel_exclusive(rng, steps, brand, day)
     gmv = _order_values(rng, brands, brand, day, private)
-    refunded, returned, insured = _after_sale(rng, brands, brand, day, gmv,
-                                              _quality(standouts, assignments, brand, day, 0))
+    refunded, returned, insured = _after_sale(rng, brands, brand, day, gmv, standouts, assignments)
+    del day
 
+    columns = {"brand": brand, "buyer_id": buyer_id, "seconds": seconds, "channel": channel, "private": private,
+               "campaign": campaign, "channel_exclusive": exclusive, "gmv": gmv, "refunded": refunded,
+               "returned": returned, "insured": insured}
+    del brand, buyer_id, channel, private, campaign, exclusive, gmv, refunded, returned, insured
     order = np.argsort(seconds, kind="stable")  # order ids follow time
-    return _Orders(brand[order].astype(np.int32), buyer_id[order], seconds[order], channel[order],
-                   private[order], campaign[order], exclusive[order], gmv[order],
-                   refunded[order], returned[order], insured[order])
+    del seconds
+    for name in columns:  # one column at a time
+        columns[name] = columns[name][order]
+    return _Orders(**columns)
 
 
 def _choose_rows(rng, table: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -840,51 +944,77 @@ def _choose_rows(rng, table: np.ndarray, row: np.ndarray) -> np.ndarray:
     return pick
 
 
-def _channels(rng, step, private, objective, repeat) -> np.ndarray:
+def _channels(rng, steps: _Steps, brand, day, private, objective, repeat) -> np.ndarray:
     """The mix moves to self-broadcast as brands progress; private buyers come to live rooms and
-    videos; a paid buyer's orders mostly come through what the campaign promoted."""
-    rows = np.where(private, len(CHANNEL_BY_STEP), step)
-    channel = _choose_rows(rng, np.vstack([CHANNEL_BY_STEP, CHANNEL_PRIVATE]), rows)
-    paid = np.flatnonzero(objective >= 0)
-    goal = objective[paid]
-    promoted = np.select([goal == 0, goal == 1], [np.where(step[paid] >= 3, 1, 0), 2], 3).astype(np.int8)
-    follow = rng.random(len(paid)) < np.where(repeat[paid], 0.4, 0.75)
-    channel[paid[follow]] = promoted[follow]
+    videos; a paid buyer's orders mostly come through what the campaign promoted. `objective` and
+    `repeat` are the paid orders' (the first ones)."""
+    table = np.vstack([CHANNEL_BY_STEP, CHANNEL_PRIVATE])
+
+    def step(p):
+        return _step_on(steps.started, brand[p], day[p])
+    channel = _piecewise(len(brand), np.int8, lambda p: _choose_rows(
+        rng, table, np.where(private[p], len(CHANNEL_BY_STEP), step(p))))
+    for p in _pieces(len(objective)):
+        goal = objective[p]
+        promoted = np.select([goal == 0, goal == 1], [np.where(step(p) >= 3, 1, 0), 2], 3).astype(np.int8)
+        follow = rng.random(_size(p)) < np.where(repeat[p], 0.4, 0.75)
+        channel[p][follow] = promoted[follow]
     return channel
 
 
 def _channel_exclusive(rng, steps: _Steps, brand, day) -> np.ndarray:
     """Channel-exclusive products arrive with step 5 and grow as the brand makes more of them."""
-    since_step_5 = day - steps.started[brand, 4]
-    share = np.where(since_step_5 >= 0, 0.10 + 0.25 * np.minimum(since_step_5, 270) / 270, 0.02)
-    return rng.random(len(day)) < share
+    def exclusive(p):
+        since_step_5 = day[p].astype(np.int64) - steps.started[brand[p], 4]
+        share = np.where(since_step_5 >= 0, 0.10 + 0.25 * np.minimum(since_step_5, 270) / 270, 0.02)
+        return rng.random(_size(p)) < share
+    return _piecewise(len(day), bool, exclusive)
 
 
 def _order_values(rng, brands: _Brands, brand, day, private) -> np.ndarray:
     """Lognormal around each brand's basket. Each quarter's average basket is held level, so
     that sales multiples follow the planned order curve (the source's 8× in Q2 2021)."""
-    raw = brands.value[brand] * rng.lognormal(0, 0.85, len(brand)) * np.where(private, 1.1, 1.0)
-    quarter = QUARTER[day]
-    mean_q = np.bincount(quarter, raw, 8) / np.maximum(np.bincount(quarter, minlength=8), 1)
-    raw *= np.divide(raw.mean(), mean_q, out=np.ones(8), where=mean_q > 0)[quarter]
+    n = len(brand)
+    raw = _piecewise(n, np.float64, lambda p: brands.value[brand[p]] * rng.lognormal(0, 0.85, _size(p)) * np.where(
+        private[p], 1.1, 1.0))
+    sums, counts = np.zeros(8), np.zeros(8, dtype=np.int64)
+    for p in _pieces(n):
+        quarter = QUARTER[day[p]]
+        np.add.at(sums, quarter, raw[p])  # in order: one bincount's sums
+        counts += np.bincount(quarter, minlength=8)
+    mean_q = sums / np.maximum(counts, 1)
+    level = np.divide(raw.mean(), mean_q, out=np.ones(8), where=mean_q > 0)
+    for p in _pieces(n):
+        raw[p] *= level[QUARTER[day[p]]]
     raw *= MEDIAN_ORDER_CNY / np.median(raw)
-    gmv = np.clip(np.round(raw, 2), 0.01, 500_000)
-    gmv[rng.random(len(brand)) < 0.006] = 0.0  # gifts and fully-discounted orders
-    return gmv
+    for p in _pieces(n):
+        raw[p] = np.clip(np.round(raw[p], 2), 0.01, 500_000)
+    for p in _pieces(n):
+        raw[p][rng.random(_size(p)) < 0.006] = 0.0  # gifts and fully-discounted orders
+    return raw
 
 
-def _after_sale(rng, brands: _Brands, brand, day, gmv, provider_factor):
+def _after_sale(rng, brands: _Brands, brand, day, gmv, standouts: dict, assignments: _Assignments):
     """Trust improves through 2021: fewer refunds and returns, more insured return shipping; the
     standout providers' brands get refunds less (or more) often."""
-    year_2021 = np.clip((day - _day("2021-01-01")) / 364, 0, None)
-    year_2020 = np.clip(day / 365, 0, 1)
+    def year_2021(p):
+        return np.clip((day[p].astype(np.int64) - _day("2021-01-01")) / 364, 0, None)
+
+    def refunded(p):
+        year = year_2021(p)
+        refund_p = np.where(year > 0, 0.08 - 0.03 * year, 0.08) * CATEGORY_REFUND[brands.category[brand[p]]]
+        refund_p = refund_p * _quality(standouts, assignments, brand[p], day[p].astype(np.int64), 0)
+        return (rng.random(_size(p)) < refund_p) & (gmv[p] > 0)
+
+    def insured(p):
+        year, year_2020 = year_2021(p), np.clip(day[p].astype(np.int64) / 365, 0, 1)
+        return rng.random(_size(p)) < np.where(year > 0, 0.20 + 0.40 * year, 0.12 + 0.08 * year_2020)
+
     n = len(day)
-    refund_p = np.where(year_2021 > 0, 0.08 - 0.03 * year_2021, 0.08) * CATEGORY_REFUND[brands.category[brand]]
-    refund_p = refund_p * provider_factor
-    refunded = (rng.random(n) < refund_p) & (gmv > 0)
-    returned = np.where(refunded, rng.random(n) < 0.72, rng.random(n) < 0.003)
-    insured_p = np.where(year_2021 > 0, 0.20 + 0.40 * year_2021, 0.12 + 0.08 * year_2020)
-    return refunded, returned, rng.random(n) < insured_p
+    refunds = _piecewise(n, bool, refunded)
+    if_refunded = _piecewise(n, bool, lambda p: rng.random(_size(p)) < 0.72)
+    returned = _piecewise(n, bool, lambda p: np.where(refunds[p], if_refunded[p], rng.random(_size(p)) < 0.003))
+    return refunds, returned, _piecewise(n, bool, insured)
 
 
 # --- the whole warehouse -----------------------------------------------------------------------
@@ -929,10 +1059,17 @@ def generate(orders: int = 1_000_000, seed: int = 7) -> dict[str, pd.DataFrame]:
 CHUNK_ROWS = 2_000_000
 
 
+# A DuckDB build's own memory (its buffers, the orders' primary key index, the marts' sorts; it spills
+# to disk beyond): the generator's arrays (~30 bytes an order) and this keep a 100M build under 8 GB.
+DUCKDB_BUILD_MEMORY = "3GB"
+
+
 def _load_demo(engine, demo: _Demo) -> None:
     load.load_frames(engine, demo.frames)
-    for start in range(0, len(demo.orders), CHUNK_ROWS):
-        load.load_frames(engine, {"orders": demo.orders.frame(start, start + CHUNK_ROWS)})
+    orders, demo.orders = demo.orders, None  # the marts read the warehouse: the arrays go once loaded
+    for start in range(0, len(orders), CHUNK_ROWS):
+        load.load_frames(engine, {"orders": orders.frame(start, start + CHUNK_ROWS)})
+    del orders
     marts.build_into(engine)  # the pre-aggregated marts, refreshed with the data
 
 
@@ -943,7 +1080,7 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _build_file(url, demo: _Demo) -> None:
+def _build_file(url, fill) -> None:
     """Load a new DuckDB or SQLite file beside the target, then swap it in (one rename): a reader sees
     the old warehouse or the new one, never half of one. A SQLite file that beltboard did not create
     is refused, as any other warehouse; a DuckDB target is beltboard's demo file by definition."""
@@ -960,10 +1097,11 @@ def _build_file(url, demo: _Demo) -> None:
     sidecars = [Path(f"{tmp}.wal")] if is_duckdb else [Path(f"{tmp}-journal")]
     try:
         # No pre-ping: it leaves a pending result that blocks register().
-        engine = create_engine(url.set(database=str(tmp)))
+        engine = create_engine(url.set(database=str(tmp)), **(
+            {"connect_args": {"config": {"memory_limit": DUCKDB_BUILD_MEMORY}}} if is_duckdb else {}))
         try:
             load.create_tables(engine)
-            _load_demo(engine, demo)
+            fill(engine)
             if is_duckdb:
                 with engine.connect() as conn:
                     conn.exec_driver_sql("CHECKPOINT")  # everything in the file, nothing left in the WAL
@@ -988,6 +1126,31 @@ def _is_file(url) -> bool:
 BUILT = (*schema.TABLE_NAMES, load.MARKER.name, *marts.BUILT)
 
 
+def write(url, fill) -> None:
+    """Write a whole warehouse at `url`: its contract tables created empty, then `fill(engine)` loads them (and
+    builds the marts). A DuckDB or SQLite file is written beside the target and renamed over it; a PostgreSQL
+    or MariaDB database is built in a staging schema / database and swapped in at once (load.staged); a
+    ClickHouse server or cluster in place. A target that holds contract tables that beltboard did not create
+    is refused (load.RefusedToOverwrite), untouched."""
+    url = make_url(url)
+    try:
+        if _is_file(url):
+            _build_file(url, fill)
+            return
+        engine = create_warehouse_engine(url.render_as_string(hide_password=False), read_only=False)
+        try:
+            load.refuse_unless_ours(engine)
+            with load.staged(engine, BUILT) as target:
+                load.create_tables(target)
+                fill(target)
+        finally:
+            engine.dispose()
+    except DBAPIError as exc:  # unreachable, refused, a row the database rejects: one line, no password
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise load.BuildError(f"could not write the warehouse ({describe_safely(url)}): "
+                              f"{detail[0][:300] if detail else type(exc).__name__}") from None
+
+
 def build(url: str | None = None, orders: int = 1_000_000, seed: int = 7) -> float:
     """Build the demo warehouse at url (None: the embedded DuckDB file); returns seconds taken.
 
@@ -997,20 +1160,10 @@ def build(url: str | None = None, orders: int = 1_000_000, seed: int = 7) -> flo
     not create is refused."""
     started = time.perf_counter()
     demo = _generate(orders, seed)
-    target_url = make_url(url or config.default_url())
-    if _is_file(target_url):
-        _build_file(target_url, demo)
-    else:
-        engine = create_warehouse_engine(target_url.render_as_string(hide_password=False), read_only=False)
-        try:
-            load.refuse_unless_ours(engine)
-            with load.staged(engine, BUILT) as target:
-                load.create_tables(target)
-                _load_demo(target, demo)
-        finally:
-            engine.dispose()
-    seconds = time.perf_counter() - started
     counts = {name: len(frame) for name, frame in demo.frames.items()} | {"orders": len(demo.orders)}
+    target_url = make_url(url or config.default_url())
+    write(target_url, lambda engine: _load_demo(engine, demo))
+    seconds = time.perf_counter() - started
     summary = ", ".join(f"{counts[name]:,} {name}" for name in schema.TABLE_NAMES)
     print(f"demo warehouse ({describe_safely(target_url)}) seed {seed}: {summary} in {seconds:.1f} s")
     return seconds

@@ -5,7 +5,8 @@ warehouse that it creates: an existing one is replaced only when it carries our 
 
 ClickHouse (chDB in-process, or a server) gets MergeTree tables ordered the way the reports
 read them (orders by brand and time, partitioned by month) and is loaded through chDB's
-`Python()` table function straight from the DataFrame, never row by row.
+`Python()` table function straight from the DataFrame, or a server's in one Arrow request per
+frame, never row by row. A cluster (data_access.cluster) lays the tables out over its nodes.
 
 A build into a database server that others read is staged (`staged`): written into a new
 schema (PostgreSQL) or database (MariaDB/MySQL) beside the target, then swapped in with one
@@ -91,9 +92,13 @@ def refuse_unless_ours(engine: Engine) -> None:
 
 def create_tables(engine: Engine) -> None:
     """(Re)create the contract tables; refuses if they exist without our marker."""
+    from . import cluster
+    if cluster.name_of(engine):  # every node of it, each refusing first
+        cluster.create_tables(engine)
+        return
     refuse_unless_ours(engine)
     if is_clickhouse(engine):
-        _create_clickhouse_tables(engine)
+        create_clickhouse_tables(engine)
     else:
         schema.metadata.drop_all(engine)
         MARKER.drop(engine, checkfirst=True)
@@ -136,7 +141,7 @@ def clickhouse_ddl(table: Table) -> str:
     return f"CREATE TABLE `{table.name}` (\n  {columns}\n) ENGINE = MergeTree {CLICKHOUSE_LAYOUT[table.name]}"
 
 
-def _create_clickhouse_tables(engine: Engine) -> None:
+def create_clickhouse_tables(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in (*reversed(schema.TABLES), MARKER):
             conn.execute(text(f"DROP TABLE IF EXISTS `{table.name}`"))
@@ -187,6 +192,12 @@ def _load(engine: Engine, table: Table, df: pd.DataFrame) -> None:
             raw.close()
     elif dialect == "chdb":
         _load_chdb(engine, table, df)
+    elif dialect == "clickhousedb":
+        from . import cluster
+        if cluster.name_of(engine):
+            cluster.insert_frame(engine, table, df)
+        else:
+            insert_arrow(engine, table, df)
     else:
         rows = df.astype(object).where(df.notna(), None).to_dict("records")
         with engine.begin() as conn:
@@ -215,6 +226,47 @@ def _load_chdb(engine: Engine, table: Table, df: pd.DataFrame) -> None:
         session.query(f"INSERT INTO `{table.name}` ({names}) SELECT {', '.join(select_list)} FROM Python(frame)")
     finally:
         raw.close()
+
+
+def insert_arrow(engine: Engine, table: Table, df: pd.DataFrame, settings: dict | None = None) -> None:
+    """A frame into a ClickHouse server's table as one Arrow request (clickhouse-connect), the server casting
+    each column to the table's type. Money travels as exact decimals made from whole cents, and timestamps as
+    their text, which the server reads in its own time zone as the contract's naive local times (an Arrow
+    timestamp would be read as UTC)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    columns = {}
+    for col in table.c:
+        values = df[col.name]
+        if isinstance(col.type, Numeric):
+            columns[col.name] = _decimal_array(values, col.type)
+        elif isinstance(col.type, DateTime):
+            seconds = pa.array(pd.to_datetime(values).astype("datetime64[s]"), from_pandas=True)
+            columns[col.name] = pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S")
+        else:
+            columns[col.name] = pa.array(values, from_pandas=True)
+    database = (engine.get_execution_options().get("schema_translate_map") or {}).get(None)
+    raw = engine.raw_connection()
+    try:
+        raw.driver_connection.client.insert_arrow(table.name, pa.table(columns), database=database, settings=settings)
+    finally:
+        raw.close()
+
+
+def _decimal_array(values: pd.Series, sql_type: Numeric):
+    """An Arrow decimal column holding exactly the values rounded to cents (a float 0.29 is 29 cents, never
+    28.999…): 128-bit two's-complement integers of the unscaled value."""
+    import numpy as np
+    import pyarrow as pa
+    numbers = pd.to_numeric(values)
+    unscaled = (numbers.astype("float64") * 10 ** sql_type.scale).round()
+    valid = unscaled.notna().to_numpy()
+    low = unscaled.fillna(0).to_numpy(dtype=np.int64)
+    words = np.empty(2 * len(low), dtype=np.int64)
+    words[0::2], words[1::2] = low, np.where(low < 0, -1, 0)
+    mask = None if valid.all() else pa.array(valid).buffers()[1]
+    return pa.Array.from_buffers(pa.decimal128(sql_type.precision, sql_type.scale), len(low),
+                                 [mask, pa.py_buffer(words.tobytes())], null_count=int((~valid).sum()))
 
 
 # ---------------------------------------------------------------- staged builds on database servers

@@ -56,18 +56,17 @@ from sqlalchemy import (
     func,
     insert,
     inspect,
-    literal,
     or_,
     select,
     text,
 )
 
-from . import load
+from . import cluster, load
 from .filters import Filters, brand_conditions, days_after
 from .fingerprint import of_campaigns, of_orders, reduced
 from .freshness import MART_NAMES, MARTS_META, Source
 from .schema import campaigns, orders, provider_assignments
-from .sqlfuncs import day_of, days_between, period_key, prior_value
+from .sqlfuncs import date_value, day_of, days_between, period_key, prior_value
 from .warehouse import Warehouse, WarehouseError, describe_safely
 
 GRAINS = ("month", "quarter", "year")
@@ -318,7 +317,10 @@ def rebuild(wh: Warehouse) -> Source:
 def build_into(engine) -> Source:
     """Drop and rebuild the marts with this engine, in one transaction where the engine has
     transactional DDL (SQLite, DuckDB, PostgreSQL); the metadata rows go in last, so a reader
-    sees either complete fresh marts or none. Returns what they were built from."""
+    sees either complete fresh marts or none. Returns what they were built from. A cluster's shards build their
+    own (data_access.cluster)."""
+    if cluster.name_of(engine):
+        return cluster.build_marts(engine)
     clickhouse = load.is_clickhouse(engine)
     with engine.begin() as conn:
         if engine.dialect.name == "sqlite":
@@ -432,8 +434,8 @@ def pairs_by_provider(wh: Warehouse, f: Filters, joined) -> pd.DataFrame:
                     func.count(a.c.end_on).label("ended"))
              .where(*overlaps).group_by(a.c.provider_id, a.c.brand_id).subquery("spans"))
     single = and_(spans.c.assignments == 1)
-    low = case((spans.c.start_on > f.date_from, spans.c.start_on), else_=literal(f.date_from))
-    high = case((and_(spans.c.ended == 1, spans.c.end_on < f.date_to), spans.c.end_on), else_=literal(f.date_to))
+    low = case((spans.c.start_on > f.date_from, spans.c.start_on), else_=date_value(f.date_from))
+    high = case((and_(spans.c.ended == 1, spans.c.end_on < f.date_to), spans.c.end_on), else_=date_value(f.date_to))
     p = mart_pair_days.c
     first = and_(p.day >= low, p.day <= high, or_(p.prev_day.is_(None), p.prev_day < low))
     repeat = and_(p.prev_day >= low, p.day <= high, or_(p.prev2_day.is_(None), p.prev2_day < low))

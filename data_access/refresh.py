@@ -56,7 +56,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from . import marts, scratch
+from . import cluster, marts, scratch
 from .filters import days_after
 from .fingerprint import extended, of_campaigns, of_orders, reduced
 from .freshness import MART_NAMES, MARTS_META, MARTS_VERSION, Source, recorded_source, source_query
@@ -131,7 +131,10 @@ def refresh(url: str | None = None, *, full: bool = False, owned: bool = False, 
     try:
         try:
             tables = marts.check_ours(wh, owned)
-            decided = Plan("full", "--full was given") if full else look(wh, tables)
+            if full or cluster.name_of(wh.engine):
+                decided = Plan("full", "--full was given" if full else "a cluster's shards rebuild their marts")
+            else:
+                decided = look(wh, tables)
             if decided.how == "full":
                 marts.rebuild(wh)
             elif decided.how == "incremental":

@@ -3,7 +3,7 @@
 Each construct compiles to the native form of the dialect in use, so report queries stay
 one portable `select()` whatever the warehouse is.
 """
-from sqlalchemy import BigInteger, Date, Integer, case, cast, extract, literal_column
+from sqlalchemy import BigInteger, Date, Integer, bindparam, case, cast, extract, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -148,6 +148,28 @@ def _add_days_sqlite(element, compiler, **kw):
 def _add_days_clickhouse(element, compiler, **kw):
     date, n = _two(element, compiler, **kw)
     return "addDays(toDate(%s), %s)" % (date, n)
+
+
+class date_value(FunctionElement):
+    """A date of the code's (a bound parameter) where SQL must know it is a date, as a branch of a CASE
+    beside date columns."""
+    type = Date()
+    inherit_cache = True
+    name = "date_value"
+
+    def __init__(self, value):
+        super().__init__(bindparam(None, value, type_=Date()))
+
+
+@compiles(date_value)
+def _date_value_default(element, compiler, **kw):  # the driver sends a date: typed already
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(date_value, "clickhousedb")
+def _date_value_clickhouse_server(element, compiler, **kw):
+    # clickhouse-connect binds a date as the text '2021-04-01', and a CASE of Date and String has no type
+    return "toDate(%s)" % compiler.process(element.clauses, **kw)
 
 
 class row_hash(FunctionElement):

@@ -30,7 +30,7 @@ from sqlalchemy import Date, Float, Integer, Numeric, create_engine, event, func
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
-from . import freshness, schema
+from . import cluster, freshness, schema
 from .config import generation_check_s, statement_timeout_s, warehouse_schema, warehouse_url
 from .freshness import Generation
 
@@ -71,12 +71,21 @@ def describe(url) -> str:
         return f"{url.get_backend_name()} file {url.database or ':memory:'}"
     host = url.host or "localhost"
     port = f":{url.port}" if url.port else ""
-    return f"{url.get_backend_name()} at {host}{port}/{url.database or ''}"
+    name = url.query.get(cluster.PARAM)
+    on = f" (cluster {name})" if isinstance(name, str) else ""
+    return f"{url.get_backend_name()} at {host}{port}/{url.database or ''}{on}"
 
 
 # ClickHouse session settings for every connection: outer joins give NULL (not 0 or '') where
 # nothing matched, as in SQL; and a reader may not write.
 CLICKHOUSE_SETTINGS = {"join_use_nulls": 1}
+# … and on a cluster's coordinator (data_access.cluster). The coordinator sends a query on a Distributed
+# table to every shard; a Distributed table inside it (an IN or JOIN subquery on orders or a sharded mart)
+# would by default be refused ('deny'), and 'local' would read each shard's part only, right just when the
+# join is on brand_id. 'global' runs such a subquery once over the whole cluster and ships its result to
+# the shards (GLOBAL IN / GLOBAL JOIN): right whatever the join key. The dimensions need none of it: they
+# are whole on every node, so a shard joins them locally.
+CLICKHOUSE_CLUSTER_SETTINGS = {"distributed_product_mode": "global"}
 CLICKHOUSE_READ_ONLY = {"readonly": 2}  # 2: reads, and session settings may still be changed
 # A DuckDB reader: no files, URLs or extensions beyond the warehouse file, and no SET to undo that.
 DUCKDB_READER_CONFIG = {"enable_external_access": False, "lock_configuration": True}
@@ -87,10 +96,42 @@ def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout:
     """An engine for `url`. A reader (read_only) gets a statement timeout of `statement_timeout` seconds
     (default: data_access.config.statement_timeout_s()) on the servers that have one; writers (the demo,
     build-marts) get none. `file_identity`: that of the DuckDB file this reader is meant to read (below)."""
-    url = make_url(url)
-    connect_args = {}
+    url, cluster_name = cluster.split_url(url)
     backend = url.get_backend_name()
     timeout = (statement_timeout or statement_timeout_s()) if read_only else None
+    url, connect_args = _connect_args(url, read_only, timeout, file_identity)
+    clickhouse = dict(CLICKHOUSE_SETTINGS)
+    if timeout and backend in ("clickhousedb", "chdb"):
+        clickhouse["max_execution_time"] = max(1, round(timeout))  # whole seconds
+    if cluster_name:
+        clickhouse.update(CLICKHOUSE_CLUSTER_SETTINGS)
+    if backend == "clickhousedb":  # a ClickHouse server (clickhouse-connect): settings travel with each query
+        connect_args.update(clickhouse)
+    if backend == "chdb":
+        _release_other_chdb_paths(url.database)
+    # Embedded engines (a file in this process) never drop a connection, and a ClickHouse server's HTTP
+    # client holds no session to lose (each query is a request): a ping per checkout is a wasted statement
+    # there; the other servers get one.
+    no_session = backend in ("duckdb", "sqlite", "chdb", "clickhousedb")
+    engine = create_engine(url, pool_pre_ping=not no_session, connect_args=connect_args)
+    if backend == "chdb":  # in-process: settings of the session each connection opens
+        settings = {**clickhouse, **(CLICKHOUSE_READ_ONLY if read_only else {})}
+        event.listen(engine, "connect", lambda dbapi_conn, _record: _apply_settings(dbapi_conn, settings))
+        _CHDB_ENGINES.add(engine)
+    if backend in ("mysql", "mariadb") and timeout:
+        event.listen(engine, "connect", lambda dbapi_conn, _record: _mysql_timeout(dbapi_conn, timeout))
+    if backend == "duckdb" and file_identity is not None:
+        event.listen(engine, "do_connect", _duckdb_connect_once_released)
+    if cluster_name:  # what a build writes to every node needs to know (data_access.cluster)
+        engine = engine.execution_options(**{cluster.OPTION: cluster_name})
+    return engine
+
+
+def _connect_args(url, read_only: bool, timeout: float | None, file_identity: tuple | None):
+    """(the URL, the driver's connect arguments): DuckDB's reader configuration, the servers' connect and
+    statement timeouts."""
+    connect_args = {}
+    backend = url.get_backend_name()
     if backend == "duckdb" and read_only:
         if url.database not in (None, "", ":memory:"):
             connect_args["read_only"] = True
@@ -102,26 +143,7 @@ def create_warehouse_engine(url: str, read_only: bool = True, statement_timeout:
             connect_args["options"] = f"-c statement_timeout={max(1, round(timeout * 1000))}"
     if backend in ("mysql", "mariadb"):
         connect_args["connect_timeout"] = 5
-    clickhouse = dict(CLICKHOUSE_SETTINGS)
-    if timeout and backend in ("clickhousedb", "chdb"):
-        clickhouse["max_execution_time"] = max(1, round(timeout))  # whole seconds
-    if backend == "clickhousedb":  # a ClickHouse server (clickhouse-connect): settings travel with each query
-        connect_args.update(clickhouse)
-    if backend == "chdb":
-        _release_other_chdb_paths(url.database)
-    # Embedded engines (a file in this process) never drop a connection: a ping per checkout is
-    # a wasted statement there; servers get one.
-    embedded = backend in ("duckdb", "sqlite", "chdb")
-    engine = create_engine(url, pool_pre_ping=not embedded, connect_args=connect_args)
-    if backend == "chdb":  # in-process: settings of the session each connection opens
-        settings = {**clickhouse, **(CLICKHOUSE_READ_ONLY if read_only else {})}
-        event.listen(engine, "connect", lambda dbapi_conn, _record: _apply_settings(dbapi_conn, settings))
-        _CHDB_ENGINES.add(engine)
-    if backend in ("mysql", "mariadb") and timeout:
-        event.listen(engine, "connect", lambda dbapi_conn, _record: _mysql_timeout(dbapi_conn, timeout))
-    if backend == "duckdb" and file_identity is not None:
-        event.listen(engine, "do_connect", _duckdb_connect_once_released)
-    return engine
+    return url, connect_args
 
 
 # DuckDB shares one open database per file path within a process: a reader that connects while

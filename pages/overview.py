@@ -67,7 +67,7 @@ with c3:
         change = float(r_now["refund_rate"]) - float(r_before["refund_rate"])
     widgets.change_tile(
         t("Refund rate · {period}", lang, period=period), fmt.rate(r_now["refund_rate"]), change,
-        fmt.EMPTY if change is None else f"{change * 100:+.1f} pp",
+        fmt.points(change),
         t("vs {period} ({before})", lang, period=previous, before=fmt.rate(r_before["refund_rate"])),
         help=t("Refunded orders over orders placed in the period.", lang), good_when_up=False)
 
@@ -158,13 +158,14 @@ with left:
         onboarding, value="brands_onboarded", value_title=t("brands_onboarded", lang), period_title=t("period", lang),
         grain=grain, lang=lang, height=220,
         tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")], events=ctx.events), theme=None)
     widgets.download_button(onboarding, "onboarding")
 with right:
     st.subheader(t("GMV per period", lang))
     st.altair_chart(charts.period_bars(
         sales, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
         kind="money", height=220,
-        tooltips=[("gmv_multiple", t("gmv_multiple", lang), "multiple"), ("orders", t("orders", lang), "count")]),
+        tooltips=[("gmv_multiple", t("gmv_multiple", lang), "multiple"), ("orders", t("orders", lang), "count")],
+        events=ctx.events),
         theme=None)
     widgets.download_button(sales, "sales")

@@ -3,17 +3,12 @@ from ui.legacy import leave_legacy_pages_mode
 
 leave_legacy_pages_mode()
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import plans  # noqa: E402
+from data_access import plans, summaries  # noqa: E402
 from ui import charts, data, fmt, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
-TOP_MOVERS = 20
-BINS = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, np.inf]
-BIN_LABELS = ["<0.5×", "0.5–1×", "1–2×", "2–4×", "4–8×", "≥8×"]
 BRAND_COLUMNS = ("brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny", "multiple")
 
 ctx = widgets.page_header(N_("Sales multiples"))
@@ -24,6 +19,9 @@ with data.page_errors():
     sales = data.report("sales", f)
     ext = data.report("sales", plans.extended(f))
     multiples = data.report("brand_multiples", f)
+    histogram = data.report("multiple_histogram", f)
+    movers = data.report("top_movers", f)
+    new = data.report("new_brands", f)
     cohorts = data.report("cohort_gmv", f)
 
 if sales["orders"].sum() == 0 and multiples.empty:
@@ -61,12 +59,13 @@ with left:
     st.altair_chart(charts.period_lines(
         sales, series=[("gmv_cny", t("gmv_cny", lang)), ("net_gmv_cny", t("net_gmv_cny", lang))],
         value_title=t("gmv_cny", lang),
-        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money"), theme=None)
+        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money",
+        events=ctx.events), theme=None)
 with right:
     st.altair_chart(charts.period_bars(
         sales, value="orders", value_title=t("orders", lang), period_title=t("period", lang), grain=grain, lang=lang,
         tooltips=[("orders_multiple", t("orders_multiple", lang), "multiple"),
-                  ("gmv_multiple", t("gmv_multiple", lang), "multiple")]), theme=None)
+                  ("gmv_multiple", t("gmv_multiple", lang), "multiple")], events=ctx.events), theme=None)
 widgets.table(sales, ("period_start", "gmv_cny", "net_gmv_cny", "gmv_multiple", "net_gmv_multiple", "orders",
                      "orders_multiple"),
               key="sales", lang=lang,
@@ -82,32 +81,26 @@ belt_labels = {"belt_id": [ctx.belt_label(b) for b in multiples["belt_id"]]}
 if multiples.empty:
     widgets.empty_state(lang=lang)
 else:
-    with_base = multiples[multiples["multiple"].notna()]
-    bins = pd.cut(with_base["multiple"], BINS, right=False, labels=BIN_LABELS)
-    histogram = pd.DataFrame({"multiple_range": BIN_LABELS + [t("new", lang)],
-                              "brands": [int((bins == b).sum()) for b in BIN_LABELS]
-                              + [int(multiples["new_in_current"].sum())]})
+    ranges = [t("new", lang) if r == summaries.NEW else r for r in histogram["multiple_range"]]
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{t('Brands by sales multiple', lang)}**")
         st.altair_chart(charts.category_bars(
-            histogram, label="multiple_range", value="brands", label_title=t("multiple range", lang),
-            value_title=t("brands", lang), lang=lang, order=list(histogram["multiple_range"])), theme=None)
+            histogram.assign(multiple_range=ranges), label="multiple_range", value="brands",
+            label_title=t("multiple range", lang), value_title=t("brands", lang), lang=lang, order=ranges), theme=None)
     with right:
-        widgets.table(histogram, ("multiple_range", "brands"), key="histogram", lang=lang)
+        widgets.table(histogram, ("multiple_range", "brands"), key="histogram", lang=lang,
+                      labels={"multiple_range": ranges})
         widgets.download_button(histogram, "multiple-histogram")
 
     st.markdown(f"**{t('Top movers', lang)}**",
-                help=t("The {n} brands with the highest multiple (base GMV above zero).", lang, n=TOP_MOVERS))
-    movers = with_base.sort_values(["multiple", "current_gmv_cny", "brand_id"], ascending=[False, False, True],
-                                   kind="stable").head(TOP_MOVERS)
+                help=t("The {n} brands with the highest multiple (base GMV above zero).", lang, n=summaries.TOP_MOVERS))
     widgets.table(movers, BRAND_COLUMNS, key="movers", lang=lang, select_brand=True,
                   labels={"belt_id": [ctx.belt_label(b) for b in movers["belt_id"]]})
     widgets.download_button(movers, "top-movers")
 
     st.markdown(f"**{t('Brands new in the range', lang)}**",
                 help=t("Brands with GMV in the range and none in the range before it.", lang))
-    new = multiples[multiples["new_in_current"]]
     if new.empty:
         st.caption(fmt.EMPTY)
     else:

@@ -1,9 +1,11 @@
 """The backend matrix: one small edge-case warehouse, loaded into every engine we support.
 
 `warehouse` is parametrised over duckdb, sqlite and chdb (ClickHouse in-process; temporary
-files) and PostgreSQL and MariaDB (local servers, a database `beltboard_test_<pid>` made for this
-run and dropped after it, so concurrent runs never share tables). A server that cannot be reached is skipped with the
-reason — except in CI (CI=true), where a missing backend must fail the run rather than hide.
+files), PostgreSQL and MariaDB (local servers, a database `beltboard_test_<pid>` made for this
+run and dropped after it, so concurrent runs never share tables) and a two-shard ClickHouse cluster
+(scripts/clickhouse_cluster.py: started once for the session, in temporary directories, and stopped
+at its end). A server that cannot be reached is skipped with the reason — except in CI (CI=true), where
+a missing backend must fail the run rather than hide.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from data_access.warehouse import Warehouse, create_warehouse_engine
 from edge_warehouse import edge_frames
 from tests import server_databases
 
-BACKENDS = ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
+BACKENDS = ("duckdb", "sqlite", "postgresql", "mariadb", "chdb", "cluster")
 
 
 @dataclass
@@ -47,8 +49,10 @@ def _unavailable(backend: str, exc: Exception):
 
 
 def _load(url: str, frames: dict[str, pd.DataFrame]) -> None:
-    # chDB holds one data directory per process: our engine releases any other one first
-    engine = create_warehouse_engine(url, read_only=False) if url.startswith("chdb:") else create_engine(url)
+    # chDB holds one data directory per process: our engine releases any other one first; a cluster's URL
+    # names the cluster, which only our engine understands
+    engine = (create_warehouse_engine(url, read_only=False) if url.startswith(("chdb:", "clickhousedb:"))
+              else create_engine(url))
     try:
         load.create_tables(engine)
         load.load_frames(engine, frames)
@@ -62,9 +66,27 @@ def frames() -> dict[str, pd.DataFrame]:
     return edge_frames()
 
 
+@pytest.fixture(scope="session")
+def clickhouse_cluster(tmp_path_factory):
+    """A two-shard ClickHouse cluster for the whole run (each user makes its own database on it)."""
+    from scripts.clickhouse_cluster import Cluster
+    cluster = Cluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        cluster.start()
+    except Exception as exc:  # noqa: BLE001 - chDB missing, a node that would not start …
+        _unavailable("ClickHouse cluster", exc)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def warehouse(request, frames, tmp_path_factory):
     backend = request.param
+    if backend == "cluster":
+        yield from _loaded(backend, request.getfixturevalue("clickhouse_cluster").database("edge"), frames)
+        return
     if backend == "duckdb":
         url = f"duckdb:///{tmp_path_factory.mktemp('duckdb') / 'edge.duckdb'}"
     elif backend == "sqlite":
@@ -112,9 +134,12 @@ def _access_configuration_of_the_run(tmp_path_factory):
     """Tests (and the CLIs and servers they start) log to a temporary audit file, not logs/audit.log, and
     run without access control unless a test sets BELTBOARD_ROLES, and with METRICS.md's thresholds unless it
     sets BELTBOARD_RULES: a developer's own .streamlit/roles.toml or rules.toml must not change what the suite
-    sees."""
-    from data_access import access, audit, rules
-    saved = {name: os.environ.get(name) for name in (audit.AUDIT_ENV, access.ROLES_ENV, rules.RULES_ENV)}
+    sees. Queries may run for 10 minutes unless a test sets a statement timeout of its own: on a loaded machine
+    a slow query (the mapping example's views on MariaDB) must not fail a test of its figures."""
+    from data_access import access, audit, config, rules
+    names = (audit.AUDIT_ENV, access.ROLES_ENV, rules.RULES_ENV, config.STATEMENT_TIMEOUT_ENV)
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ[config.STATEMENT_TIMEOUT_ENV] = "600"
     os.environ[audit.AUDIT_ENV] = str(tmp_path_factory.mktemp("audit") / "audit.log")
     os.environ.pop(access.ROLES_ENV, None)
     os.environ.pop(rules.RULES_ENV, None)  # the work queue's thresholds: METRICS.md's unless a test sets a file

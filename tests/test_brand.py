@@ -185,7 +185,7 @@ FRAMES = make_frames()
 # ================================================================ backends
 
 @pytest.fixture(scope="module", params=[f"{kind}-{source}"
-                                        for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb")
+                                        for kind in ("duckdb", "sqlite", "postgresql", "mariadb", "chdb", "cluster")
                                         for source in ("marts", "raw")])
 def wh(request, tmp_path_factory):
     """The brand dataset on each backend, read from the pre-aggregated marts and from the raw tables."""
@@ -196,6 +196,8 @@ def wh(request, tmp_path_factory):
         url = f"chdb:///{tmp_path_factory.mktemp('brand') / 'wh'}"
     elif kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('brand') / 'wh.sqlite'}"
+    elif kind == "cluster":  # a database of its own on the run's two-shard cluster (tests/conftest.py)
+        url = request.getfixturevalue("clickhouse_cluster").database("brandtest")
     else:  # a database of this run's own, dropped after (also when a test fails)
         name = server_databases.name_for("brandtest")
         try:
@@ -207,8 +209,9 @@ def wh(request, tmp_path_factory):
             pytest.skip(message)
         request.addfinalizer(lambda: server_databases.drop(kind, name))
     # not the app's pooled engine: its pre-ping trips duckdb's raw loader; chDB's must be ours, so that
-    # it releases the one data directory a process may hold (the backend matrix's, if still open)
-    writer = create_warehouse_engine(url, read_only=False) if kind == "chdb" else create_engine(url)
+    # it releases the one data directory a process may hold (the backend matrix's, if still open), and so
+    # must a cluster's, which knows the cluster= of the URL
+    writer = create_warehouse_engine(url, read_only=False) if kind in ("chdb", "cluster") else create_engine(url)
     create_tables(writer)
     load_frames(writer, FRAMES)
     marts.build_into(writer)

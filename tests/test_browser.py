@@ -9,6 +9,7 @@ import io
 import urllib.parse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import create_engine
 
 from data_access import load
@@ -191,12 +192,15 @@ def test_clicking_a_belt_in_a_chart_narrows_the_filters(server, page):
     chart.locator("canvas, svg").first.wait_for()
     chart.scroll_into_view_if_needed()
     box = chart.locator("canvas, svg").first.bounding_box()
-    # The top bar is the biggest belt: click inside it, near the left of the plot.
+    # The top bar is the biggest belt: click inside it, near the left of the plot, and give each click time to
+    # reach the server and the URL (seconds on a loaded machine) before trying a little lower.
     for dy in range(10, 60, 6):
         page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + dy)
-        page.wait_for_timeout(400)
-        if "belt=" in page.url:
+        try:
+            page.wait_for_function("() => location.search.includes('belt=')", timeout=15_000)
             break
+        except PlaywrightTimeout:
+            continue
     page.wait_for_function("() => location.search.includes('belt=')")
     wait_for_app(page)
     assert len(query(page)["belt"]) == 1
