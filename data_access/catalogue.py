@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import brand, cohorts, diagnosis, provider_scores, reports
+from . import brand, cohorts, diagnosis, directory, provider_scores, reports
 from .columns import column
 from .filters import Filters
 from .warehouse import Warehouse
@@ -121,6 +121,10 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
     Dataset("step_evidence", N_("Each selected brand's STEPS evidence over the range: the shares and multiples "
                                 "that show each step."),
             brand.step_evidence, tuple(brand.EVIDENCE_COLUMNS), what=N_("STEPS")),
+    Dataset("brand_directory", N_("Every selected brand onboarded by the as-of date: its belt, category, type and "
+                                  "who runs it, its STEPS step and state, its GMV in the range against the range "
+                                  "before, and its refund rate."),
+            directory.brand_directory, tuple(directory.DIRECTORY_COLUMNS), what=N_("Brand")),
     Dataset("burst_coefficients", N_("Each selected brand's burst coefficient over the 30 days from its step 1."),
             brand.burst_coefficients, tuple(brand.BURST_COLUMNS), what=N_("STEPS")),
     # ---------------------------------------------------------------- one brand

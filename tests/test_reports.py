@@ -232,3 +232,19 @@ def test_the_managed_by_split_is_the_oracle_s_onboarding_and_sales_by_who_runs_t
         assert got.loc[m, "gmv_cny"] == pytest.approx(float(gmv.get(m, 0.0)), abs=MONEY_TOLERANCE)
     assert got["brands_share"].sum() == pytest.approx(1.0) and got["gmv_share"].sum() == pytest.approx(1.0)
     assert got.loc["platform", "brands_share"] == pytest.approx(got.loc["platform", "brands"] / got["brands"].sum())
+
+
+DIRECTORY_CASES = ("range-quarter", "scope", "as-of-q2", "matches-nothing")
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_brand_directory_is_the_oracle_s_roster_with_gmv_and_refunds(warehouse, source):
+    """The Brand page without a brand lists every selected brand: its STEPS place, GMV in the range and the one
+    before, and refund rate, as the oracle counts them from raw rows (a few filter cases per backend)."""
+    from data_access.catalogue import DATASETS
+    dataset = DATASETS["brand_directory"]
+    for case in DIRECTORY_CASES:
+        f = ALL_CASES[case]
+        want = oracle.oracle_brand_directory(warehouse.frames, f)
+        got = dataset.run(warehouse.source(source), f)
+        assert_frames_match(got, want, list(dataset.columns), label=f"brand_directory [{case}] on {warehouse.backend}")
