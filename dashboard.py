@@ -35,7 +35,7 @@ PAGES = (
 MANAGERS_ONLY = {"data_health"}  # the warehouse check's findings name keys of every belt
 
 st.set_page_config(page_title="beltboard · 产业带品牌看板", page_icon=":material/insights:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # collapsed on a phone
 
 lang = state.language()
 ident = identity.current(lang)
