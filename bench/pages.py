@@ -82,27 +82,27 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
     base_from, base_to = f.base_range
     before = f.with_(date_from=base_from, date_to=base_to)
     meta = [Call("meta")]
+    pair = plans.last_full_period(f.date_from, f.date_to, f.grain)
+    periods_shown = (pair.current, pair.previous, pair.year_ago)  # tiles: the period, 环比, 同比
     if page == "overview":
+        ends = [min(periods.period_end(p, f.grain), as_of) for p in periods_shown]
         return meta + [
             Call("report", "onboarding", f), Call("report", "sales", f),
-            Call("report", "onboarding", plans.extended(f)), Call("report", "sales", plans.extended(f)),
-            Call("report", "trust", plans.extended(f)),
-            Call("report", "providers", f), Call("report", "providers", before),
-            Call("report", "roi", f), Call("report", "roi", before),
-            Call("report", "steps", f.with_(as_of=min(f.date_to, as_of))),
-            Call("report", "steps", f.with_(as_of=f.date_from - dt.timedelta(days=1))),
+            Call("report", "onboarding", plans.extended(f, year=True)),
+            Call("report", "sales", plans.extended(f, year=True)),
+            Call("report", "trust", plans.extended(f, year=True)),
+            *[Call("report", "providers", plans.within(f, p)) for p in periods_shown],
+            *[Call("report", "roi", plans.within(f, p)) for p in periods_shown],
+            *[Call("report", "steps", f.with_(as_of=end)) for end in ends],
             Call("report", "managed_by_split", f),
         ]
     if page == "onboarding":
-        current = plans.last_full_period(f.date_from, f.date_to, f.grain).current
-        year_ago = periods.shift(current, "year", -1)
         return meta + [
-            Call("report", "onboarding", f), Call("report", "onboarding", plans.extended(f)),
-            Call("report", "onboarding", f.with_(date_from=year_ago, date_to=periods.period_end(year_ago, f.grain))),
+            Call("report", "onboarding", f), Call("report", "onboarding", plans.extended(f, year=True)),
             Call("report", "onboarding", f.with_(by="belt")),
         ]
     if page == "sales":
-        return meta + [Call("report", "sales", f), Call("report", "sales", plans.extended(f)),
+        return meta + [Call("report", "sales", f), Call("report", "sales", plans.extended(f, year=True)),
                        Call("report", "brand_multiples", f), Call("report", "cohort_gmv", f)]
     if page == "providers":
         calls = meta + [Call("report", "providers", f), Call("report", "providers", before)]
@@ -123,23 +123,22 @@ def page_calls(page: str, as_of: dt.date, brand_id: int | None = None, provider_
         return meta + [Call("report", "diagnosis", f), Call("report", "diagnosis", f.with_(as_of=previous_as_of))]
     if page == "trust_roi":
         return meta + [
-            Call("report", "trust", f), Call("report", "trust", plans.extended(f)),
-            Call("report", "roi", f), Call("report", "roi", before), Call("report", "roi", f.with_(by="belt")),
-            Call("report", "trust", f.with_(by="belt")),
+            Call("report", "trust", f), Call("report", "trust", plans.extended(f, year=True)),
+            Call("report", "roi", f), *[Call("report", "roi", plans.within(f, p)) for p in periods_shown],
+            Call("report", "roi", f.with_(by="belt")), Call("report", "trust", f.with_(by="belt")),
         ]
     if page == "brand":
-        calls = meta + [Call("report", "steps", f)]
-        if brand_id is not None:  # one brand chosen (its diagnosis: the queue of the page's brands, its row)
-            calls.append(Call("report", "diagnosis", f))
-            fb = f.with_(brand_ids=(brand_id,))
-            calls += [
-                Call("report", "brand_profile", fb), Call("report", "brand_series", fb),
-                Call("report", "brand_series", plans.extended(fb)), Call("report", "trust", fb),
-                Call("report", "trust", plans.extended(fb)), Call("report", "roi", fb),
-                Call("report", "roi", fb.with_(date_from=base_from, date_to=base_to)),
-                Call("report", "brand_milestones", fb), Call("report", "provider_history", fb),
-            ]
-        return calls
+        if brand_id is None:  # no brand: the directory of the selected brands
+            return meta + [Call("report", "brand_directory", f)]
+        fb = f.with_(brand_ids=(brand_id,))  # one brand (its diagnosis: the queue of the page's brands, its row)
+        return meta + [
+            Call("report", "brand_profile", fb), Call("report", "brand_series", fb),
+            Call("report", "brand_series", plans.extended(fb, year=True)), Call("report", "trust", fb),
+            Call("report", "trust", plans.extended(fb, year=True)), Call("report", "roi", fb),
+            *[Call("report", "roi", plans.within(fb, p)) for p in periods_shown],
+            Call("report", "brand_milestones", fb), Call("report", "provider_history", fb),
+            Call("report", "steps", fb), Call("report", "diagnosis", f),
+        ]
     raise KeyError(page)
 
 

@@ -146,7 +146,10 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
         decoded = state.decode(url, meta.belt_ids, meta.provinces, no_belt=meta.no_belt)
         _seed(decoded.view, meta.as_of)
         if decoded.dropped or decoded.swapped:
-            ss[state.NOTICE] = (decoded.dropped, state.encode(decoded.view.with_(lang=lang)), decoded.swapped)
+            seeded = decoded.view.with_(lang=lang)
+            if seeded.preset == "custom":  # the widgets hold the range shown (a date left out is filled in)
+                seeded = seeded.with_(**dict(zip(("date_from", "date_to"), state.date_range(seeded, meta.as_of))))
+            ss[state.NOTICE] = (decoded.dropped, state.encode(seeded), decoded.swapped)
         else:
             ss.pop(state.NOTICE, None)
 
