@@ -19,20 +19,7 @@ import streamlit as st  # noqa: E402
 
 from ui import audit_log, health, identity, not_found, sidebar, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
-
-# file, url path, title (a message: each page marks it, `widgets.page_header(N_("…"))`), icon
-PAGES = (
-    ("pages/overview.py", "overview", "Overview", ":material/dashboard:"),
-    ("pages/onboarding.py", "onboarding", "Onboarding growth", ":material/trending_up:"),
-    ("pages/sales.py", "sales", "Sales multiples", ":material/payments:"),
-    ("pages/providers.py", "providers", "Providers", ":material/handshake:"),
-    ("pages/steps.py", "steps", "STEPS", ":material/stairs:"),
-    ("pages/work_queue.py", "work_queue", "Work queue", ":material/checklist:"),
-    ("pages/brand.py", "brand", "Brand", ":material/storefront:"),
-    ("pages/trust_roi.py", "trust_roi", "Trust & ROI", ":material/verified_user:"),
-    ("pages/data_health.py", "data_health", "Data health", ":material/health_and_safety:"),
-)
-MANAGERS_ONLY = {"data_health"}  # the warehouse check's findings name keys of every belt
+from ui.navigation import MANAGERS_ONLY, PAGES  # noqa: E402
 
 st.set_page_config(page_title="beltboard · 产业带品牌看板", page_icon=":material/insights:", layout="wide",
                    initial_sidebar_state="auto")  # collapsed on a phone

@@ -147,8 +147,9 @@ def render(results, pages) -> str:
         "statement the cold run sent, replayed on a new raw driver connection (duckdb, psycopg, chdb.dbapi) "
         "with fetchall — the engine's own time. **No marts**: the page reading only the raw tables "
         "(new process).",
-        "- A page's calls are listed in `bench/pages.py` (the default view: year to date of the as-of year, "
-        "by month; the Brand and Providers pages with one brand / provider chosen).",
+        "- A page's calls are recorded from the page itself (`bench/plans.py`: the page run by Streamlit's AppTest "
+        "through `dashboard.py`, each call kept at `ui/data.py`'s cache edge), in a manager's default view (no URL "
+        "parameters; the Brand and Providers pages with one brand / provider chosen).",
         "",
         "## Data work per page (seconds)",
         "",

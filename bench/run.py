@@ -98,9 +98,17 @@ def medians(results: list[dict]) -> dict:
     return {k: statistics.median(r[k] for r in results) for k in keys if isinstance(results[0][k], (int, float))}
 
 
+def record_plans(t: Target, ids: dict) -> Path:
+    """Every page's data calls, recorded while the page runs (bench/plans.py), once per warehouse."""
+    plan = BENCH_DIR / f"plan-{t.name}.pkl"
+    subprocess.run([sys.executable, "-m", "bench.plans", "--url", t.url, "--out", str(plan), "--brand",
+                    str(ids["brand"]), "--provider", str(ids["provider"])], cwd=ROOT, check=True, timeout=3600)
+    return plan
+
+
 def measure_target(t: Target, runs: int, pages: list[str], ids: dict, raw_too: bool, floor: bool) -> dict:
     out = {}
-    extra = ["--brand", str(ids["brand"]), "--provider", str(ids["provider"])]
+    extra = ["--plan", str(record_plans(t, ids))]
     for page in pages:
         row = {}
         row["app"] = medians([worker("page", "--url", t.url, "--page", page, *extra) for _ in range(runs)])
@@ -148,7 +156,7 @@ def versions() -> dict:
 
 
 def main(argv=None) -> int:
-    from bench.pages import PAGES
+    from bench.plans import pages as page_names
     from bench.report import print_table, render
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--runs", type=int, default=5)
@@ -164,14 +172,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.report_only:
         results = json.loads(Path(args.results).read_text())
-        pages = args.pages.split(",") if args.pages else list(PAGES)
+        pages = args.pages.split(",") if args.pages else list(page_names())
         print_table(results, pages)
         if not args.no_write:
             (ROOT / "docs" / "benchmarks.md").write_text(render(results, pages))
         return 0
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     chosen = [t for t in targets() if not args.only or t.name in args.only.split(",")]
-    pages = args.pages.split(",") if args.pages else list(PAGES)
+    pages = args.pages.split(",") if args.pages else list(page_names())
 
     print("building warehouses (cached in data/bench/)", flush=True)
     usable = []

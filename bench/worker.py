@@ -1,13 +1,14 @@
 """One measurement in a fresh process; prints one JSON line. Run by bench/run.py.
 
-    python -m bench.worker page  --url URL --page P [--no-marts] [--record FILE]
-    python -m bench.worker pages --url URL            (every page in one process: the app's peak RSS)
+    python -m bench.worker page  --url URL --plan FILE --page P [--no-marts] [--record FILE]
+    python -m bench.worker pages --url URL --plan FILE (every page in one process: the app's peak RSS)
     python -m bench.worker sql   --replay FILE        (the same statements on the raw driver: the floor)
     python -m bench.worker naive --url URL            (select * from orders into pandas, then pandas)
 
-`page` goes through the pages' cache edge (bench/pages.py, as ui/data.py): cold is the first run of the
-page's calls in this new process (new engine, empty st.cache_data), warm is the same calls
-again, answered by st.cache_data as on a rerun. Imports are done before the clock starts.
+`page` replays the page's recorded data calls (bench/plans.py) through the pages' cache edge (bench/pages.py,
+as ui/data.py): cold is the first run of the page's calls in this new process (new engine, empty
+st.cache_data), warm is the same calls again, answered by st.cache_data as on a rerun. Imports are
+done before the clock starts.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def _import_dialect(url: str) -> None:
 
 
 def page(args) -> dict:
-    from bench.pages import page_calls, refresh, run_calls
+    from bench.pages import load_plan, refresh, run_calls
     from data_access import marts
     _import_dialect(args.url)
     if args.no_marts:
@@ -67,8 +68,7 @@ def page(args) -> dict:
         @event.listens_for(Engine, "before_cursor_execute")
         def _record(conn, cursor, statement, parameters, context, executemany):
             recorded.append((statement, parameters))
-    as_of = args.as_of
-    calls = page_calls(args.page, as_of, brand_id=args.brand, provider_id=args.provider)
+    calls = load_plan(args.plan, args.page)
     started = time.perf_counter()
     run_calls(calls, args.url)
     cold = time.perf_counter() - started
@@ -90,11 +90,13 @@ def page(args) -> dict:
 
 
 def pages(args) -> dict:
-    from bench.pages import PAGES, page_calls, run_calls
+    from bench.pages import load_plan, run_calls
+    from bench.plans import pages as page_names
     _import_dialect(args.url)
+    plans = [load_plan(args.plan, name) for name in page_names()]
     started = time.perf_counter()
-    for name in PAGES:
-        run_calls(page_calls(name, args.as_of, brand_id=args.brand, provider_id=args.provider), args.url)
+    for calls in plans:
+        run_calls(calls, args.url)
     return {"cold": time.perf_counter() - started, "rss_mb": peak_rss_mb()}
 
 
@@ -137,14 +139,11 @@ def naive(args) -> dict:
 
 
 def main(argv=None) -> int:
-    import datetime as dt
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=("page", "pages", "sql", "naive"))
     parser.add_argument("--url", required=True)
     parser.add_argument("--page")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2021, 12, 31))
-    parser.add_argument("--brand", type=int)
-    parser.add_argument("--provider", type=int)
+    parser.add_argument("--plan", help="the pages' recorded data calls (python -m bench.plans)")
     parser.add_argument("--no-marts", action="store_true")
     parser.add_argument("--record")
     parser.add_argument("--replay")

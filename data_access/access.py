@@ -21,6 +21,9 @@ header) who hold them:
     provider_id = 104
     users = ["partner@acme.example"]
 
+Who gets a digest (`python -m data_access digest`) is said here too: `[roles.<name>.digest]` and
+`[digest."user"]` (data_access.recipients parses them; `Roles.deliveries`).
+
 A `Scope` is what a user may see. `Scope.apply(filters)` writes it into a Filters, overriding
 whatever was there; `filters.brand_conditions` then puts it into the WHERE clause of every
 query, and a Filters in a cache key carries it. A user the file does not name, and a role
@@ -49,8 +52,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import recipients
 from .config import PROJECT_ROOT, TomlFile
 from .filters import Filters
+from .recipients import Delivery
 
 ROLES_ENV = "BELTBOARD_ROLES"
 DEFAULT_ROLES_PATH = PROJECT_ROOT / ".streamlit" / "roles.toml"
@@ -126,6 +131,7 @@ class Roles:
     header: str | None                                    # the trusted header's name, if any
     audit_log: str | None                                 # [audit] path, if any
     users: Mapping[str, Scope] = field(default_factory=dict)   # normalised user -> scope
+    deliveries: tuple[Delivery, ...] = ()                 # who gets a digest (data_access.recipients)
 
     def scope_for(self, user: str | None) -> Scope:
         """The scope of a login email / header value; a user the file does not name sees nothing."""
@@ -140,6 +146,10 @@ class Roles:
         if scope.denied:
             return replace(scope, reason=f"the role {scope.role!r} of {key} has no belts")
         return scope
+
+    def deliveries_for(self, scope: Scope) -> tuple[Delivery, ...]:
+        """The digests that concern this user: their own, and their role's (built in their scope)."""
+        return recipients.deliveries_for(self.deliveries, scope)
 
 
 def user_key(user: str | None) -> str | None:
@@ -230,8 +240,11 @@ def parse_roles(raw: Mapping, path: Path) -> Roles:
     if not isinstance(roles, Mapping) or not roles:
         raise bad("it names no [roles.<name>] tables")
     users: dict[str, Scope] = {}
+    role_scopes: dict[str, Scope] = {}
     for name, spec in roles.items():
         kind, belts, provider_id = _role_scope(name, spec, bad)
+        role_scopes[str(name)] = Scope(user=f"role:{name}", kind=kind, role=str(name), belts=belts,
+                                       provider_id=provider_id)
         for member in _role_members(name, spec, bad):
             if not member.strip():
                 continue
@@ -239,7 +252,8 @@ def parse_roles(raw: Mapping, path: Path) -> Roles:
             if key in users:
                 raise bad(f"{key} is in two roles ({users[key].role!r} and {name!r}); give each user one role")
             users[key] = Scope(user=key, kind=kind, role=str(name), belts=belts, provider_id=provider_id)
-    return Roles(path=path, header=header, audit_log=audit_log, users=users)
+    deliveries = recipients.parse_deliveries(raw, roles, role_scopes, users, user_key, bad)
+    return Roles(path=path, header=header, audit_log=audit_log, users=users, deliveries=deliveries)
 
 
 # parse_roles' parts: each checks one piece of the file, raising `bad(message)` (the file's path prefixed).

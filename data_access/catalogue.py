@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import brand, cohorts, diagnosis, directory, provider_scores, reports
+from . import brand, cohorts, diagnosis, directory, provider_scores, reports, summaries
 from .columns import column
 from .filters import Filters
 from .warehouse import Warehouse
@@ -70,6 +70,10 @@ def _columns(*names: str) -> tuple[str, ...]:
 
 
 PROVIDER_FIGURES = tuple(reports.PROVIDER_COLUMNS)
+BRAND_MULTIPLES = ("brand_id", "brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny", "multiple",
+                   "new_in_current")
+STEPS_COLUMNS = ("brand_id", "brand_name", "belt_id", "provider_id", "current_step", "steps_completed", "state",
+                 "current_step_started_on", "days_in_step", "stalled")
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (
     # ---------------------------------------------------------------- METRICS.md's reports
@@ -81,8 +85,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
                                     "orders_multiple", "net_gmv_multiple"), grouped=True, what=N_("gmv_cny")),
     Dataset("brand_multiples", N_("Each selected brand's GMV in the range against the range of equal length "
                                   "before."),
-            reports.brand_multiples, _columns("brand_id", "brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny",
-                                              "multiple", "new_in_current"), what=N_("multiple")),
+            reports.brand_multiples, BRAND_MULTIPLES, what=N_("multiple")),
     Dataset("providers", N_("The provider league: every provider serving a selected brand, its served figures."),
             reports.providers, PROVIDER_FIGURES, what=N_("Providers")),
     Dataset("roi", N_("Campaign spend and GMV at T+0 / T+10 / T+30, and their ROI."),
@@ -92,9 +95,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
             reports.trust, _columns("period_start", "orders", "refund_rate", "return_rate", "insured_share",
                                     "private_share", "repeat_buyer_rate"), grouped=True, what=N_("orders")),
     Dataset("steps", N_("Each selected brand's place in the five STEPS as of the as-of date."),
-            reports.steps, _columns("brand_id", "brand_name", "belt_id", "provider_id", "current_step",
-                                    "steps_completed", "state", "current_step_started_on", "days_in_step", "stalled"),
-            what=N_("STEPS")),
+            reports.steps, STEPS_COLUMNS, what=N_("STEPS")),
     Dataset("steps_funnel", N_("The STEPS funnel: brands that reached and completed each step."),
             reports.steps_funnel, _columns("step", "brands_reached", "brands_completed", "conversion_from_previous",
                                            "median_days_to_complete"), what=N_("STEPS")),
@@ -127,6 +128,33 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
             directory.brand_directory, tuple(directory.DIRECTORY_COLUMNS), what=N_("Brand")),
     Dataset("burst_coefficients", N_("Each selected brand's burst coefficient over the 30 days from its step 1."),
             brand.burst_coefficients, tuple(brand.BURST_COLUMNS), what=N_("STEPS")),
+    # ---------------------------------------------------------------- rankings and counts beside the reports
+    Dataset("belt_ranking", N_("Brands onboarded per industry belt over the shown periods, most first (brands "
+                               "without a belt left out)."),
+            summaries.belt_ranking, _columns("belt_id", "brands_onboarded"), what=N_("brands_onboarded")),
+    Dataset("multiple_histogram", N_("Selected brands counted by their sales multiple's range, then the brands new "
+                                     "in the range."),
+            summaries.multiple_histogram, _columns("multiple_range", "brands"), what=N_("multiple")),
+    Dataset("top_movers", N_("The 20 brands with the highest sales multiple (a base GMV above zero)."),
+            summaries.top_movers, BRAND_MULTIPLES, what=N_("multiple")),
+    Dataset("top_growth", N_("The 20 brands whose GMV grew by the most yuan over the range before, whatever their "
+                             "base; small_base marks a base below the minimum."),
+            summaries.top_growth, (*BRAND_MULTIPLES, "gmv_growth_cny", "small_base"), what=N_("multiple")),
+    Dataset("new_brands", N_("Brands with GMV in the range and none in the range of equal length before."),
+            summaries.new_brands, BRAND_MULTIPLES, what=N_("multiple")),
+    Dataset("stalled_brands", N_("The STEPS rows of the stalled brands, longest in their step first."),
+            summaries.stalled_brands, STEPS_COLUMNS, what=N_("STEPS")),
+    Dataset("stalled_by_belt", N_("Stalled brands per industry belt, most first."), summaries.stalled_by_belt,
+            _columns("belt_id", "brands"), what=N_("STEPS")),
+    Dataset("stalled_by_provider", N_("Stalled brands per provider serving them on the as-of date, most first."),
+            summaries.stalled_by_provider, _columns("provider_id", "provider_name", "brands"), what=N_("STEPS")),
+    Dataset("belt_trust", N_("Orders and refund, return and insured rates per industry belt over the shown "
+                             "periods, highest refund rate first."),
+            summaries.belt_trust, _columns("belt_id", "orders", "refund_rate", "return_rate", "insured_share"),
+            what=N_("orders")),
+    Dataset("provider_trust", N_("Each provider's served orders and their refund, return and repeat-buyer rates, "
+                                 "most orders first."), summaries.provider_trust, summaries.PROVIDER_TRUST,
+            what=N_("Providers")),
     # ---------------------------------------------------------------- one brand
     Dataset("brand_profile", N_("One brand: its record and its belt."), _brand_profile,
             tuple(brand.PROFILE_COLUMNS), subject="brand", what=N_("Brand")),
@@ -140,8 +168,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
             lambda wh, f: brand.brand_milestones(wh, _the_brand(f), f=f), tuple(brand.MILESTONE_COLUMNS),
             subject="brand", what=N_("STEPS")),
     # ---------------------------------------------------------------- one provider
-    Dataset("provider_brands", N_("The selected brands one provider serves in the range."), brand.provider_brands,
-            _columns("brand_id"), subject="provider", what=N_("Providers")),
+    Dataset("provider_brands", N_("The selected brands one provider serves in the range, with their STEPS state."),
+            summaries.provider_brand_steps, STEPS_COLUMNS, subject="provider", what=N_("Providers")),
     Dataset("provider_series", N_("One provider's served GMV and orders per period."), brand.provider_series,
             tuple(brand.PROVIDER_SERIES_COLUMNS), subject="provider", what=N_("Providers")),
 )}

@@ -1,9 +1,9 @@
-"""`python -m data_access export|demo|build-marts|check …`: every dataset of the catalogue (`export --list`)
-for scheduled jobs and spreadsheets.
+"""`python -m data_access export|digest|demo|build-marts|check …`: every dataset of the catalogue (`export --list`)
+for scheduled jobs and spreadsheets, and each user's digest by e-mail or group chat (`digest`).
 
-Exit codes: 0 done, 1 the warehouse failed, a build could not write it or (with a roles file) the
-audit line cannot be written (one line naming where, never a password), 2 a bad argument (one line
-naming it).
+Exit codes: 0 done, 1 the warehouse failed, a build could not write it, a digest could not be delivered to
+someone or (with a roles file) the audit line cannot be written (one line naming where, never a password or
+a webhook's URL), 2 a bad argument (one line naming it: also a user without a role, a broken events calendar).
 
 Scope of an export: with no roles file (data_access.access) it is everything, as a local manager.
 With a roles file, the export runs as `--as-user EMAIL`, inside that user's scope, and without
@@ -13,15 +13,20 @@ audit log is checked before any data leaves: an export that cannot be recorded w
 """
 import argparse
 import datetime as dt
+import shlex
 import sys
 import time
+from pathlib import Path
 
 from sqlalchemy import select
 
-from . import access, audit, load, reference, rules, schema
-from .filters import GRAINS, GROUP_BYS, FilterError, Filters, check_range
+from . import access, audit, load, reference, rules, schema, words
+from .export import Where, csv_bytes, narrowed
+from .filters import DEFAULT_STALLED_DAYS, GRAINS, GROUP_BYS, FilterError, Filters, check_range
 from .warehouse import Warehouse, WarehouseError
 from .words import DEFAULT_LANG, LANGS
+
+MAX_DIGEST_DAYS = 366
 
 
 class ArgumentError(Exception):
@@ -52,6 +57,19 @@ def whole_number(text: str) -> int:
     return value
 
 
+def column_value(text: str) -> tuple[str, str]:
+    column, equals, value = text.partition("=")
+    if not equals or not column:
+        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
+    return column, value
+
+
+def where_of(pairs: list[tuple[str, str]]) -> Where:
+    """`--where` pairs as export.narrowed takes them: each column once, with every value asked for it."""
+    columns = dict.fromkeys(column for column, _ in pairs)
+    return tuple((column, tuple(dict.fromkeys(v for c, v in pairs if c == column))) for column in columns)
+
+
 def parser() -> OneLineParser:
     from .catalogue import DATASETS
     root = OneLineParser(prog="python -m data_access", description="beltboard warehouse commands")
@@ -73,9 +91,14 @@ def parser() -> OneLineParser:
     export.add_argument("--province", action="append", default=[])
     export.add_argument("--category", action="append", default=[], choices=schema.CATEGORIES)
     export.add_argument("--brand-type", action="append", default=[], choices=schema.BRAND_TYPES)
-    export.add_argument("--managed-by", choices=schema.MANAGED_BY)
+    export.add_argument("--managed-by", action="append", default=[], choices=schema.MANAGED_BY)
     export.add_argument("--as-of", type=iso_date)
     export.add_argument("--stalled-days", type=whole_number, default=90)
+    export.add_argument("--min-base", type=whole_number, default=0, metavar="YUAN",
+                        help="rankings by multiple leave out brands whose base GMV is below this (top_movers)")
+    export.add_argument("--where", action="append", default=[], type=column_value, metavar="COLUMN=VALUE",
+                        help="only the rows whose COLUMN holds VALUE, as the CSV writes it (empty: an empty cell); "
+                             "repeated for one column: any of the values")
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--format", choices=("csv", "xlsx"), default="csv",
                         help="csv (default: UTF-8 with BOM, stable English columns) or xlsx (for people: words, "
@@ -98,7 +121,88 @@ def parser() -> OneLineParser:
                        help="the warehouse is yours to write to (needed unless beltboard created it)")
     build.add_argument("--schema", help="build the marts into this schema (database), beside the contract's views")
     _add_check(commands)
+    _add_digest(commands)
     return root
+
+
+def _add_digest(commands) -> None:
+    digest = commands.add_parser("digest", help="a user's digest of the last days: Markdown, HTML and the work "
+                                                "queue as CSV; --send delivers it (roles file: who gets what)")
+    who = digest.add_mutually_exclusive_group()
+    who.add_argument("--as-user", metavar="EMAIL", help="the digest of this user of the roles file (their scope)")
+    who.add_argument("--all", action="store_true",
+                     help="build and send every digest the roles file delivers (what a cron job runs)")
+    digest.add_argument("--as-of", type=iso_date, help="the digest's last day (default: the last day with data)")
+    digest.add_argument("--days", type=digest_days, default=7, help="the days it covers, to --as-of (default 7)")
+    digest.add_argument("--lang", choices=LANGS, help=f"its language (default: the delivery's, else {DEFAULT_LANG})")
+    digest.add_argument("--grain", choices=GRAINS, default="month", help="the period of its last full period")
+    digest.add_argument("--stalled-days", type=whole_number, default=90)
+    digest.add_argument("--out", metavar="DIR", help="write the Markdown, the HTML and the queue's CSV here")
+    digest.add_argument("--send", action="store_true", help="deliver it as the roles file says")
+    digest.add_argument("--url", help="warehouse URL (default: WAREHOUSE_URL, secrets.toml, the demo file)")
+
+
+def digest_days(text: str) -> int:
+    value = whole_number(text)
+    if not 1 <= value <= MAX_DIGEST_DAYS:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_DIGEST_DAYS} days, got {text!r}")
+    return value
+
+
+def _digest_items(args) -> tuple[list, access.Roles | None]:
+    """Whose digests (deliveries, or a bare scope to write) and the roles file, or ArgumentError."""
+    try:
+        roles = access.load_roles()
+    except access.RolesError as exc:
+        raise ArgumentError(str(exc)) from None
+    if roles is None:
+        if args.as_user or args.all or args.send:
+            raise ArgumentError("there is no roles file (.streamlit/roles.toml or "
+                                f"{access.ROLES_ENV}) to find {'--as-user' if args.as_user else 'recipients'} in")
+        return [access.LOCAL_MANAGER], None
+    if args.all:
+        if not roles.deliveries:
+            raise ArgumentError(f"argument --all: the roles file ({roles.path}) delivers no digest "
+                                "([roles.<name>.digest] or [digest.\"user\"])")
+        return list(roles.deliveries), roles
+    if not args.as_user:
+        raise ArgumentError(f"a roles file is configured ({roles.path}): pass --as-user EMAIL or --all")
+    scope = roles.scope_for(args.as_user)
+    if scope.denied:
+        raise ArgumentError(f"argument --as-user: {scope.reason}")
+    if not args.send:
+        return [scope], roles
+    mine = roles.deliveries_for(scope)
+    if not mine:
+        raise ArgumentError(f"argument --send: the roles file delivers no digest to {scope.user} "
+                            f"([digest.\"{scope.user}\"] or [roles.{scope.role}.digest])")
+    return list(mine), roles
+
+
+def digest(args) -> int:
+    from . import delivery, digest_job, events
+    from .config import base_url
+    items, roles = _digest_items(args)
+    log_path = audit.audit_path(roles.audit_log if roles else None)
+    problem = audit.check(log_path) if roles else None
+    if problem:  # access control: a digest nobody can trace is not sent
+        raise audit.AuditError(f"{problem}; no digest was built")
+    wh = Warehouse(args.url)
+    check_range(Filters(as_of=args.as_of).resolved(wh.as_of()), reference.data_span(wh))
+    try:
+        retries = delivery.Retries.configured()
+        calendar = events.events_for(wh)
+    except (delivery.SettingsError, events.EventsError) as exc:
+        raise ArgumentError(str(exc)) from None
+    job = digest_job.Job(wh=wh, as_of=args.as_of, days=args.days, lang=args.lang, grain=args.grain,
+                         stalled_days=args.stalled_days, base_url=base_url(), events=calendar,
+                         used=rules.load_rules(), out=Path(args.out) if args.out else None,
+                         send=args.send or args.all, audit_path=log_path, audit_required=roles is not None,
+                         retries=retries)
+    failures = digest_job.run(job, items)
+    for failure in failures:
+        print(f"error: {failure.line()}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _add_check(commands) -> None:
@@ -121,10 +225,40 @@ def _filters(args) -> Filters:
     return Filters(
         brand_ids=(args.brand,) if args.brand is not None else (), belts=tuple(args.belt),
         provinces=tuple(args.province), categories=tuple(args.category),
-        brand_types=tuple(args.brand_type), managed_by=(args.managed_by,) if args.managed_by else (),
+        brand_types=tuple(args.brand_type), managed_by=tuple(args.managed_by),
         date_from=args.date_from, date_to=args.date_to, grain=args.grain, by=args.by, as_of=args.as_of,
-        stalled_days=args.stalled_days,
+        stalled_days=args.stalled_days, min_base=getattr(args, "min_base", 0),
     )
+
+
+def export_command(dataset: str, f: Filters, provider_id: int | None = None, user: str | None = None,
+                   where: Where = ()) -> str:
+    """The export command that writes `dataset` for these filters (the user's, outside any scope) and rows, for a
+    download to say how the same file is written again, e.g. by a scheduled job."""
+    if len(f.brand_ids) > 1:
+        raise ValueError("an export narrows to one brand at most")
+    args = ["python", "-m", "data_access", "export", dataset]
+    if provider_id is not None:
+        args += ["--provider", str(provider_id)]
+    args += [a for brand in f.brand_ids for a in ("--brand", str(brand))]
+    for option, value in (("--from", f.date_from), ("--to", f.date_to), ("--as-of", f.as_of)):
+        if value is not None:
+            args += [option, value.isoformat()]
+    if f.grain != "month":
+        args += ["--grain", f.grain]
+    if f.by:
+        args += ["--by", f.by]
+    for option, values in (("--belt", f.belts), ("--province", f.provinces), ("--category", f.categories),
+                           ("--brand-type", f.brand_types), ("--managed-by", f.managed_by)):
+        args += [a for value in values for a in (option, value)]
+    if f.stalled_days != DEFAULT_STALLED_DAYS:
+        args += ["--stalled-days", str(f.stalled_days)]
+    if f.min_base:
+        args += ["--min-base", str(f.min_base)]
+    args += [a for column, values in where for value in values for a in ("--where", f"{column}={value}")]
+    if user:
+        args += ["--as-user", user]
+    return shlex.join(args)
 
 
 def _check_known(wh: Warehouse, f: Filters) -> None:
@@ -186,17 +320,18 @@ def _xlsx(wh: Warehouse, dataset, f: Filters, scope: access.Scope, frame, args) 
     """The dataset as the workbook a page's "Download Excel" gives the same user for the same filters."""
     from . import xlsx
     resolved = f.resolved(wh.as_of())
-    names = xlsx.belt_names(reference.belts(wh, resolved), args.lang)
+    names = words.belt_names(reference.belts(wh, resolved), args.lang)
     subject = (f"provider {args.provider}" if args.provider is not None
                else f"brand {args.brand}" if args.brand is not None else None)
     about = xlsx.About(dataset=dataset.name, description=dataset.description, filters=resolved, user=scope.user,
-                       scope=xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, args.lang),
-                       belt_names=names, subject=subject)
+                       scope=words.scope_words(scope.kind, scope.belts, scope.provider_id, names, args.lang),
+                       belt_names=names, subject=subject,
+                       command=export_command(dataset.name, _filters(args), args.provider, args.as_user,
+                                              where_of(args.where)))
     return xlsx.xlsx_bytes(frame, about, args.lang)
 
 
 def export(args) -> int:
-    from .export import csv_bytes
     if args.list:
         return list_datasets()
     dataset = _dataset(args)
@@ -213,6 +348,10 @@ def export(args) -> int:
         frame = dataset.compute(wh, f, used)
     else:
         frame = dataset.run(wh, f, args.provider)
+    try:
+        frame = narrowed(frame, where_of(args.where))
+    except KeyError as exc:
+        raise ArgumentError(f"argument --where: {dataset.name} has no column {exc.args[0]!r}") from None
     data = csv_bytes(frame) if args.format == "csv" else _xlsx(wh, dataset, f, scope, frame, args)
     log_path = audit.audit_path(roles.audit_log if roles else None)
     problem = audit.check(log_path) if roles else None
@@ -235,16 +374,19 @@ def export(args) -> int:
 
 
 def _record_failed_export(argv, args, status: str, message: str) -> None:
-    """An export that was refused or failed is an audit line too (who asked, for what, and why not)."""
+    """An export or digest that was refused or failed is an audit line too (who asked, for what, and why not)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if (args.command if args is not None else (argv[:1] or [None])[0]) != "export":
+    command = args.command if args is not None else (argv[:1] or [None])[0]
+    if command not in ("export", "digest"):
         return
     try:
         roles = access.load_roles()
     except access.RolesError:
         roles = None
     user = getattr(args, "as_user", None) or ("-" if roles else access.LOCAL_USER)
-    audit.record("export", user=user, scope="-", target=getattr(args, "report", None) or "-",
+    target = getattr(args, "report", None) if command == "export" else ("--all" if getattr(args, "all", False)
+                                                                         else "digest")
+    audit.record(command, user=user, scope="-", target=target or "-",
                  filters={"argv": argv}, rows=0, duration_ms=0, status=status, reason=message,
                  path=audit.audit_path(roles.audit_log if roles else None))
 
@@ -273,7 +415,8 @@ def main(argv=None) -> int:
     args = None
     try:
         args = parser().parse_args(argv)
-        return {"export": export, "demo": demo, "build-marts": build_marts, "check": check}[args.command](args)
+        return {"export": export, "digest": digest, "demo": demo, "build-marts": build_marts,
+                "check": check}[args.command](args)
     except (ArgumentError, rules.RulesError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         _record_failed_export(argv, args, "refused", str(exc))

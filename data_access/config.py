@@ -9,6 +9,9 @@ The statement timeout of a reader (seconds): BELTBOARD_STATEMENT_TIMEOUT, else
 
 How often a reader looks whether a database server's data changed (seconds): BELTBOARD_GENERATION_CHECK,
 else `generation_check` in `[connections.warehouse]`, else 60 (a file is looked at on every use).
+
+Where readers open the dashboard (the digests' links): BELTBOARD_BASE_URL, else `base_url` under `[digest]`
+of secrets.toml, else http://127.0.0.1:8501 (what `make run` serves).
 """
 import os
 import threading
@@ -88,6 +91,16 @@ def _seconds(env: str, key: str, default: float, zero_ok: bool) -> float:
     if not (value >= 0 if zero_ok else value > 0):
         raise ValueError(f"{env} / {key} must be {'0 or more' if zero_ok else 'more than 0'} seconds, not {raw!r}")
     return value
+
+
+BASE_URL_ENV = "BELTBOARD_BASE_URL"
+DEFAULT_BASE_URL = "http://127.0.0.1:8501"
+
+
+def base_url() -> str:
+    """The dashboard's address as its readers reach it, without a trailing slash."""
+    url = os.environ.get(BASE_URL_ENV, "").strip() or str(secrets_section("digest").get("base_url", "")).strip()
+    return (url or DEFAULT_BASE_URL).rstrip("/")
 
 
 def warehouse_url() -> str:

@@ -34,8 +34,16 @@ def neutralise(text: str) -> str:
     return text
 
 
-def cell(value, money: bool) -> str:
+def is_empty(value) -> bool:
+    """An empty figure: None, pandas' NA or NaT, NaN or ±inf (a ratio over nothing). A CSV writes it as an empty
+    cell, an Excel file as a blank, a page as "—" (ui.fmt)."""
     if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, numbers.Real) and not math.isfinite(float(value))
+
+
+def cell(value, money: bool) -> str:
+    if is_empty(value):
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
@@ -47,8 +55,6 @@ def cell(value, money: bool) -> str:
         return str(int(value))
     if isinstance(value, numbers.Real):
         value = float(value)
-        if math.isnan(value) or math.isinf(value):
-            return ""
         return f"{value:.2f}" if money else repr(value)
     return neutralise(printable(str(value)))
 
@@ -66,6 +72,21 @@ def csv_text(df: pd.DataFrame) -> str:
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     return csv_text(df).encode("utf-8")
+
+
+Where = tuple[tuple[str, tuple[str, ...]], ...]  # ((column, values it may hold), …): rows a person narrowed to
+
+
+def narrowed(df: pd.DataFrame, where: Where) -> pd.DataFrame:
+    """The rows whose every named column holds one of its values, compared as the CSV writes the cell ("" for an
+    empty one): the export's `--where COLUMN=VALUE` and a page's own row pickers (the Work queue's owner)."""
+    keep = pd.Series(True, index=df.index)
+    for name, values in where:
+        if name not in df.columns:
+            raise KeyError(name)
+        money = is_money(name)
+        keep &= pd.Series([cell(v, money) in values for v in df[name]], index=df.index)
+    return df[keep].reset_index(drop=True)
 
 
 def file_name(dataset: str, f, extension: str) -> str:

@@ -17,11 +17,13 @@ or unused, and compiles the .mo files that `t` reads (`make locale`, run by `mak
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+
+from .schema import NO_BELT
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "beltboard"
@@ -156,9 +158,29 @@ def join(words: Iterable[str], lang: str) -> str:
     return translations(lang).pgettext("list separator", LIST_SEPARATOR).join(words)
 
 
+def scope_words(kind: str, belts: Sequence[str] | None, provider_id: int | None, belt_names: Mapping[str, str],
+                lang: str, escape: Callable[[str], str] = str) -> str:
+    """Whose data this is, as a page says it under its title and an Excel file's About sheet says it; `escape`
+    makes a belt's name safe where it is shown (the page's Markdown)."""
+    if kind == "operator":
+        names = [t("No belt", lang) if b == NO_BELT else belt_names.get(b, b) for b in (belts or ())]
+        return t("Your belts: {belts}. Every figure, total and download covers these belts only.", lang,
+                 belts=join((escape(n) for n in names), lang))
+    if kind == "provider":
+        return t("Your brands: every figure, total and download covers only the brands provider #{id} serves on the "
+                 "last day with data; other providers appear only as their median and top decile.", lang,
+                 id=provider_id)
+    return t("manager · every belt", lang)
+
+
 def belt_name(names, lang: str) -> str:
     """A belt's name from its row (`name_zh`, `name_en`): the Chinese name for every Chinese locale."""
     return names["name_zh"] if _language(lang) == "zh" else names["name_en"]
+
+
+def belt_names(belts, lang: str) -> dict[str, str]:
+    """{belt_id: its name in the reader's language} from reference.belts' rows (name_zh, name_en, province)."""
+    return {row["belt_id"]: belt_name(row, lang) for _, row in belts.iterrows()}
 
 
 @cache

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import numbers
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,9 +27,9 @@ import xlsxwriter
 
 from . import schema
 from .columns import column
-from .export import printable
+from .export import is_empty, printable
 from .filters import Filters
-from .words import N_, belt_name, enum, join, province, t
+from .words import N_, enum, join, province, t
 
 NUMBER_FORMATS = {"money": '"¥"#,##0.00', "rate": "0.0%", "multiple": '0.0"×"', "ratio": "0.00",
                   "count": "#,##0", "days": "0.0", "id": "0"}
@@ -52,37 +51,13 @@ class About:
     generated_at: dt.datetime | None = None                    # None: now
     subject: str | None = None       # "brand 42", "provider 7" for a dataset about one of them
     extra: tuple[tuple[str, str], ...] = ()  # (label message, value) more lines, e.g. the rules used
-
-
-def belt_names(belts: pd.DataFrame, lang: str) -> dict[str, str]:
-    """{belt_id: its name in the reader's language} from reference.belts' rows (name_zh, name_en, province)."""
-    return {row["belt_id"]: belt_name(row, lang) for _, row in belts.iterrows()}
-
-
-def scope_words(kind: str, belts: Sequence[str] | None, provider_id: int | None,
-                belt_names: Mapping[str, str], lang: str) -> str:
-    """Whose data this is, as the page says it under its title (plain text)."""
-    if kind == "operator":
-        names = [t("No belt", lang) if b == schema.NO_BELT else belt_names.get(b, b) for b in (belts or ())]
-        return t("Your belts: {belts}. Every figure, total and download covers these belts only.", lang,
-                 belts=join(names, lang))
-    if kind == "provider":
-        return t("Your brands: every figure, total and download covers only the brands provider #{id} serves on the "
-                 "last day with data; other providers appear only as their median and top decile.", lang,
-                 id=provider_id)
-    return t("manager · every belt", lang)
+    command: str = ""                # the export command that writes the same rows (cli.export_command)
 
 
 # ---------------------------------------------------------------- the rows
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _is_empty(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 @dataclass(frozen=True)
@@ -102,22 +77,22 @@ def _columns(df: pd.DataFrame, f: Filters, lang: str, belt_names: Mapping[str, s
         by = f.by if name == "group" else None
         if declared.enum or by in ("category", "brand_type", "managed_by"):
             words_of = declared.enum or by
-            values = [None if _is_empty(v) else enum(words_of, v, lang) for v in values]
+            values = [None if is_empty(v) else enum(words_of, v, lang) for v in values]
             kind = "text"
         elif name == "province" or by == "province":
-            values = [None if _is_empty(v) else province(v, lang) for v in values]
+            values = [None if is_empty(v) else province(v, lang) for v in values]
         # a belt's id and its name side by side: the id's header must not read like the name's
         header = t("Industry belt ID", lang) if name == "belt_id" else t(str(name), lang)
         out.append(_Column(header, kind, values))
         if name == "belt_id" or by == "belt":
-            names = [None if _is_empty(b) else t("No belt", lang) if b == schema.NO_BELT else belt_names.get(b, b)
+            names = [None if is_empty(b) else t("No belt", lang) if b == schema.NO_BELT else belt_names.get(b, b)
                      for b in df[name]]
             out.append(_Column(t("belt", lang), "text", names))
     return out
 
 
 def _cell(ws, row: int, col: int, value, kind: str, formats: dict) -> None:
-    if _is_empty(value):
+    if is_empty(value):
         ws.write_blank(row, col, None)
     elif isinstance(value, (bool, np.bool_)):
         ws.write_boolean(row, col, bool(value))
@@ -126,11 +101,7 @@ def _cell(ws, row: int, col: int, value, kind: str, formats: dict) -> None:
     elif isinstance(value, dt.date):
         ws.write_datetime(row, col, dt.datetime.combine(value, dt.time()), formats["date"])
     elif isinstance(value, numbers.Number):
-        number = float(value)
-        if math.isinf(number):
-            ws.write_blank(row, col, None)
-        else:
-            ws.write_number(row, col, number, formats.get(kind))
+        ws.write_number(row, col, float(value), formats.get(kind))
     else:
         ws.write_string(row, col, printable(str(value)))
 
@@ -164,6 +135,8 @@ def _about_lines(about: About, lang: str) -> list[tuple[str, str]]:
         (t("Scope", lang), about.scope),
         (t("Generated", lang), generated.isoformat(sep=" ")),
     ]
+    if about.command:
+        lines.append((t("Command line", lang), about.command))
     return lines
 
 
@@ -179,7 +152,7 @@ def xlsx_bytes(df: pd.DataFrame, about: About, lang: str) -> bytes:
 
     data = book.add_worksheet(t("Data", lang)[:31])
     for col, c in enumerate(columns):  # widths first: constant-memory mode writes row by row
-        sample = [printable(str(v)) for v in c.values[:SAMPLE_ROWS] if not _is_empty(v)]
+        sample = [printable(str(v)) for v in c.values[:SAMPLE_ROWS] if not is_empty(v)]
         widest = max([_width(c.header), *(_width(s) for s in sample)], default=8)
         data.set_column(col, col, min(MAX_WIDTH, max(8, widest + 2)), formats["date"] if c.kind == "date" else None)
     for col, c in enumerate(columns):

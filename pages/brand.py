@@ -135,12 +135,13 @@ else:
             milestones, as_of=ctx.as_of, step_labels=step_labels, lang=lang, step_title=t("step", lang),
             start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang),
             status_title=t("state", lang),
-            status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
+            status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)},
+            events=ctx.events), theme=None)
     with right:
         widgets.rich_table(milestones, ("step", "started_on", "completed_on", "days"),
                            key="milestones", lang=lang,
                            labels={"step": [step_labels[int(s)] for s in milestones["step"]]})
-        widgets.download_button(milestones, f"brand-{choice}-steps")
+        widgets.download_button(milestones, f"brand-{choice}-steps", dataset="brand_milestones", f=fb)
 
 # ---------------------------------------------------------------- GMV by channel and traffic source
 st.subheader(t("GMV by channel and traffic source", lang))
@@ -154,7 +155,7 @@ with left:
         by_channel, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain,
         lang=lang,
         kind="money", group="channel_label", group_title=t("channel", lang),
-        tooltips=[("orders", t("orders", lang), "count")]), theme=None)
+        tooltips=[("orders", t("orders", lang), "count")], events=ctx.events), theme=None)
 with right:
     by_source = shown.groupby(["period_start", "traffic_source"], as_index=False)[["gmv_cny", "orders"]].sum()
     by_source["source_label"] = [t(TRAFFIC.get(s, s), lang) for s in by_source["traffic_source"]]
@@ -162,14 +163,14 @@ with right:
         by_source, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain,
         lang=lang,
         kind="money", group="source_label", group_title=t("traffic_source", lang),
-        tooltips=[("orders", t("orders", lang), "count")]), theme=None)
+        tooltips=[("orders", t("orders", lang), "count")], events=ctx.events), theme=None)
 with st.expander(t("GMV by channel and traffic source", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(shown)))}"):
     widgets.table(shown, ("period_start", "channel", "traffic_source", "gmv_cny", "orders"), key="brand_series",
                   lang=lang, height=320,
                   labels={"period_start": widgets.period_column(shown, grain, lang),
                           "channel": [t(CHANNELS.get(c, c), lang) for c in shown["channel"]],
                           "traffic_source": [t(TRAFFIC.get(s, s), lang) for s in shown["traffic_source"]]})
-    widgets.download_button(shown, f"brand-{choice}-gmv")
+    widgets.download_button(shown, f"brand-{choice}-gmv", dataset="brand_series", f=fb)
 
 # ---------------------------------------------------------------- providers
 st.subheader(t("Provider history", lang), help=t("Every assignment of a provider to this brand; days served count both "
@@ -184,7 +185,7 @@ else:
         pick=True,
         labels={"provider_type": [i18n.enum("provider_type", v, lang) for v in history["provider_type"]]})
     st.caption(t("Select a row to open that provider on the Providers page.", lang))
-    widgets.download_button(history, f"brand-{choice}-providers")
+    widgets.download_button(history, f"brand-{choice}-providers", dataset="provider_history", f=fb)
     if picked is not None:
         st.switch_page(PROVIDERS_PAGE, query_params=state.link_params(
             provider=str(int(history.iloc[picked]["provider_id"]))))
@@ -209,7 +210,7 @@ else:
             theme=None)
     with right:
         widgets.table(roi, ROI_COLUMNS, key="brand_roi", lang=lang)
-        widgets.download_button(roi, f"brand-{choice}-roi")
+        widgets.download_button(roi, f"brand-{choice}-roi", dataset="roi", f=fb)
         share = roi.iloc[0]["t30_complete_share"]
         if not fmt.is_empty(share) and float(share) < 1:
             st.warning(t("T+30 is not final yet for {share} of the spend (campaigns younger than 30 days).", lang,
@@ -228,7 +229,7 @@ else:
                        ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
-        height=260), theme=None)
+        height=260, events=ctx.events), theme=None)
 widgets.table(trust, TRUST_COLUMNS, key="brand_trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
-widgets.download_button(trust, f"brand-{choice}-trust")
+widgets.download_button(trust, f"brand-{choice}-trust", dataset="trust", f=fb)

@@ -19,6 +19,7 @@ with data.page_errors():
     onboarding = data.report("onboarding", f)
     ext = data.report("onboarding", plans.extended(f, year=True))  # the period before and a year before too
     by_belt = data.report("onboarding", f.with_(by="belt"))
+    ranking = data.report("belt_ranking", f)
 
 if onboarding["cumulative_brands"].max() == 0:
     widgets.empty_state(lang=lang)
@@ -65,12 +66,13 @@ with left:
         grain=grain, lang=lang,
         tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
                   ("yoy_multiple", t("yoy_multiple", lang), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")], events=ctx.events), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
         onboarding, series=[("cumulative_brands", t("cumulative_brands", lang))],
         value_title=t("cumulative_brands", lang),
-        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="count"), theme=None)
+        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="count",
+        events=ctx.events), theme=None)
 COLUMNS = DATASETS["onboarding"].columns
 widgets.table(onboarding, COLUMNS, key="onboarding", lang=lang,
               labels={"period_start": widgets.period_column(onboarding, grain, lang)})
@@ -93,12 +95,13 @@ if by != "none":
         breakdown, value="brands_onboarded", value_title=t("brands_onboarded", lang), period_title=t("period", lang),
         grain=grain, lang=lang, group="group_label", group_title=by_words(by),
         tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")], events=ctx.events), theme=None)
     widgets.table(breakdown, ("period_start", "group", *COLUMNS[1:]),
                   key="onboarding_by", lang=lang,
                   labels={"period_start": widgets.period_column(breakdown, grain, lang),
                           "group": breakdown["group_label"]}, height=320)
-    widgets.download_button(breakdown.drop(columns="group_label"), f"onboarding-by-{by}")
+    widgets.download_button(breakdown.drop(columns="group_label"), f"onboarding-by-{by}", dataset="onboarding",
+                            f=f.with_(by=by))
 
 # ---------------------------------------------------------------- belt ranking
 shown_periods = periods.periods_overlapping(f.date_from, f.date_to, grain)
@@ -106,12 +109,7 @@ span = fmt.period(shown_periods[0], grain, lang)
 if len(shown_periods) > 1:
     span = f"{span} – {fmt.period(shown_periods[-1], grain, lang)}"
 st.subheader(t("Belt ranking", lang), help=t("Brands onboarded in {periods}, by industry belt.", lang, periods=span))
-ranking = by_belt.groupby("group", as_index=False)["brands_onboarded"].sum()
-ranking = ranking[ranking["brands_onboarded"] > 0].sort_values(["brands_onboarded", "group"],
-                                                                 ascending=[False, True], kind="stable")
-ranking = ranking.rename(columns={"group": "belt_id"}).reset_index(drop=True)
-unbelted = int(ranking.loc[ranking["belt_id"] == schema.NO_BELT, "brands_onboarded"].sum())
-ranking = ranking[ranking["belt_id"] != schema.NO_BELT].reset_index(drop=True)  # apart: it is no belt to rank
+unbelted = int(by_belt.loc[by_belt["group"] == schema.NO_BELT, "brands_onboarded"].sum())  # apart: no belt to rank
 ranking["belt"] = [ctx.belt_label(b) for b in ranking["belt_id"]]
 if unbelted:
     st.caption(t("Brands without a belt are not ranked: {n} onboarded in {periods}.", lang, n=fmt.count(unbelted),
@@ -129,4 +127,4 @@ else:
     if picked and picked[0].get("belt_id"):
         st.session_state["_bb_belt_round"] = round_ + 1
         state.narrow_to_belt(picked[0]["belt_id"])
-    widgets.download_button(ranking[["belt_id", "brands_onboarded"]], "belt-ranking")
+    widgets.download_button(ranking.drop(columns="belt"), "belt-ranking")

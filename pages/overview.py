@@ -144,13 +144,14 @@ with left:
         onboarding, value="brands_onboarded", value_title=t("brands_onboarded", lang), period_title=t("period", lang),
         grain=grain, lang=lang, height=220,
         tooltips=[("growth_multiple", t("growth_multiple", lang), "multiple"),
-                  ("cumulative_brands", t("cumulative_brands", lang), "count")]), theme=None)
+                  ("cumulative_brands", t("cumulative_brands", lang), "count")], events=ctx.events), theme=None)
     widgets.download_button(onboarding, "onboarding")
 with right:
     st.subheader(t("GMV per period", lang))
     st.altair_chart(charts.period_bars(
         sales, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
         kind="money", height=220,
-        tooltips=[("gmv_multiple", t("gmv_multiple", lang), "multiple"), ("orders", t("orders", lang), "count")]),
+        tooltips=[("gmv_multiple", t("gmv_multiple", lang), "multiple"), ("orders", t("orders", lang), "count")],
+        events=ctx.events),
         theme=None)
     widgets.download_button(sales, "sales")

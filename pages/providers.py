@@ -118,7 +118,7 @@ with st.expander(t("Peer bands", lang) + f" · {t('{n} rows', lang, n=fmt.count(
                   key="peer_bands", lang=lang, labels={"metric": shown_bands["metric_label"],
                                                        "median": shown_bands["median_text"],
                                                        "best_decile": shown_bands["best_text"]})
-    widgets.download_button(bands, "provider-peer-bands")
+    widgets.download_button(bands, "provider-peer-bands", dataset="provider_peers")
 
 # ---------------------------------------------------------------- one provider
 st.subheader(t("Provider view", lang))
@@ -175,14 +175,12 @@ work_queue.render_scorecard(choice, ctx)  # its percentiles among its belt's pee
 st.markdown(f"**{t('Served GMV per period', lang)}**")
 with data.page_errors():
     series = data.provider_data("provider_series", f, choice)
-    served = data.provider_data("provider_brands", f, choice)
-    steps = data.report("steps", f)
+    brands = data.provider_data("provider_brands", f, choice)
 st.altair_chart(charts.period_bars(
     series, value="gmv_cny", value_title=t("gmv_cny", lang), period_title=t("period", lang), grain=grain, lang=lang,
-    kind="money", tooltips=[("orders", t("orders", lang), "count")], height=240), theme=None)
-widgets.download_button(series, f"provider-{choice}-gmv")
+    kind="money", tooltips=[("orders", t("orders", lang), "count")], height=240, events=ctx.events), theme=None)
+widgets.download_button(series, f"provider-{choice}-gmv", dataset="provider_series", provider_id=choice)
 
-brands = served.merge(steps, how="inner", on="brand_id")
 st.markdown(f"**{t('Its brands and their STEPS state', lang)}**",
             help=t("Selected brands this provider serves in the range, with their STEPS state as of {date}.", lang,
                    date=ctx.as_of.isoformat()))
@@ -193,4 +191,4 @@ else:
                   labels={"belt_id": [ctx.belt_label(b) for b in brands["belt_id"]],
                           "current_step": [i18n.enum("step", int(s), lang) for s in brands["current_step"]],
                           "state": [i18n.enum("state", s, lang) for s in brands["state"]]})
-    widgets.download_button(brands, f"provider-{choice}-brands")
+    widgets.download_button(brands, f"provider-{choice}-brands", dataset="provider_brands", provider_id=choice)

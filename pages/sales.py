@@ -3,18 +3,12 @@ from ui.legacy import leave_legacy_pages_mode
 
 leave_legacy_pages_mode()
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import plans  # noqa: E402
-from data_access.catalogue import DATASETS  # noqa: E402
+from data_access import plans, summaries  # noqa: E402
 from ui import charts, data, fmt, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
-TOP_MOVERS = 20
-BINS = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, np.inf]
-BIN_LABELS = ["<0.5×", "0.5–1×", "1–2×", "2–4×", "4–8×", "≥8×"]
 BRAND_COLUMNS = ("brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny", "multiple")
 
 ctx = widgets.page_header(N_("Sales multiples"))
@@ -26,6 +20,10 @@ with data.page_errors():
     sales = data.report("sales", f)
     ext = data.report("sales", plans.extended(f, year=True))  # the period before and a year before too
     multiples = data.report("brand_multiples", f)
+    ranked = f.with_(min_base=min_base)  # the rankings by multiple leave a small base out
+    histogram = data.report("multiple_histogram", ranked)
+    movers = data.report("top_movers", ranked)
+    new = data.report("new_brands", f)
     cohorts = data.report("cohort_gmv", f)
 
 if sales["orders"].sum() == 0 and multiples.empty:
@@ -67,12 +65,13 @@ with left:
     st.altair_chart(charts.period_lines(
         sales, series=[("gmv_cny", t("gmv_cny", lang)), ("net_gmv_cny", t("net_gmv_cny", lang))],
         value_title=t("gmv_cny", lang),
-        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money"), theme=None)
+        period_title=t("period", lang), series_title="", grain=grain, lang=lang, kind="money",
+        events=ctx.events), theme=None)
 with right:
     st.altair_chart(charts.period_bars(
         sales, value="orders", value_title=t("orders", lang), period_title=t("period", lang), grain=grain, lang=lang,
         tooltips=[("orders_multiple", t("orders_multiple", lang), "multiple"),
-                  ("gmv_multiple", t("gmv_multiple", lang), "multiple")]), theme=None)
+                  ("gmv_multiple", t("gmv_multiple", lang), "multiple")], events=ctx.events), theme=None)
 widgets.table(sales, ("period_start", "gmv_cny", "net_gmv_cny", "gmv_multiple", "net_gmv_multiple", "orders",
                      "orders_multiple"),
               key="sales", lang=lang,
@@ -87,24 +86,19 @@ st.subheader(t("Per-brand multiples", lang), help=t(
 if multiples.empty:
     widgets.empty_state(lang=lang)
 else:
-    multiples = widgets.with_small_base(multiples, "base_gmv_cny", min_base)
-    multiples["gmv_growth_cny"] = multiples["current_gmv_cny"] - multiples["base_gmv_cny"]
     st.caption(t("A multiple on a base GMV below {amount} is marked small base and left out of the rankings by "
                  "multiple (the minimum base is in the sidebar).", lang, amount=fmt.money(min_base, lang)))
-    with_base = multiples[multiples["multiple"].notna()]
-    ranked = with_base[~with_base["small_base"]]
-    bins = pd.cut(ranked["multiple"], BINS, right=False, labels=BIN_LABELS)
-    histogram = pd.DataFrame({"multiple_range": BIN_LABELS + [t("small base", lang), t("new", lang)],
-                              "brands": [int((bins == b).sum()) for b in BIN_LABELS]
-                              + [int(with_base["small_base"].sum()), int(multiples["new_in_current"].sum())]})
+    named = {summaries.NEW: t("new", lang), summaries.SMALL_BASE: t("small base", lang)}
+    ranges = [named.get(r, r) for r in histogram["multiple_range"]]
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{t('Brands by sales multiple', lang)}**")
         st.altair_chart(charts.category_bars(
-            histogram, label="multiple_range", value="brands", label_title=t("multiple range", lang),
-            value_title=t("brands", lang), lang=lang, order=list(histogram["multiple_range"])), theme=None)
+            histogram.assign(multiple_range=ranges), label="multiple_range", value="brands",
+            label_title=t("multiple range", lang), value_title=t("brands", lang), lang=lang, order=ranges), theme=None)
     with right:
-        widgets.table(histogram, ("multiple_range", "brands"), key="histogram", lang=lang)
+        widgets.table(histogram, ("multiple_range", "brands"), key="histogram", lang=lang,
+                      labels={"multiple_range": ranges})
         widgets.download_button(histogram, "multiple-histogram")
 
     rank_by = widgets.page_choice(
@@ -114,23 +108,22 @@ else:
                "the brands whose GMV grew by the most yuan, whatever their base.", lang))
     if rank_by == "multiple":
         st.markdown(f"**{t('Top movers', lang)}**", help=t(
-            "The {n} brands with the highest multiple, on a base GMV of at least {amount}.", lang, n=TOP_MOVERS,
-            amount=fmt.money(min_base, lang)))
-        movers = ranked.sort_values(["multiple", "current_gmv_cny", "brand_id"], ascending=[False, False, True],
-                                    kind="stable").head(TOP_MOVERS)
+            "The {n} brands with the highest multiple, on a base GMV of at least {amount}.", lang,
+            n=summaries.TOP_MOVERS, amount=fmt.money(min_base, lang)))
+        columns, name = BRAND_COLUMNS, "top-movers"
     else:
+        with data.page_errors():
+            movers = data.report("top_growth", ranked)
         st.markdown(f"**{t('Largest growth in GMV', lang)}**", help=t(
             "The {n} brands whose GMV grew by the most yuan over the range before (new brands included).", lang,
-            n=TOP_MOVERS))
-        movers = multiples.sort_values(["gmv_growth_cny", "brand_id"], ascending=[False, True],
-                                       kind="stable").head(TOP_MOVERS)
-    widgets.table(movers, (*BRAND_COLUMNS, "gmv_growth_cny", "small_base"), key=f"movers_{rank_by}", lang=lang,
-                  select_brand=True, labels={"belt_id": [ctx.belt_label(b) for b in movers["belt_id"]]})
-    widgets.download_button(movers, "top-movers")
+            n=summaries.TOP_MOVERS))
+        columns, name = (*BRAND_COLUMNS, "gmv_growth_cny", "small_base"), "top-growth"
+    widgets.table(movers, columns, key=f"movers_{rank_by}", lang=lang, select_brand=True,
+                  labels={"belt_id": [ctx.belt_label(b) for b in movers["belt_id"]]})
+    widgets.download_button(movers, name)
 
     st.markdown(f"**{t('Brands new in the range', lang)}**",
                 help=t("Brands with GMV in the range and none in the range before it.", lang))
-    new = multiples[multiples["new_in_current"]]
     if new.empty:
         st.caption(fmt.EMPTY)
     else:
@@ -140,10 +133,11 @@ else:
         widgets.download_button(new, "new-brands")
 
     with st.expander(t("All brands with sales", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(multiples)))}"):
-        widgets.table(multiples, (*BRAND_COLUMNS, "small_base", "new_in_current"), key="all_brands", lang=lang,
+        marked = widgets.with_small_base(multiples, "base_gmv_cny", min_base)  # the download is the dataset
+        widgets.table(marked, (*BRAND_COLUMNS, "small_base", "new_in_current"), key="all_brands", lang=lang,
                       select_brand=True, height=360,
                       labels={"belt_id": [ctx.belt_label(b) for b in multiples["belt_id"]]})
-        widgets.download_button(multiples[list(DATASETS["brand_multiples"].columns)], "brand-multiples")
+        widgets.download_button(multiples, "brand-multiples")
 
 # ---------------------------------------------------------------- cohorts
 st.subheader(t("Cohorts by onboarding quarter", lang),

@@ -70,6 +70,9 @@ with data.page_errors():
     funnel = data.report("steps_funnel", f)
     evidence = data.report("step_evidence", f)
     serving = data.report("providers", f.with_(date_from=as_of, date_to=as_of))
+    stalled = data.report("stalled_brands", f)
+    counts_by_belt = data.report("stalled_by_belt", f)
+    by_provider = data.report("stalled_by_provider", f)
 
 if steps.empty:
     widgets.empty_state(lang=lang)
@@ -139,8 +142,6 @@ with right:
     widgets.download_button(funnel.drop(columns="median_days_text"), "steps-funnel")
 
 # ---------------------------------------------------------------- stalled brands
-stalled = steps[steps["stalled"]].sort_values(["days_in_step", "brand_id"], ascending=[False, True],
-                                              kind="stable").reset_index(drop=True)
 st.subheader(t("Stalled brands", lang),
              help=t("In progress for more than {n} days in their current step, as of {date}.", lang,
                     n=stalled_days, date=as_of.isoformat()))
@@ -148,20 +149,15 @@ if stalled.empty:
     st.success(t("No brand has been in one step for more than {n} days.", lang, n=stalled_days),
                icon=":material/check_circle:")
 else:
-    by_belt = (stalled.assign(belt_id=stalled["belt_id"].fillna("none")).groupby("belt_id", as_index=False)
-               .size().rename(columns={"size": "brands"}))
-    by_belt["belt"] = [ctx.belt_label(b) for b in by_belt["belt_id"]]
-    by_provider = (stalled.assign(provider=[provider_label(p) for p in stalled["provider_id"]])
-                   .groupby("provider", as_index=False).size().rename(columns={"size": "brands"})
-                   .sort_values(["brands", "provider"], ascending=[False, True], kind="stable"))
+    by_belt = counts_by_belt.assign(belt=[ctx.belt_label(b) for b in counts_by_belt["belt_id"]])
+    by_provider_shown = by_provider.assign(provider=[provider_label(p) for p in by_provider["provider_id"]])
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('Stalled brands by industry belt', lang)}**",
                     help=t("The {n} belts with the most stalled brands.", lang, n=TOP))
         st.caption(t("Click a bar to narrow the filters to that belt.", lang))
-        top_belts = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable").head(TOP)
         widgets.belt_chart(charts.ranking_bars(
-            top_belts, label="belt", value="brands", label_title=t("belt", lang), value_title=t("brands", lang),
+            by_belt.head(TOP), label="belt", value="brands", label_title=t("belt", lang), value_title=t("brands", lang),
             lang=lang,
             key="belt_id", selection="stalled_belt"), selection="stalled_belt", key="stalled_by_belt")
     with right:
@@ -169,18 +165,16 @@ else:
                     help=t("The {n} providers with the most stalled brands (the provider serving on the as-of "
                            "date).", lang, n=TOP))
         st.altair_chart(charts.ranking_bars(
-            by_provider.head(TOP), label="provider", value="brands", label_title=t("provider_name", lang),
+            by_provider_shown.head(TOP), label="provider", value="brands", label_title=t("provider_name", lang),
             value_title=t("brands", lang), lang=lang), theme=None)
     with st.expander(t("Stalled brands counted by industry belt and by provider", lang)):
         left, right = st.columns(2)
         with left:
-            counts_by_belt = by_belt.sort_values(["brands", "belt"], ascending=[False, True], kind="stable")[
-                ["belt_id", "brands"]]
             widgets.table(counts_by_belt, ("belt_id", "brands"), key="stalled_belts", lang=lang,
                           height=300, labels={"belt_id": [ctx.belt_label(b) for b in counts_by_belt["belt_id"]]})
             widgets.download_button(counts_by_belt, "stalled-by-belt")
         with right:
-            widgets.table(by_provider, ("provider", "brands"), key="stalled_providers", lang=lang,
+            widgets.table(by_provider_shown, ("provider", "brands"), key="stalled_providers", lang=lang,
                           height=300)
             widgets.download_button(by_provider, "stalled-by-provider")
     st.markdown(f"**{t('{n} stalled brands', lang, n=fmt.count(len(stalled)))}**")
@@ -215,7 +209,8 @@ else:
         milestones, as_of=as_of, step_labels=step_labels, lang=lang, step_title=t("step", lang),
         start_title=t("started_on", lang), end_title=t("completed_on", lang), days_title=t("days", lang),
         status_title=t("state", lang),
-        status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)}), theme=None)
+        status_labels={"completed": t("Step completed", lang), "in_progress": t("In progress", lang)},
+        events=ctx.events), theme=None)
     mine = evidence[evidence["brand_id"] == brand_id]
     if mine.empty:
         st.caption(t("This brand has no orders in the date range, so there is no evidence to show.", lang))
@@ -244,4 +239,4 @@ if evidence.empty:
 else:
     widgets.table(evidence, EVIDENCE_COLUMNS, key="evidence", lang=lang, select_brand=True, height=360,
                   labels={"belt_id": [ctx.belt_label(b) for b in evidence["belt_id"]]})
-    widgets.download_button(evidence, "steps-evidence")
+    widgets.download_button(evidence, "steps-evidence", dataset="step_evidence")

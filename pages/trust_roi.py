@@ -20,7 +20,6 @@ TRUST_COLUMNS, ROI_COLUMNS = DATASETS["trust"].columns, DATASETS["roi"].columns
 WINDOWS = [("roi_t0", N_("ROI T+0")), ("roi_t10", N_("ROI T+10")), ("roi_t30", N_("ROI T+30"))]
 TOP_BELTS = 20      # bars in the refund-rate chart
 TOP_ROI_BELTS = 12  # belts (by spend) beside the overall bars in the ROI chart
-PROVIDER_COLUMNS = ["provider_id", "provider_name", "orders", "refund_rate", "return_rate", "repeat_buyer_rate"]
 
 ctx = widgets.page_header(N_("Trust & ROI"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
@@ -80,14 +79,14 @@ with left:
                        ("insured_share", t("insured_share", lang))],
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
-        height=260), theme=None)
+        height=260, events=ctx.events), theme=None)
 with right:
     st.altair_chart(charts.period_lines(
         trust, series=[("private_share", t("private_share", lang)),
                        ("repeat_buyer_rate", t("repeat_buyer_rate", lang))],
         value_title=t("share", lang), period_title=t("period", lang), series_title="", grain=grain, lang=lang,
         kind="rate",
-        height=260), theme=None)
+        height=260, events=ctx.events), theme=None)
 widgets.table(trust, TRUST_COLUMNS, key="trust", lang=lang,
               labels={"period_start": widgets.period_column(trust, grain, lang)})
 widgets.download_button(trust, "trust")
@@ -99,16 +98,7 @@ by = widgets.page_choice(t("Break down by", lang), "trust_by", ("belt", "provide
 if by == "belt":
     with data.page_errors():
         trust_by_belt = data.report("trust", f.with_(by="belt"))
-    weighted = trust_by_belt.assign(
-        **{f"_{c}": trust_by_belt[c].fillna(0) * trust_by_belt["orders"]
-           for c in ("refund_rate", "return_rate", "insured_share")})
-    belts = weighted.groupby("group", as_index=False)[["orders", "_refund_rate", "_return_rate",
-                                                       "_insured_share"]].sum()
-    belts = belts[belts["orders"] > 0].rename(columns={"group": "belt_id"})
-    for c in ("refund_rate", "return_rate", "insured_share"):
-        belts[c] = belts.pop(f"_{c}") / belts["orders"]
-    belts = belts.sort_values(["refund_rate", "belt_id"], ascending=[False, True], kind="stable")
-    belts = belts.reset_index(drop=True)
+        belts = data.report("belt_trust", f)
     belts["belt"] = [ctx.belt_label(b) for b in belts["belt_id"]]
     if belts.empty:
         widgets.empty_state(lang=lang)
@@ -124,25 +114,23 @@ if by == "belt":
                           ("insured_share", t("insured_share", lang), "rate"),
                           ("orders", t("orders", lang), "count")]), selection="trust_belt", key="trust_by_belt")
         with right:
-            table_belts = belts[["belt_id", "orders", "refund_rate", "return_rate", "insured_share"]]
-            widgets.table(table_belts, ("belt_id", "orders", "refund_rate", "return_rate", "insured_share"),
+            widgets.table(belts, ("belt_id", "orders", "refund_rate", "return_rate", "insured_share"),
                           key="trust_belts", lang=lang, height=420, labels={"belt_id": list(belts["belt"])})
-            widgets.download_button(table_belts, "trust-belts")
+            widgets.download_button(belts.drop(columns="belt"), "trust-belts", dataset="belt_trust")
         with st.expander(t("By industry belt and period", lang) + f" · "
                          f"{t('{n} rows', lang, n=fmt.count(len(trust_by_belt)))}"):
             widgets.table(trust_by_belt.rename(columns={"group": "belt_id"}), (
                 "period_start", "belt_id", *TRUST_COLUMNS[1:]), key="trust_by_belt_table", lang=lang,
                 height=360, labels={"period_start": widgets.period_column(trust_by_belt, grain, lang),
                                     "belt_id": [ctx.belt_label(g) for g in trust_by_belt["group"]]})
-            widgets.download_button(trust_by_belt, "trust-by-belt")
+            widgets.download_button(trust_by_belt, "trust-by-belt", dataset="trust", f=f.with_(by="belt"))
 else:
     with data.page_errors():
         league = data.report("providers", f)
+        shown = data.report("provider_trust", f)
     if league.empty:
         widgets.empty_state(lang=lang)
     else:
-        shown = league[PROVIDER_COLUMNS].sort_values(["orders", "provider_id"], ascending=[False, True],
-                                                     kind="stable").reset_index(drop=True)
         with data.page_errors():
             bands = data.peer_bands(f, league).set_index("metric")
         st.caption(t("Over each provider's served orders in the range; the lines mark the median and where the best "
@@ -163,7 +151,7 @@ else:
             shown, ("provider_name", "orders", "refund_rate", "return_rate", "repeat_buyer_rate"),
             key="trust_providers", lang=lang, height=360, pick=True)
         st.caption(t("Select a row to open that provider on the Providers page.", lang))
-        widgets.download_button(shown, "trust-providers")
+        widgets.download_button(shown, "trust-providers", dataset="provider_trust")
         if picked is not None:
             st.switch_page(PROVIDERS_PAGE, query_params=state.link_params(
                 provider=str(int(shown.iloc[picked]["provider_id"]))))
@@ -204,4 +192,4 @@ else:
     widgets.table(roi_by_belt.rename(columns={"group": "belt_id"}), ("belt_id", *ROI_COLUMNS),
                   key="roi_by_belt", lang=lang, height=360,
                   labels={"belt_id": [ctx.belt_label(g) for g in roi_by_belt["group"]]})
-    widgets.download_button(roi_by_belt, "roi-by-belt")
+    widgets.download_button(roi_by_belt, "roi-by-belt", dataset="roi", f=f.with_(by="belt"))

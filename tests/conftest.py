@@ -112,9 +112,12 @@ def _access_configuration_of_the_run(tmp_path_factory):
     """Tests (and the CLIs and servers they start) log to a temporary audit file, not logs/audit.log, and
     run without access control unless a test sets BELTBOARD_ROLES, and with METRICS.md's thresholds unless it
     sets BELTBOARD_RULES: a developer's own .streamlit/roles.toml or rules.toml must not change what the suite
-    sees."""
-    from data_access import access, audit, rules
-    saved = {name: os.environ.get(name) for name in (audit.AUDIT_ENV, access.ROLES_ENV, rules.RULES_ENV)}
+    sees. Queries may run for 10 minutes unless a test sets a statement timeout of its own: on a loaded machine
+    a slow query (the mapping example's views on MariaDB) must not fail a test of its figures."""
+    from data_access import access, audit, config, rules
+    names = (audit.AUDIT_ENV, access.ROLES_ENV, rules.RULES_ENV, config.STATEMENT_TIMEOUT_ENV)
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ[config.STATEMENT_TIMEOUT_ENV] = "600"
     os.environ[audit.AUDIT_ENV] = str(tmp_path_factory.mktemp("audit") / "audit.log")
     os.environ.pop(access.ROLES_ENV, None)
     os.environ.pop(rules.RULES_ENV, None)  # the work queue's thresholds: METRICS.md's unless a test sets a file

@@ -169,7 +169,8 @@ def test_a_provider_user_never_sees_another_provider(run_as, app_warehouse, user
             ids = {int(float(v)) for v in frame["provider_id"] if str(v) not in ("", "nan", "<NA>", "None")}
             assert ids <= {provider_id}, f"other providers' ids: {sorted(ids - {provider_id})[:5]}"
     if params.get("brand") == "{former}":
-        assert f"No brand with id {former}" in words and not downloads(at)
+        assert f"Brand {former} is not one of your clients, so it is not shown." in words
+        assert set(downloads(at)) <= {"dl_brand-directory"}, "only the directory of its own clients"
     if params.get("provider") == "{competitor}":
         assert f"Provider {competitor} serves none" in words
         assert not [k for k in downloads(at) if str(competitor) in k]

@@ -97,11 +97,9 @@ def test_requested_page_hash_follows_the_request_not_the_legacy_choice():
 
 def test_every_url_path_is_its_file_stem():
     """The legacy navigation of a server's first run knows each path, so it never says "Page not found"."""
-    import ast
     from pathlib import Path
-    tree = ast.parse(Path("dashboard.py").read_text(encoding="utf-8"))
-    pages = next(ast.literal_eval(node.value) for node in ast.walk(tree)
-                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
+
+    from ui.navigation import PAGES as pages
     assert {Path(path).stem for path, *_ in pages} == {url_path for _, url_path, *_ in pages}
     assert all(Path(path).parent.name == "pages" and Path(path).exists() for path, *_ in pages)
 

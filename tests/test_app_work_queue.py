@@ -12,9 +12,9 @@ import pytest
 from data_access.catalogue import REPORTS
 from data_access.export import csv_bytes
 from data_access.filters import Filters
+from data_access.queue_words import evidence_sentence
 from tests.app_support import cli_export, download_bytes, metric, texts, untranslated_columns
 from ui import fmt
-from ui.work_queue import evidence_sentence
 
 pytest_plugins = ["tests.conftest_app"]
 PAGE = "pages/work_queue.py"

@@ -87,6 +87,8 @@ def test_formula_names_are_neutralised_in_a_real_export(duckdb_url):
     (["export", "steps", "--as-of", "31/12/2021"], "--as-of"),
     (["export", "sales", "--belt", "atlantis-widgets"], "--belt"),
     (["export", "sales", "--province", "Atlantis"], "--province"),
+    (["export", "steps", "--where", "status"], "--where"),
+    (["export", "steps", "--where", "colour=red"], "--where"),
 ])
 def test_bad_argument_exits_2_with_one_line_naming_it(duckdb_url, args, named):
     done = run(*args, url=duckdb_url)
@@ -135,3 +137,16 @@ def test_missing_tables_are_named_with_the_demo_command(tmp_path):
     assert done.returncode == 1
     assert "orders" in message and "python -m data_access demo" in message
     assert len(message.splitlines()) == 1
+
+
+def test_where_narrows_the_rows_as_the_csv_writes_their_cells(duckdb_url):
+    """`--where COLUMN=VALUE` keeps the rows whose cell is one of the values (an empty value: an empty cell)."""
+    everything = parse(run("export", "steps", url=duckdb_url).stdout)
+    header, rows = everything[0], everything[1:]
+    state, provider = header.index("state"), header.index("provider_id")
+    done = run("export", "steps", "--where", "state=in_progress", "--where", "state=completed", "--where",
+               "provider_id=", url=duckdb_url)
+    assert done.returncode == 0, done.stderr
+    narrowed = parse(done.stdout)[1:]
+    want = [r for r in rows if r[state] in ("in_progress", "completed") and r[provider] == ""]
+    assert narrowed == want and 0 < len(want) < len(rows)

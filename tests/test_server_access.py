@@ -223,7 +223,7 @@ def test_a_path_with_no_page_gets_a_notice_with_links_to_every_page(open_server,
     assert notice.format(path=path) in run.text
     links = [m.delta.new_element.page_link for m in run.messages if m.WhichOneof("type") == "delta"
              and m.delta.WhichOneof("type") == "new_element" and m.delta.new_element.WhichOneof("type") == "page_link"]
-    assert len(links) == 9  # every page of dashboard.PAGES a manager sees (Work queue and Data health included)
+    assert len(links) == 9  # every page of ui.navigation.PAGES a manager sees (Work queue and Data health included)
     assert not DATA_ELEMENTS & set(run.kinds)
 
 

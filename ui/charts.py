@@ -4,6 +4,11 @@ Every mark has a tooltip, with numbers formatted the reader's way (ui.fmt); valu
 chosen here and labelled by ui.fmt too, so an axis, a tooltip and a tile read the same value the same
 way. Axis titles are passed in already translated. Inputs are aggregates: at most MAX_ROWS rows are drawn.
 Render with `st.altair_chart(chart, theme=None)` so the registered theme applies.
+
+Time charts (`period_bars`, `period_lines`, `steps_gantt`) take the platform's events (data_access.events; a
+page passes `ctx.events`, none when the reader switched them off) and draw those that fall in the chart: a
+band behind the data over each month or day an event covers, and the event's name down from the band's top,
+in the reader's language (by quarter or year, when every period holds some event, the names only).
 """
 from __future__ import annotations
 
@@ -15,13 +20,19 @@ from decimal import Decimal
 import altair as alt
 import pandas as pd
 
+from data_access import periods
+from data_access.events import Event
+
 from . import fmt
+from .i18n import t
 
 MAX_ROWS = 5_000
 THEME = "beltboard"
 ACCENT = "#E8552B"
 PALETTE = ["#E8552B", "#2B7BE8", "#1FA37A", "#F2A93B", "#8E5BD9", "#D94E8F", "#4BB3C8", "#7A8699",
            "#B5651D", "#5C946E", "#C9B037", "#3D5A80"]
+EVENT_COLOR = "#8E5BD9"        # the events' bands
+EVENT_TEXT_COLOR = "#5B3A99"   # their names: dark enough on a band, a bar or the background
 FONT = '"Source Sans Pro", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 MUTED = "#8A90A0"  # rules and axis lines: legible on the light and the dark theme
 PALE = 0.4         # the opacity of a bar whose figure is not final yet (T+30 of young campaigns)
@@ -134,8 +145,10 @@ def period_labels(df: pd.DataFrame, grain: str, lang: str) -> pd.DataFrame:
 
 def period_bars(df: pd.DataFrame, *, value: str, value_title: str, period_title: str, grain: str, lang: str,
                 kind: str = "count", group: str | None = None, group_title: str | None = None,
-                tooltips: Sequence[tuple[str, str, str]] = (), height: int = 280) -> alt.Chart:
-    """One bar per period (`period_start`), stacked by `group` (a label column) when given."""
+                tooltips: Sequence[tuple[str, str, str]] = (), height: int = 280,
+                events: Sequence[Event] = ()) -> alt.Chart | alt.LayerChart:
+    """One bar per period (`period_start`), stacked by `group` (a label column) when given; the `events` that
+    fall in its periods as bands behind them."""
     d = period_labels(_limited(df), grain, lang)
     spec = [("period_label", period_title, "text")]
     if group:
@@ -151,12 +164,15 @@ def period_bars(df: pd.DataFrame, *, value: str, value_title: str, period_title:
     )
     if group:
         encoding["color"] = alt.Color(f"{group}:N", title=group_title, sort=sorted(set(d[group])))
-    return alt.Chart(d, height=height).mark_bar().encode(**encoding)
+    bars = alt.Chart(d, height=height).mark_bar().encode(**encoding)
+    return with_period_events(bars, d, events, grain=grain, lang=lang, order=order, period_title=period_title)
 
 
 def period_lines(df: pd.DataFrame, *, series: Sequence[tuple[str, str]], value_title: str, period_title: str,
-                 series_title: str, grain: str, lang: str, kind: str = "money", height: int = 280) -> alt.Chart:
-    """One line per (column, label) in `series`, over periods; a single line needs no legend (its title says it)."""
+                 series_title: str, grain: str, lang: str, kind: str = "money", height: int = 280,
+                 events: Sequence[Event] = ()) -> alt.Chart | alt.LayerChart:
+    """One line per (column, label) in `series`, over periods; a single line needs no legend (its title says it).
+    The `events` that fall in its periods are bands behind the lines."""
     d = period_labels(_limited(df), grain, lang)
     long = d.melt(id_vars=["period_start", "period_label"], value_vars=[c for c, _ in series],
                   var_name="series_key", value_name="value")
@@ -164,13 +180,63 @@ def period_lines(df: pd.DataFrame, *, series: Sequence[tuple[str, str]], value_t
     long, tips = with_tooltips(long, [("period_label", period_title, "text"), ("series", series_title, "text"),
                                       ("value", value_title, kind)], lang)
     order = list(dict.fromkeys(d["period_label"]))
-    return alt.Chart(long, height=height).mark_line(point=True).encode(
+    lines = alt.Chart(long, height=height).mark_line(point=True).encode(
         x=alt.X("period_label:N", sort=order, title=period_title),
         y=alt.Y("value:Q", title=value_title, **value_scale(long["value"], kind, lang, value_title)),
         color=alt.Color("series:N", title=series_title, sort=[label for _, label in series],
                         legend=alt.Legend() if len(series) > 1 else None),
         tooltip=tips,
     )
+    return with_period_events(lines, d, events, grain=grain, lang=lang, order=order, period_title=period_title)
+
+
+# ---------------------------------------------------------------- platform events on time charts
+
+def _event_rows(events: Sequence[Event], lang: str) -> dict:
+    """The columns that name a group of events: their tooltip line, each with its dates."""
+    return {"event_text": "; ".join(e.describe(lang) for e in events)}
+
+
+def period_events(period_starts: Sequence, events: Sequence[Event], grain: str, lang: str) -> pd.DataFrame:
+    """One row per shown period that an event overlaps: `period_start`, `period_label`, `event_text` (the events
+    with their dates, in the reader's language) and `event_label`: the names of the events that begin there (an
+    event over several periods is named once, in its first), else empty."""
+    rows, named = [], set()
+    for start in dict.fromkeys(fmt.as_date(p) for p in period_starts if not fmt.is_empty(p)):
+        inside = [e for e in events if e.overlaps(start, periods.period_end(start, grain))]
+        if inside:
+            rows.append({"period_start": start, "period_label": fmt.period(start, grain, lang),
+                         "event_label": " · ".join(e.name(lang) for e in inside if e not in named),
+                         **_event_rows(inside, lang)})
+            named.update(inside)
+    return pd.DataFrame(rows, columns=["period_start", "period_label", "event_label", "event_text"])
+
+
+def _event_layers(marks: pd.DataFrame, x: alt.X, lang: str, x2: alt.X2 | None = None) -> tuple[list, list]:
+    """(behind the data, above it): a band over each row's stretch of the x axis, and the names of the events
+    down from its top (vertical, so that neighbours never overlap), each with the events as tooltip."""
+    tip = [alt.Tooltip("event_text:N", title=t("Platform events", lang))]
+    band_encoding = {"x": x, "tooltip": tip, **({"x2": x2} if x2 is not None else {})}
+    band = alt.Chart(marks).mark_rect(color=EVENT_COLOR, opacity=0.12).encode(**band_encoding)
+    named = marks[marks["event_label"] != ""]
+    label = alt.Chart(named).mark_text(angle=90, align="left", baseline="middle", dx=4, fontSize=11,
+                                       color=EVENT_TEXT_COLOR, limit=160).encode(
+        x=x, y=alt.value(0), text="event_label:N", tooltip=tip)
+    return [band], [label]
+
+
+def with_period_events(chart: alt.Chart, d: pd.DataFrame, events: Sequence[Event], *, grain: str, lang: str,
+                       order: list[str], period_title: str) -> alt.Chart | alt.LayerChart:
+    """`chart` over periods with the events of its periods: by month a band behind each period an event touches,
+    named in its first; by quarter or year the names only. Unchanged when no event falls there."""
+    marks = period_events(d["period_start"], events, grain, lang) if events else pd.DataFrame()
+    if marks.empty:
+        return chart
+    x = alt.X("period_label:N", sort=order, title=period_title, scale=alt.Scale(domain=order))
+    behind, above = _event_layers(marks.drop(columns=["period_start"]), x, lang)
+    if grain != "month":  # every quarter or year holds some event: a band on each would mark none; names only
+        behind = []
+    return alt.layer(*behind, chart, *above)
 
 
 def ranking_bars(df: pd.DataFrame, *, label: str, value: str, label_title: str, value_title: str, lang: str,
@@ -287,10 +353,10 @@ def peer_strip(df: pd.DataFrame, *, value: str, label: str, label_title: str, va
 
 def steps_gantt(df: pd.DataFrame, *, as_of, step_labels: dict, status_labels: dict, lang: str, step_title: str,
                 start_title: str, end_title: str, days_title: str, status_title: str,
-                height: int | None = None) -> alt.LayerChart:
+                height: int | None = None, events: Sequence[Event] = ()) -> alt.LayerChart:
     """One bar per STEPS milestone (`step`, `started_on`, `completed_on`, `days`) reached by `as_of`: from
     its start to its completion, or to `as_of` while in progress (its own colour, as the legend says); a rule
-    marks `as_of`."""
+    marks `as_of`; the `events` between the first start and `as_of` are bands behind the bars."""
     as_of = pd.Timestamp(as_of)
     d = df.copy()
     d["start"] = pd.to_datetime(d["started_on"])
@@ -318,7 +384,20 @@ def steps_gantt(df: pd.DataFrame, *, as_of, step_labels: dict, status_labels: di
     )
     rule = alt.Chart(pd.DataFrame({"as_of": [as_of], "text": [fmt.day(as_of)]})).mark_rule(
         strokeDash=[4, 3], color=MUTED).encode(x="as_of:T", tooltip=alt.Tooltip("text:N", title=end_title))
-    return alt.layer(bars, rule)
+    first = d["start"].min() if len(d) else as_of
+    behind, above = _dated_events(events, first.date(), as_of.date(), lang)
+    return alt.layer(*behind, bars, rule, *above)
+
+
+def _dated_events(events: Sequence[Event], first, last, lang: str) -> list:
+    """Event bands on a time axis from `first` to `last` (each cut to it; its last day drawn in full before)."""
+    inside = [e for e in events if e.overlaps(first, last)]
+    if not inside:
+        return [], []
+    marks = pd.DataFrame([{"event_start": pd.Timestamp(max(e.start, first)),
+                           "event_end": min(pd.Timestamp(e.end) + pd.Timedelta(days=1), pd.Timestamp(last)),
+                           "event_label": e.name(lang), **_event_rows([e], lang)} for e in inside])
+    return _event_layers(marks, alt.X("event_start:T"), lang, x2=alt.X2("event_end:T"))
 
 
 def funnel_bars(df: pd.DataFrame, *, step_labels: dict, measures: Sequence[tuple[str, str]], step_title: str,

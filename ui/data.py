@@ -36,11 +36,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
-from data_access import audit, contract_check, reference, reports, rules, schema, xlsx
+from data_access import audit, contract_check, events, reference, reports, rules, schema, words, xlsx
 from data_access.access import AccessDenied, Scope
 from data_access.catalogue import DATASETS
+from data_access.cli import export_command
 from data_access.config import warehouse_schema, warehouse_url
-from data_access.export import csv_bytes
+from data_access.export import Where, csv_bytes
 from data_access.filters import DataSpan, Filters
 from data_access.warehouse import (
     DEMO_COMMAND,
@@ -63,6 +64,34 @@ MAX_ENTRIES = 256
 CACHE_BYTES = 256 * 2**20  # what every session's cached figures may hold together
 FRAMES = FrameCache(max_bytes=CACHE_BYTES, ttl=TTL_SECONDS)
 
+
+@dataclass(frozen=True)
+class Call:
+    """One data call of a run, as `recording` keeps it: what a page asks the warehouse for."""
+    kind: str                       # "meta", "report" or "provider"
+    name: str = ""                  # the catalogue's dataset
+    f: Filters | None = None        # inside the run's scope
+    provider_id: int | None = None
+
+
+_RECORDINGS: list[list[Call]] = []
+
+
+@contextlib.contextmanager
+def recording():
+    """Keep every data call of the runs made inside (meta, report, provider_data, with the scoped Filters): the
+    benchmark learns each page's data plan from the page itself (bench/plans.py), never from a copy."""
+    calls: list[Call] = []
+    _RECORDINGS.append(calls)
+    try:
+        yield calls
+    finally:
+        _RECORDINGS.remove(calls)
+
+
+def _record(call: Call) -> None:
+    for calls in _RECORDINGS:
+        calls.append(call)
 
 
 @dataclass(frozen=True)
@@ -138,9 +167,23 @@ def meta() -> Meta:
     """The as-of date and the belts of this run's scope."""
     url, generation = _source()
     scope = scoped(Filters())
+    _record(Call("meta", f=scope))
     as_of, belts = _meta(url, generation, scope)
     no_belt = scope.scope_belts is None or schema.NO_BELT in scope.scope_belts
     return Meta(url=url, as_of=as_of, belts=belts, span=_span(url, generation), no_belt=no_belt)
+
+
+@st.cache_data(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
+def _warehouse_events(url: str, generation: tuple) -> tuple[events.Event, ...] | None:
+    return events.warehouse_events(_warehouse(url))
+
+
+def platform_events() -> tuple[events.Event, ...]:
+    """The platform's events for the time charts (the same for every scope: a calendar, not data about brands):
+    the warehouse's `platform_events` table when it has one (looked for once per generation), else the calendar
+    file (re-read when it changes). Raises EventsError for a calendar that cannot be used."""
+    found = _warehouse_events(*_source())
+    return events.calendar() if found is None else found
 
 
 @FRAMES.cached
@@ -156,6 +199,7 @@ def report(name: str, f: Filters) -> pd.DataFrame:
     inside this run's scope (a copy: callers may add columns). A dataset that depends on the rules file is
     keyed by the rules in force too, so a changed file is read afresh."""
     f = scoped(f)
+    _record(Call("report", name, f))
     dataset = DATASETS[name]
     used = rules.load_rules() if dataset.ruled else None
     lang = state.run_language()
@@ -182,6 +226,7 @@ def refresh() -> None:
     _provider_data.clear()
     _meta.clear()
     _span.clear()
+    _warehouse_events.clear()
     _contract_check.clear()
     _warehouse.clear()
 
@@ -248,6 +293,7 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
     """One provider's dataset of the catalogue (its brands, its served GMV per period) for these filters,
     inside this run's scope."""
     f = scoped(f)
+    _record(Call("provider", name, f, int(provider_id)))
     lang = state.run_language()
     with st.spinner(t("Loading {what}…", lang, what=t("Providers", lang))):
         return _counted(_provider_data(*_source(), name, f, int(provider_id)).copy())
@@ -255,27 +301,31 @@ def provider_data(name: str, f: Filters, provider_id: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- Excel downloads
 
-def excel_about(name: str, f: Filters, lang: str) -> tuple[xlsx.About, Filters]:
+def excel_about(name: str, ctx: state.PageContext, f: Filters | None = None, provider_id: int | None = None,
+                where: Where = ()) -> tuple[xlsx.About, Filters]:
     """What an Excel download's About sheet says for this run's user (their scope in words, the filters as the
-    rows were asked for), and the scoped filters (for the file's name)."""
-    scope = _scope()
-    m = meta()
-    scoped_f = scope.apply(f).resolved(m.as_of)
-    names = xlsx.belt_names(m.belts, lang)
+    rows were asked for: `f`, by default the page's; the export command that writes the same rows), and the
+    page's filters in the user's scope (the file's name says the page's range and belts)."""
+    f = f or ctx.filters
+    scope = ctx.ident.scope
+    scoped_f = scope.apply(f).resolved(ctx.as_of)
     dataset = DATASETS.get(name)
+    user = scope.user if ctx.ident.source != "local" else None  # with access control, the export needs --as-user
+    subject = (f"provider {provider_id}" if provider_id is not None
+               else f"brand {f.brand_ids[0]}" if len(f.brand_ids) == 1 else None)
     about = xlsx.About(
         dataset=name, description=dataset.description if dataset else "", filters=scoped_f, user=scope.user,
-        scope=xlsx.scope_words(scope.kind, scope.belts, scope.provider_id, names, lang), belt_names=names,
-        subject=f"brand {f.brand_ids[0]}" if len(f.brand_ids) == 1 else None)
-    return about, scoped_f
+        scope=words.scope_words(scope.kind, scope.belts, scope.provider_id, ctx.export_names, ctx.lang),
+        belt_names=ctx.export_names, subject=subject,
+        command=export_command(name, f, provider_id, user, where) if dataset else "")
+    return about, scope.apply(ctx.filters).resolved(ctx.as_of)
 
 
-def download_writer(df: pd.DataFrame, about: xlsx.About, lang: str, kind: str):
+def download_writer(df: pd.DataFrame, about: xlsx.About, lang: str, kind: str, ident: identity.Identity):
     """The callable a deferred download runs on click (in a thread of its own, without this run's context):
     the file (`kind` csv: the CLI's bytes; xlsx: the workbook), after its audit line, as the CLI writes one per
     export. With access control, a line that cannot be written means no file: the click fails, and the refusal
     is itself recorded where it can be."""
-    ident = identity.current(lang)
     path = audit.audit_path(ident.audit_log)
     required = ident.source != "local"
     line = dict(user=about.user, scope=ident.scope.describe(), target=f"{about.dataset}.{kind}",

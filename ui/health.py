@@ -20,7 +20,7 @@ RULE_WORDS = (
     N_("zero_spend"), N_("belt_without_brands"), N_("stale_marts"),
 )
 EVERY_PAGE = ("Overview", "Onboarding growth", "Sales multiples", "Providers", "STEPS", "Brand", "Trust & ROI")
-# The pages whose figures read each contract table (titles as in dashboard.PAGES).
+# The pages whose figures read each contract table (titles as in ui.navigation.PAGES).
 AFFECTS = {
     "industry_belts": EVERY_PAGE,   # the belt filter and every by-belt breakdown
     "brands": EVERY_PAGE,           # every figure is over selected brands

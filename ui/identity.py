@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_access import access, schema
+from data_access import access, words
 from data_access.access import Roles, RolesError, Scope
 
-from . import i18n
 from .i18n import N_, t
 from .text import plain
 
@@ -204,12 +203,6 @@ def scope_caption(ident: Identity, belt_names, lang: str) -> str | None:
     """The words under a page's title saying the figures are this user's scope's (Markdown, names escaped),
     or None for a manager."""
     s = ident.scope
-    if s.kind == "operator":
-        words = [t("No belt", lang) if b == schema.NO_BELT else belt_names.get(b, b) for b in (s.belts or ())]
-        names = i18n.join((_plain(w) for w in words), lang)
-        return t("Your belts: {belts}. Every figure, total and download covers these belts only.", lang, belts=names)
-    if s.kind == "provider":
-        return t("Your brands: every figure, total and download covers only the brands provider #{id} serves on the "
-                 "last day with data; other providers appear only as their median and top decile.", lang,
-                 id=s.provider_id)
-    return None
+    if s.kind not in ("operator", "provider"):
+        return None
+    return words.scope_words(s.kind, s.belts, s.provider_id, belt_names, lang, escape=_plain)

@@ -14,14 +14,17 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access import schema
+from data_access import schema, words
+from data_access.events import EventsError
 from data_access.filters import GRAINS, DataSpan, bounded_range
 from data_access.warehouse import WarehouseError
 
 from . import data, fmt, i18n, identity, state
 from .i18n import N_, t
+from .text import plain
 
-KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by", "f_min_base")
+KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by", "f_min_base",
+        "f_events")
 RANGE = "_bb_range"
 CLAMPED = "_bb_clamped"  # ((from, to) asked for, (from, to) shown instead)
 ALL = "all"
@@ -69,6 +72,7 @@ def _seed(view: state.View, as_of: dt.date) -> None:
     ss["f_brand_type"] = list(view.brand_types)
     ss["f_managed_by"] = view.managed_by or ALL
     ss["f_min_base"] = view.min_base
+    ss["f_events"] = view.events
 
 
 def _on_preset() -> None:
@@ -122,6 +126,7 @@ def _view_from_widgets(lang: str) -> state.View:
         belts=tuple(sorted(ss["f_belt"])), provinces=tuple(sorted(ss["f_province"])),
         categories=tuple(sorted(ss["f_category"])), brand_types=tuple(sorted(ss["f_brand_type"])),
         managed_by=None if managed_by == ALL else managed_by, min_base=int(ss["f_min_base"]),
+        events=bool(ss["f_events"]),
     )
 
 
@@ -195,6 +200,8 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
                                              "no headline. Default {amount}.", lang,
                                              amount=fmt.money(state.MIN_BASE_DEFAULT, lang)))
 
+    sb.toggle(t("Platform events on charts", lang), key="f_events",
+              help=t("Draw the platform's campaign events (616, 818, 双11, …) as bands on every time chart.", lang))
     sb.button(t("Reset filters", lang), on_click=_on_reset, icon=":material/filter_alt_off:", key="reset_filters",
               width="stretch")
     if ident.scope.everything:  # the caches are every user's: clearing them is a manager's call (ui/data.py)
@@ -221,7 +228,19 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
                        icon=":material/date_range:")
 
     return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,
-                             url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang))
+                             url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang),
+                             ident=ident, export_names=words.belt_names(meta.belts, lang),
+                             events=_events(lang) if view.events else ())
+
+
+def _events(lang: str) -> tuple:
+    """The platform events for the charts; a calendar that cannot be used is said, and the charts go without."""
+    try:
+        return data.platform_events()
+    except EventsError as exc:
+        st.sidebar.warning(t("The events calendar cannot be used, so the charts show no events: {problem}", lang,
+                             problem=plain(str(exc))), icon=":material/event_busy:")
+        return ()
 
 
 def _link_notices(dropped: list[str], ident, lang: str, view: state.View, filters) -> None:

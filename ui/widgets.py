@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from data_access.columns import column
-from data_access.export import file_name
+from data_access.export import Where, file_name
+from data_access.filters import Filters
 
 from . import data, fmt, state
 from .i18n import t
@@ -65,7 +66,7 @@ def _difference(change: float, kind: str, lang: str) -> str:
     if kind == "money":
         return ("+" if change >= 0 else "-") + fmt.money(abs(change), lang)
     if kind == "rate":
-        return f"{change * 100:+.1f} pp"
+        return fmt.points(change, lang)
     if kind == "multiple":
         return f"{change:+,.1f}×"
     if kind in ("count", "days"):
@@ -266,26 +267,29 @@ def open_brand(brand_id: int) -> None:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download_button(df: pd.DataFrame, name: str, *, key: str | None = None, dataset: str | None = None) -> None:
+def download_button(df: pd.DataFrame, name: str, *, key: str | None = None, dataset: str | None = None,
+                    f: Filters | None = None, provider_id: int | None = None, where: Where = ()) -> None:
     """The rows given, as the one CSV format (data_access.export.csv_bytes: the CLI's bytes) and as an Excel
-    workbook for people (data_access.xlsx: the CLI's `--format xlsx` cells). `dataset`: the catalogue's name
-    of what the rows are, when they are a whole dataset (default: `name` with underscores, when it is one).
+    workbook for people (data_access.xlsx: the CLI's `--format xlsx` cells). The rows are a dataset of the
+    catalogue, `dataset` (default: `name` with underscores) for the filters `f` (default: the page's) and, for a
+    dataset about one provider, `provider_id`, narrowed to the rows `where` says (data_access.export.narrowed):
+    the About sheet names the export command that writes them again.
     Both files are written only when asked for (Streamlit's deferred download), each with its audit line."""
     ctx = state.context()
-    f = ctx.filters
-    about, scoped = data.excel_about(dataset or name.replace("-", "_"), f, ctx.lang)
+    about, scoped = data.excel_about(dataset or name.replace("-", "_"), ctx, f, provider_id, where)
     rows = df.copy()
+    csv_key = key or f"dl_{name}"
     with st.container(horizontal=True, gap="small"):
         st.download_button(
-            t("Download CSV", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "csv"),
+            t("Download CSV", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "csv", ctx.ident),
             file_name=file_name(name, scoped, "csv"),
-            mime="text/csv", key=key or f"dl_{name}", on_click="ignore", icon=":material/download:",
+            mime="text/csv", key=csv_key, on_click="ignore", icon=":material/download:",
             help=t("The rows shown, as UTF-8 CSV with a byte-order mark (opens cleanly in Excel); the same format "
                    "as `python -m data_access export`.", ctx.lang),
         )
         st.download_button(
-            t("Download Excel", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "xlsx"),
-            file_name=file_name(name, scoped, "xlsx"), mime=XLSX_MIME, key=f"xl_{(key or name)}",
+            t("Download Excel", ctx.lang), data=data.download_writer(rows, about, ctx.lang, "xlsx", ctx.ident),
+            file_name=file_name(name, scoped, "xlsx"), mime=XLSX_MIME, key="xl_" + csv_key.removeprefix("dl_"),
             on_click="ignore", icon=":material/table_view:",
             help=t("The rows shown as an Excel workbook: headers and names in your language, numbers as numbers, "
                    "and an About sheet with the filters, scope and what each column means.", ctx.lang),

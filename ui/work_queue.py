@@ -1,81 +1,42 @@
 """The work queue's widgets (METRICS.md, "Work queue", "Provider scorecard", "Provider cohorts"): the Work queue
 page, the brand page's diagnosis and the providers page's scorecard. The pages call one function each, so that
-shared page files change by one line; the evidence sentence is one pure function (`evidence_sentence`)."""
+shared page files change by one line; the words (the evidence sentence, days against typical, the owner) are
+data_access.queue_words's, which the digests say too."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_percent
 
 from data_access import periods, rules
 from data_access.diagnosis import STATUSES
+from data_access.export import cell, narrowed
+from data_access.queue_words import (  # noqa: F401 - the words are data_access's
+    FIGURE_FORMATS,
+    MEASURES,
+    SCORECARD,
+    days_vs_typical,
+    evidence_sentence,
+    evidence_value,
+    owner,
+    percentile_text,
+    thresholds_note,
+)
+from data_access.schema import NO_BELT
 
 from . import charts, data, fmt, i18n, state, widgets
-from .i18n import N_, t
+from .i18n import t
 
-# Step -> (its evidence in words, shown as a share or a multiple)
-MEASURES = {1: (N_("burst coefficient"), "multiple"), 2: (N_("public-traffic GMV growth"), "multiple"),
-            3: (N_("self-broadcast share"), "share"), 4: (N_("private-traffic share"), "share"),
-            5: (N_("channel-exclusive share"), "share")}
 QUEUE_COLUMNS = ("brand_name", "belt_id", "status", "current_step", "evidence_text", "days_vs_typical", "owner",
                  "gmv_30d")
 TOP = 10  # owners in the chart
-# Scorecard figures: (column, kind); the percentile already counts "better" in the figure's direction.
-SCORECARD = (("gmv_multiple", "multiple"), ("refund_rate", "rate"), ("return_rate", "rate"),
-             ("repeat_buyer_rate", "rate"), ("roi_t30", "ratio"), ("median_days_per_step", "days"))
+ATTENTION = ("stalled", "at_risk")  # the statuses the queue lists unless on-track brands are asked for
 
 
-# ---------------------------------------------------------------- words
-
-def evidence_value(value, step: int, lang: str) -> str:
-    """A step's evidence as the sentence shows it: a share as a whole percent, a multiple with one decimal."""
-    if fmt.is_empty(value):
-        return fmt.EMPTY
-    if MEASURES[step][1] == "share":
-        return format_percent(float(value), "#,##0%", locale=fmt.locale(lang))
-    return fmt.multiple(value, lang)
-
-
-def evidence_sentence(step: int, evidence, threshold, peer_evidence, lang: str) -> str:
-    """The missing (or present) evidence in words, e.g. "self-broadcast share 12%, below the 30% bar; brands that
-    completed this step had 34%" / "自播占比 12%，低于 30% 门槛；完成此步的品牌中位数 34%"."""
-    measure = t(MEASURES[step][0], lang)
-    bar = evidence_value(threshold, step, lang)
-    if fmt.is_empty(evidence):
-        head = t("{measure} cannot be measured yet (no sales to measure it on)", lang, measure=measure)
-    elif float(evidence) >= float(threshold):
-        head = t("{measure} {value}, meets the {bar} bar", lang, measure=measure,
-                 value=evidence_value(evidence, step, lang), bar=bar)
-    else:
-        head = t("{measure} {value}, below the {bar} bar", lang, measure=measure,
-                 value=evidence_value(evidence, step, lang), bar=bar)
-    if fmt.is_empty(peer_evidence):
-        tail = t("no selected brand has completed this step yet", lang)
-    else:
-        tail = t("brands that completed this step had {peers}", lang, peers=evidence_value(peer_evidence, step, lang))
-    return t("{evidence}; {peers}", lang, evidence=head, peers=tail)
-
-
-def days_vs_typical(days, typical, lang: str) -> str:
-    if fmt.is_empty(typical):
-        return fmt.days(days, lang)
-    return t("{days} (typical {typical})", lang, days=fmt.days(days, lang), typical=fmt.days(typical, lang))
-
-
-def owner(provider_name, provider_id, lang: str) -> str:
-    """Who owns the brand's next step: the serving provider, or the platform's staff when none serves it."""
-    if fmt.is_empty(provider_id):
-        return t("Platform staff", lang)
-    return provider_name if not fmt.is_empty(provider_name) else f"#{int(provider_id)}"
-
-
-def thresholds_note(used: rules.Rules, lang: str) -> str:
-    bars = i18n.join([f"{t(MEASURES[step][0], lang)} ≥ {evidence_value(value, step, lang)}"
-                      for step, value in used.thresholds], lang)
-    source = t("METRICS.md defaults", lang) if used.source == rules.DEFAULTS_SOURCE else used.source
-    return t("Thresholds ({source}): {bars}", lang, source=source, bars=bars)
+def cells(values) -> list[str]:
+    """Values as the CSV writes them, which is what the rows are narrowed by."""
+    return [cell(v, False) for v in values]
 
 
 def _rules(lang: str) -> rules.Rules:
@@ -158,23 +119,24 @@ def render_page(ctx: state.PageContext) -> None:
         "The evidence is the current step's, over the 30 days to the as-of date.", lang))
     left, middle, right = st.columns([2, 2, 1])
     owners = sorted(set(words["owner"]))
-    belts = sorted(set(words["belt_id"].fillna("none")), key=ctx.belt_label)
+    belts = sorted(set(words["belt_id"].fillna(NO_BELT)), key=ctx.belt_label)
     picked_owners = left.multiselect(t("Owner", lang), owners, key="p_wq_owner", placeholder=t("All owners", lang))
     picked_belts = middle.multiselect(t("Industry belt", lang), belts, key="p_wq_belt", format_func=ctx.belt_label,
                                       placeholder=t("All belts", lang))
     on_track = right.toggle(t("Show on-track brands", lang), value=False, key="p_wq_on_track")
-    keep = (words["status"] != "on_track") | on_track
-    if picked_owners:
-        keep &= words["owner"].isin(picked_owners)
-    if picked_belts:
-        keep &= words["belt_id"].fillna("none").isin(picked_belts)
-    rows, words = queue[keep.to_numpy()].reset_index(drop=True), words[keep.to_numpy()].reset_index(drop=True)
+    # The picks narrow the rows as the export's --where does, by the cells' text ("" for no provider or belt).
+    providers = sorted({c for c, o in zip(cells(queue["provider_id"]), words["owner"]) if o in picked_owners})
+    where = tuple((column, tuple(values)) for column, values in (
+        ("status", () if on_track else ATTENTION), ("provider_id", providers),
+        ("belt_id", ["" if b == NO_BELT else b for b in picked_belts])) if values)
+    rows = narrowed(queue, where)
+    words = narrowed(words, where)
     st.markdown(f"**{t('{n} brands', lang, n=fmt.count(len(rows)))}**")
     widgets.table(words, QUEUE_COLUMNS, key="work_queue", lang=lang, select_brand=True, height=420, labels={
         "belt_id": [ctx.belt_label(b) for b in words["belt_id"]],
         "status": [i18n.enum("status", s, lang) for s in words["status"]],
         "current_step": [i18n.enum("step", int(s), lang) for s in words["current_step"]]})
-    widgets.download_button(rows, "work-queue")
+    widgets.download_button(rows, "work-queue", dataset="diagnosis", where=where)
     _by_owner(words[words["status"] != "on_track"], ctx)
 
 
@@ -218,10 +180,6 @@ def render_brand_diagnosis(brand_id: int, ctx: state.PageContext) -> None:
 
 # ---------------------------------------------------------------- the providers page's scorecard
 
-def _percentile_text(pct, lang: str) -> str:
-    return fmt.EMPTY if fmt.is_empty(pct) else t("better than {share} of peers", lang, share=fmt.rate(pct, lang))
-
-
 def render_scorecard(provider_id: int, ctx: state.PageContext) -> None:
     """One provider against its main belt's peers (percentile, peer median) and its cohorts against the platform."""
     lang, f = ctx.lang, ctx.filters
@@ -237,12 +195,12 @@ def render_scorecard(provider_id: int, ctx: state.PageContext) -> None:
         "those peers' median. Green is better than half of the peers.", lang))
     st.caption(t("Main belt: {belt} · {n} providers", lang, belt=ctx.belt_label(r["main_belt"]),
                  n=fmt.count(r["peers"])))
-    shown = {"multiple": fmt.multiple, "rate": fmt.rate, "ratio": fmt.ratio, "days": fmt.days}
+    shown = FIGURE_FORMATS
     for column, (figure, kind) in zip(st.columns(3) + st.columns(3), SCORECARD):
         pct, median = r[f"{figure}_pct"], r.get(f"{figure}_peer_median")
         with column:
             percentile = widgets.Versus(t("its belt's peers", lang), shown[kind](median, lang),
-                                        shown[kind](r[figure], lang), _percentile_text(pct, lang),
+                                        shown[kind](r[figure], lang), percentile_text(pct, lang),
                                         None if fmt.is_empty(pct) else float(pct) - 0.5, trailed=False)
             widgets.tile(t(figure, lang), percentile.after, percentile, lang=lang,
                          lines=[t("peer median {median}", lang, median=percentile.before)])
@@ -258,8 +216,8 @@ def render_scorecard(provider_id: int, ctx: state.PageContext) -> None:
     with left:
         st.altair_chart(charts.period_lines(own, series=[("after_multiple", t(
             "GMV multiple, 30 days after", lang)), ("platform_after_multiple", t("Platform", lang))],
-            kind="multiple", **common), theme=None)
+            kind="multiple", **common, events=ctx.events), theme=None)
     with right:
         st.altair_chart(charts.period_lines(own, series=[("step_within_90d", t(
             "Step completed within 90 days", lang)), ("platform_step_within_90d", t("Platform", lang))],
-            kind="rate", **common), theme=None)
+            kind="rate", **common, events=ctx.events), theme=None)
