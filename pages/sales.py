@@ -99,7 +99,7 @@ else:
     with right:
         widgets.table(histogram, ("multiple_range", "brands"), key="histogram", lang=lang,
                       labels={"multiple_range": ranges})
-        widgets.download_button(histogram, "multiple-histogram")
+        widgets.download_button(histogram, "multiple-histogram", f=ranked)
 
     rank_by = widgets.page_choice(
         t("Rank by", lang), "rank", ("multiple", "growth"), "multiple",
@@ -120,7 +120,7 @@ else:
         columns, name = (*BRAND_COLUMNS, "gmv_growth_cny", "small_base"), "top-growth"
     widgets.table(movers, columns, key=f"movers_{rank_by}", lang=lang, select_brand=True,
                   labels={"belt_id": [ctx.belt_label(b) for b in movers["belt_id"]]})
-    widgets.download_button(movers, name)
+    widgets.download_button(movers, name, f=ranked)
 
     st.markdown(f"**{t('Brands new in the range', lang)}**",
                 help=t("Brands with GMV in the range and none in the range before it.", lang))
