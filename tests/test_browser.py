@@ -359,3 +359,16 @@ def test_the_brand_page_without_a_brand_is_a_directory(server, page):
     page.locator('[data-testid="stMetric"]').first.wait_for()  # and its tiles
     wait_for_app(page)
     assert_clean(page)
+
+
+def test_a_brand_the_warehouse_contradicts_says_what_it_holds(server, page, warehouse_url):
+    """managed_by = provider and no provider assignment ever (a real warehouse may hold one): said plainly."""
+    frames = edge_frames()
+    brands, assigned = frames["brands"], set(frames["provider_assignments"]["brand_id"])
+    brand_id = int(brands.loc[(brands["managed_by"] == "provider") & ~brands["brand_id"].isin(assigned),
+                              "brand_id"].iloc[0])
+    goto(page, server.base_url, "brand", {**SHARED, "lang": "en", "belt": [], "brand": str(brand_id)})
+    page.locator('[data-testid="stMetric"]').first.wait_for()
+    note = page.locator('[data-testid="stAlert"]', has_text="managed_by = provider")
+    assert note.count() == 1 and "holds no provider assignment" in note.inner_text()
+    assert page.get_by_text("No provider has served this brand: it is run by platform staff").count() == 0
