@@ -50,7 +50,7 @@ test: $(VENV)/.test-installed browser locale
 	$(PY) -m pytest
 	$(PY) -m tests.server_databases --check
 
-# One PNG per page into docs/screenshots/ (demo data, 1440x900).
+# Every page at 1440 px and 390 px, in Chinese and English, into docs/screenshots/ (demo data).
 screenshots: $(VENV)/.test-installed browser demo locale
 	$(PY) scripts/screenshots.py
 

@@ -22,7 +22,7 @@ from ui.i18n import t  # noqa: E402
 from ui.navigation import MANAGERS_ONLY, PAGES  # noqa: E402
 
 st.set_page_config(page_title="beltboard · 产业带品牌看板", page_icon=":material/insights:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")  # collapsed on a phone
 
 lang = state.language()
 ident = identity.current(lang)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import brand, cohorts, diagnosis, provider_scores, reports, summaries
+from . import brand, cohorts, diagnosis, directory, provider_scores, reports, summaries
 from .columns import column
 from .filters import Filters
 from .warehouse import Warehouse
@@ -122,6 +122,10 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
     Dataset("step_evidence", N_("Each selected brand's STEPS evidence over the range: the shares and multiples "
                                 "that show each step."),
             brand.step_evidence, tuple(brand.EVIDENCE_COLUMNS), what=N_("STEPS")),
+    Dataset("brand_directory", N_("Every selected brand onboarded by the as-of date: its belt, category, type and "
+                                  "who runs it, its STEPS step and state, its GMV in the range against the range "
+                                  "before, and its refund rate."),
+            directory.brand_directory, tuple(directory.DIRECTORY_COLUMNS), what=N_("Brand")),
     Dataset("burst_coefficients", N_("Each selected brand's burst coefficient over the 30 days from its step 1."),
             brand.burst_coefficients, tuple(brand.BURST_COLUMNS), what=N_("STEPS")),
     # ---------------------------------------------------------------- rankings and counts beside the reports
@@ -133,6 +137,9 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
             summaries.multiple_histogram, _columns("multiple_range", "brands"), what=N_("multiple")),
     Dataset("top_movers", N_("The 20 brands with the highest sales multiple (a base GMV above zero)."),
             summaries.top_movers, BRAND_MULTIPLES, what=N_("multiple")),
+    Dataset("top_growth", N_("The 20 brands whose GMV grew by the most yuan over the range before, whatever their "
+                             "base; small_base marks a base below the minimum."),
+            summaries.top_growth, (*BRAND_MULTIPLES, "gmv_growth_cny", "small_base"), what=N_("multiple")),
     Dataset("new_brands", N_("Brands with GMV in the range and none in the range of equal length before."),
             summaries.new_brands, BRAND_MULTIPLES, what=N_("multiple")),
     Dataset("stalled_brands", N_("The STEPS rows of the stalled brands, longest in their step first."),

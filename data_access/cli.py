@@ -95,6 +95,8 @@ def parser() -> OneLineParser:
     export.add_argument("--managed-by", action="append", default=[], choices=schema.MANAGED_BY)
     export.add_argument("--as-of", type=iso_date)
     export.add_argument("--stalled-days", type=whole_number, default=90)
+    export.add_argument("--min-base", type=whole_number, default=0, metavar="YUAN",
+                        help="rankings by multiple leave out brands whose base GMV is below this (top_movers)")
     export.add_argument("--where", action="append", default=[], type=column_value, metavar="COLUMN=VALUE",
                         help="only the rows whose COLUMN holds VALUE, as the CSV writes it (empty: an empty cell); "
                              "repeated for one column: any of the values")
@@ -232,7 +234,7 @@ def _filters(args) -> Filters:
         provinces=tuple(args.province), categories=tuple(args.category),
         brand_types=tuple(args.brand_type), managed_by=tuple(args.managed_by),
         date_from=args.date_from, date_to=args.date_to, grain=args.grain, by=args.by, as_of=args.as_of,
-        stalled_days=args.stalled_days,
+        stalled_days=args.stalled_days, min_base=getattr(args, "min_base", 0),
     )
 
 
@@ -258,6 +260,8 @@ def export_command(dataset: str, f: Filters, provider_id: int | None = None, use
         args += [a for value in values for a in (option, value)]
     if f.stalled_days != DEFAULT_STALLED_DAYS:
         args += ["--stalled-days", str(f.stalled_days)]
+    if f.min_base:
+        args += ["--min-base", str(f.min_base)]
     args += [a for column, values in where for value in values for a in ("--where", f"{column}={value}")]
     if user:
         args += ["--as-user", user]

@@ -28,7 +28,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Numeric, Table, func, insert, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -214,10 +214,10 @@ def _summed_campaign_windows(shards: list[Engine], marts) -> pd.DataFrame:
     table = marts.mart_campaign_windows
     parts = _each(shards, lambda node: pd.read_sql(select(*table.c), node))  # one row per campaign and shard
     every = pd.concat(parts, ignore_index=True)
-    money = [c.name for c in table.c if c.name.startswith("gmv_")]
-    keys = [c.name for c in table.c if c.name not in money]  # the campaign, and its day T (the same on every shard)
+    money = [c.name for c in table.c if isinstance(c.type, Numeric)]
+    keys = [c.name for c in table.c if c.name not in money]  # the campaign, and what is the campaign's own
     for name in money:  # in whole cents, so that the sums are exact
         every[name] = (pd.to_numeric(every[name]).astype(float) * 100).round().astype("int64")
     summed = every.groupby(keys, as_index=False)[money].sum()
     summed[money] = summed[money] / 100
-    return summed
+    return summed[[c.name for c in table.c]]

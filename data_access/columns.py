@@ -80,6 +80,9 @@ COLUMNS: dict[str, Column] = {c.name: c for c in (
     Column(N_("multiple"), "multiple", N_("The brand's GMV in the range over its GMV in the range before. "
                                           "Empty when the denominator is 0."), True),
     Column(N_("new_in_current"), "flag", N_("GMV in the range and none in the range before.")),
+    Column(N_("small_base"), "flag", N_("The multiple stands on a base GMV below the minimum base (set in the "
+                                        "sidebar): read it, but do not headline it.")),
+    Column(N_("gmv_growth_cny"), "money", N_("GMV in the range less GMV in the range before: growth in yuan."), True),
     Column(N_("offsite_gmv_cny"), "money", N_("The brand's sales outside the platform before it joined.")),
     Column(N_("brands"), "count", N_("Brands with at least one order in the cell.")),
     Column(N_("months_since_onboarding"), "count", N_("Calendar months from the brand's onboarding month (0: that "

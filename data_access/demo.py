@@ -405,8 +405,10 @@ class _Assignments:
 
 def _provider_assignments(rng, brands: _Brands, providers: _Providers) -> _Assignments:
     n = brands.n
-    served = rng.random(n) < np.where(brands.platform, 0.08, 0.94)  # platform staff run the head
-    first = brands.onboard + np.where(rng.random(n) < 0.65, 0, rng.geometric(1 / 15, n))
+    # Platform staff run the head (a few with a provider's help); every brand providers serve has an assignment
+    # from soon after its onboarding (managed_by = provider with none would contradict itself), by the data end.
+    served = rng.random(n) < np.where(brands.platform, 0.08, 1.0)
+    first = np.minimum(brands.onboard + np.where(rng.random(n) < 0.65, 0, rng.geometric(1 / 15, n)), LAST)
     served &= first <= LAST
     switches = np.where(brands.platform, 0, rng.choice(3, size=n, p=[0.85, 0.11, 0.04]))
     room = LAST - first - 30

@@ -47,6 +47,7 @@ class Filters:
     by: str | None = None                # a GROUP_BYS value, or None for no breakdown
     as_of: dt.date | None = None         # None: the warehouse's last day with data
     stalled_days: int = DEFAULT_STALLED_DAYS
+    min_base: int = 0                    # yuan: the rankings by multiple leave out a smaller base GMV (summaries)
     brand_ids: tuple[int, ...] = ()      # narrow to these brands (a brand page)
     # The access scope (data_access.access.Scope.apply sets both; never a URL or a page):
     # the belts this user may see (None: all; () nothing), and the provider whose clients are
@@ -73,6 +74,8 @@ class Filters:
             raise FilterError("from", f"{self.date_from} is after --to {self.date_to}")
         if not isinstance(self.stalled_days, int) or isinstance(self.stalled_days, bool) or self.stalled_days < 0:
             raise FilterError("stalled_days", f"must be a whole number of days ≥ 0, not {self.stalled_days!r}")
+        if not isinstance(self.min_base, int) or isinstance(self.min_base, bool) or self.min_base < 0:
+            raise FilterError("min_base", f"must be a whole number of yuan ≥ 0, not {self.min_base!r}")
 
     def resolved(self, as_of: dt.date) -> Filters:
         """Fill the defaults that depend on the data: as-of, and a range of the year to date. `as_of` is

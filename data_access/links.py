@@ -19,12 +19,16 @@ from . import periods, schema
 from .filters import GRAINS, Filters
 from .words import LANGS
 
-PRESETS = ("last30", "last90", "quarter", "ytd", "custom")
+# The last full month / quarter / year (a review of a closed period), the running ones, and a custom range.
+PRESETS = ("last_month", "last_quarter", "last_year", "ytd", "quarter", "last30", "last90", "custom")
 DEFAULT_PRESET = "ytd"
 DEFAULT_GRAIN = "month"
+PRESET_GRAINS = {"last_month": "month", "last_quarter": "quarter", "last_year": "year"}  # a review's own grain
+MIN_BASE_DEFAULT = 10_000   # yuan: a GMV multiple on a smaller base is marked "small base", not ranked
+MIN_BASE_MAX = 10**12
 LIST_KEYS = {"belt": "belts", "province": "provinces", "category": "categories", "brand_type": "brand_types"}
 COMMON_KEYS = ("lang", "preset", "from", "to", "grain", "belt", "province", "category", "brand_type", "managed_by",
-               "events")
+               "events", "min_base")
 EVENTS_OFF = "off"  # ?events=off: the charts leave the platform events out
 
 
@@ -42,6 +46,7 @@ class View:
     brand_types: tuple[str, ...] = ()
     managed_by: str | None = None
     events: bool = True             # the charts draw the platform's events (data_access.events)
+    min_base: int = MIN_BASE_DEFAULT  # yuan (ui.widgets: multiples on a smaller base are "small base")
 
     def with_(self, **changes) -> View:
         return replace(self, **changes)
@@ -51,6 +56,12 @@ class View:
 class Decoded:
     view: View
     dropped: list[str] = field(default_factory=list)  # "key=value" items that were ignored
+    swapped: bool = False  # the link's from was after its to: the two were swapped
+
+
+def default_grain(preset: str) -> str:
+    """The grain a preset opens on: a last full quarter is reviewed by quarter; the others by month."""
+    return PRESET_GRAINS.get(preset, DEFAULT_GRAIN)
 
 
 def _iso(text: str) -> dt.date | None:
@@ -90,6 +101,17 @@ class _Params:
                 self.dropped.append(f"{key}={v}")
         return tuple(sorted(set(kept)))
 
+    def amount(self, key: str, default: int, maximum: int) -> int:
+        """The last whole number 0…maximum of `key` (the default without one); every other value is dropped."""
+        chosen = default
+        for v in self.values(key):
+            text = v.strip()
+            if text.isascii() and text.isdigit() and int(text) <= maximum:
+                chosen = int(text)
+            else:
+                self.dropped.append(f"{key}={v}")
+        return chosen
+
     def date(self, key: str) -> dt.date | None:
         """The last ISO date of `key` (None without one); every value that is not one is dropped."""
         chosen = None
@@ -113,24 +135,27 @@ def decode(params: Mapping[str, Sequence[str] | str], known_belts: Collection[st
     lang = url.single("lang", LANGS)
     preset = url.single("preset", PRESETS)
     date_from, date_to = url.date("from"), url.date("to")
-    if date_from and date_to and date_from > date_to:
-        url.dropped += [f"from={date_from}", f"to={date_to}"]
-        date_from = date_to = None
+    swapped = bool(date_from and date_to and date_from > date_to)
+    if swapped:  # as the sidebar does with typed dates
+        date_from, date_to = date_to, date_from
     if preset is None:
         preset = "custom" if (date_from or date_to) else DEFAULT_PRESET
-    if preset != "custom":
-        date_from = date_to = None
+    if preset != "custom":  # a preset's range is its own: dates beside it are left out, and said so
+        url.dropped += [item for key in ("from", "to") for item in (f"{key}={v}" for v in url.values(key))
+                        if item not in url.dropped]
+        date_from, date_to, swapped = None, None, False
     view = View(
         lang=lang, preset=preset, date_from=date_from, date_to=date_to,
-        grain=url.single("grain", GRAINS) or DEFAULT_GRAIN,
+        grain=url.single("grain", GRAINS) or default_grain(preset),
         belts=url.several("belt", set(known_belts) | ({schema.NO_BELT} if no_belt else set())),
         provinces=url.several("province", set(known_provinces)),
         categories=url.several("category", schema.CATEGORIES),
         brand_types=url.several("brand_type", schema.BRAND_TYPES),
         managed_by=url.single("managed_by", schema.MANAGED_BY),
         events=url.single("events", (EVENTS_OFF,)) != EVENTS_OFF,
+        min_base=url.amount("min_base", MIN_BASE_DEFAULT, MIN_BASE_MAX),
     )
-    return Decoded(view, url.dropped)
+    return Decoded(view, url.dropped, swapped)
 
 
 def encode(view: View) -> dict[str, list[str]]:
@@ -145,7 +170,7 @@ def encode(view: View) -> dict[str, list[str]]:
             out["from"] = [view.date_from.isoformat()]
         if view.date_to:
             out["to"] = [view.date_to.isoformat()]
-    if view.grain != DEFAULT_GRAIN:
+    if view.grain != default_grain(view.preset):
         out["grain"] = [view.grain]
     for key, attr in LIST_KEYS.items():
         if getattr(view, attr):
@@ -154,7 +179,18 @@ def encode(view: View) -> dict[str, list[str]]:
         out["managed_by"] = [view.managed_by]
     if not view.events:
         out["events"] = [EVENTS_OFF]
+    if view.min_base != MIN_BASE_DEFAULT:
+        out["min_base"] = [str(view.min_base)]
     return out
+
+
+def last_full(as_of: dt.date, grain: str) -> tuple[dt.date, dt.date]:
+    """[first, last day] of the last period of `grain` that has ended by the as-of date (the as-of date's own
+    period when the data reaches its last day)."""
+    start = periods.period_start(as_of, grain)
+    if periods.period_end(start, grain) > as_of:
+        start = periods.shift(start, grain, -1)
+    return start, periods.period_end(start, grain)
 
 
 def date_range(view: View, as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -165,6 +201,8 @@ def date_range(view: View, as_of: dt.date) -> tuple[dt.date, dt.date]:
         return as_of - dt.timedelta(days=89), as_of
     if view.preset == "quarter":
         return periods.period_start(as_of, "quarter"), as_of
+    if view.preset in PRESET_GRAINS:
+        return last_full(as_of, PRESET_GRAINS[view.preset])
     if view.preset == "custom":
         date_to = view.date_to or as_of
         date_from = view.date_from or min(dt.date(date_to.year, 1, 1), date_to)

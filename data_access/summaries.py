@@ -19,6 +19,7 @@ TRUST_RATES = ("refund_rate", "return_rate", "insured_share")
 MULTIPLE_BINS = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, np.inf]
 MULTIPLE_RANGES = ["<0.5×", "0.5–1×", "1–2×", "2–4×", "4–8×", "≥8×"]
 NEW = "new"  # the histogram's last bar: brands with GMV in the range and none before (no multiple)
+SMALL_BASE = "small base"  # the bar before it: multiples on a base GMV below Filters.min_base (not a headline)
 TOP_MOVERS = 20
 
 
@@ -36,18 +37,33 @@ def multiple_histogram(wh: Warehouse, f: Filters) -> pd.DataFrame:
     """Brands by their multiple (brand_multiples), in ranges of MULTIPLE_RANGES, then the brands `new` in the
     range."""
     multiples = reports.brand_multiples(wh, f)
-    bins = pd.cut(multiples["multiple"].dropna(), MULTIPLE_BINS, right=False, labels=MULTIPLE_RANGES)
-    return pd.DataFrame({"multiple_range": [*MULTIPLE_RANGES, NEW],
-                         "brands": [int((bins == b).sum()) for b in MULTIPLE_RANGES]
-                         + [int(multiples["new_in_current"].sum())]})
+    with_base = multiples[multiples["multiple"].notna()]
+    small = with_base["base_gmv_cny"].astype(float) < f.min_base
+    bins = pd.cut(with_base.loc[~small, "multiple"], MULTIPLE_BINS, right=False, labels=MULTIPLE_RANGES)
+    ranges, counts = [*MULTIPLE_RANGES], [int((bins == b).sum()) for b in MULTIPLE_RANGES]
+    if f.min_base:  # a small base is counted apart, not in a range of multiples
+        ranges, counts = [*ranges, SMALL_BASE], [*counts, int(small.sum())]
+    return pd.DataFrame({"multiple_range": [*ranges, NEW], "brands": [*counts, int(multiples["new_in_current"].sum())]})
 
 
 def top_movers(wh: Warehouse, f: Filters) -> pd.DataFrame:
-    """The TOP_MOVERS brands with the highest multiple (a base GMV above zero), then by current GMV and id."""
+    """The TOP_MOVERS brands with the highest multiple (a base GMV above zero and at least `f.min_base`), then by
+    current GMV and id."""
     multiples = reports.brand_multiples(wh, f)
-    with_base = multiples[multiples["multiple"].notna()]
+    with_base = multiples[multiples["multiple"].notna() & (multiples["base_gmv_cny"].astype(float) >= f.min_base)]
     return with_base.sort_values(["multiple", "current_gmv_cny", "brand_id"], ascending=[False, False, True],
                                  kind="stable").head(TOP_MOVERS).reset_index(drop=True)
+
+
+def top_growth(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    """The TOP_MOVERS brands whose GMV grew by the most yuan (current − base GMV, whatever the base), then by id;
+    `small_base` marks a multiple on a base GMV above zero but below `f.min_base`."""
+    multiples = reports.brand_multiples(wh, f)
+    base = multiples["base_gmv_cny"].astype(float)
+    out = multiples.assign(gmv_growth_cny=multiples["current_gmv_cny"].astype(float) - base,
+                           small_base=((base > 0) & (base < f.min_base)).to_numpy())
+    return out.sort_values(["gmv_growth_cny", "brand_id"], ascending=[False, True],
+                           kind="stable").head(TOP_MOVERS).reset_index(drop=True)
 
 
 def new_brands(wh: Warehouse, f: Filters) -> pd.DataFrame:

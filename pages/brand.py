@@ -1,6 +1,8 @@
-"""Brand: one brand (?brand=<id>, or picked in the box): its profile, its figures period over period, its
+"""Brand: one brand (?brand=<id>, or picked in the directory): its profile, its figures period over period, its
 STEPS timeline, GMV by channel and traffic source, its providers, the ROI windows of its campaigns and its
-trust figures. An id that is malformed, unknown or outside the filters gets a notice and the picker."""
+trust figures. Without a brand, the directory of the selected brands (ui.brand_directory); an id that is
+malformed, unknown, outside the filters or outside the user's scope gets a notice saying which, and the
+directory."""
 from ui.legacy import leave_legacy_pages_mode
 
 leave_legacy_pages_mode()
@@ -9,7 +11,7 @@ import streamlit as st  # noqa: E402
 
 from data_access import plans  # noqa: E402
 from data_access.catalogue import DATASETS  # noqa: E402
-from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
+from ui import brand_directory, charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 PROVIDERS_PAGE = "pages/providers.py"
@@ -21,61 +23,37 @@ WINDOWS = [("roi_t0", N_("ROI T+0")), ("roi_t10", N_("ROI T+10")), ("roi_t30", N
 
 ctx = widgets.page_header(N_("Brand"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
-ss = st.session_state
 
 # ---------------------------------------------------------------- which brand
 brand_id, raw = widgets.url_id("brand", lang=lang)
 with data.page_errors():
-    roster = data.report("steps", f)  # the selected brands onboarded by the as-of date
     profile = data.report("brand_profile", f.with_(brand_ids=(brand_id,))) if brand_id is not None else None
-names = {int(b): n for b, n in zip(roster["brand_id"], roster["brand_name"])}
-if profile is not None and not profile.empty and brand_id not in names:  # onboarded after the as-of date
-    names[brand_id] = profile.iloc[0]["name"]
-known = profile is not None and not profile.empty
-
-if ss.get("_p_brand_seen", "unset") != raw or "p_brand" not in ss:
-    ss["p_brand"] = brand_id if known else None
-    ss["_p_brand_seen"] = raw
-if ss.get("p_brand") not in names:
-    ss["p_brand"] = None
-if brand_id is not None and not known:
-    st.info(t("No brand with id {id} is among the brands these filters select. Choose a brand below, or widen "
-              "the filters.", lang, id=brand_id), icon=":material/search_off:")
-choice = st.selectbox(t("Brand", lang), [None, *names], key="p_brand", placeholder=t("Choose a brand", lang),
-                      format_func=lambda b: (t("Choose a brand", lang) if b is None
-                                             else f"{widgets.single_line(names[b])} · #{b}"),
-                      help=t("Type to search by name or id.", lang))
-if choice is not None:
-    state.set_page_param("brand", str(choice))
-    ss["_p_brand_seen"] = str(choice)
-elif known:  # the box was cleared
+if brand_id is not None and profile.empty:  # unknown, outside the filters, or outside the user's scope
+    brand_directory.not_shown(brand_id, ctx)
     state.set_page_param("brand", None)
-    ss["_p_brand_seen"] = None
-
-if choice is None:
-    if not names:
-        widgets.empty_state(lang=lang)
-    else:
-        st.caption(t("Choose a brand to see its profile, STEPS, sales, providers, ROI and trust figures; every "
-                     "table of brands on the other pages opens this page too.", lang))
+    brand_id = None
+if brand_id is None:  # no brand: the directory of the selected brands, a row opens one
+    brand_directory.render(ctx)
     st.stop()
+choice = brand_id
+if st.button(t("All brands", lang), icon=":material/arrow_back:", key="back_to_directory"):
+    state.set_page_param("brand", None)
+    st.rerun()
 
 fb = f.with_(brand_ids=(choice,))
+pair = plans.last_full_period(f.date_from, f.date_to, grain)
+PERIODS = (pair.current, pair.previous, pair.year_ago)
 with data.page_errors():
-    profile = data.report("brand_profile", fb)
-    if profile.empty:  # the brand left the selection between the box and now
-        widgets.empty_state(lang=lang)
-        st.stop()
     p = profile.iloc[0]
     shown = data.report("brand_series", fb)
-    series_ext = data.report("brand_series", plans.extended(fb))
+    series_ext = data.report("brand_series", plans.extended(fb, year=True))
     trust = data.report("trust", fb)
-    trust_ext = data.report("trust", plans.extended(fb))
+    trust_ext = data.report("trust", plans.extended(fb, year=True))
     roi = data.report("roi", fb)
-    base_from, base_to = f.base_range
-    roi_before = data.report("roi", fb.with_(date_from=base_from, date_to=base_to))
+    roi_by_period = [data.report("roi", plans.within(fb, period)).iloc[0] for period in PERIODS]
     milestones = data.report("brand_milestones", fb)
     history = data.report("provider_history", fb)
+    place = data.report("steps", fb)  # its STEPS place as of the as-of date
 
 # ---------------------------------------------------------------- profile header
 st.header(widgets.plain(p["name"]), anchor=False)
@@ -91,44 +69,58 @@ fields = [(t("belt", lang), belt), (t("category", lang), i18n.enum("category", p
 for column, (label, value) in zip(st.columns(len(fields)), fields):
     column.caption(label)
     column.markdown(widgets.plain(value))
+if p["managed_by"] == "provider" and history.empty:  # the warehouse contradicts itself: say what it holds
+    st.warning(t("The warehouse records this brand as served by providers (managed_by = provider), but holds no "
+                 "provider assignment for it: no provider has been assigned to it in provider_assignments.", lang),
+               icon=":material/report:")
 
 work_queue.render_brand_diagnosis(choice, ctx)  # in progress in STEPS: what is missing for its step
 
-# ---------------------------------------------------------------- tiles: the last full period vs the one before
-pair = plans.last_full_period(f.date_from, f.date_to, grain)
-period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
+# ---------------------------------------------------------------- tiles: the last full period, 环比 and 同比
+names = [fmt.period(period, grain, lang) for period in PERIODS]
 per_period = series_ext.groupby("period_start", as_index=False)[["gmv_cny", "orders"]].sum()
-now, before = plans.row_at(per_period, pair.current), plans.row_at(per_period, pair.previous)
-t_now, t_before = plans.row_at(trust_ext, pair.current), plans.row_at(trust_ext, pair.previous)
-c1, c2, c3, c4, c5 = st.columns(5)
-with c1:
-    widgets.multiple_tile(
-        t("GMV · {period}", lang, period=period), fmt.money(now["gmv_cny"], lang),
-        now["gmv_cny"] / before["gmv_cny"] if before["gmv_cny"] else None, previous,
-        fmt.money(before["gmv_cny"], lang), fmt.money(now["gmv_cny"], lang),
-        help=t("Value of orders placed in the period, refunded ones included; the multiple is this period over "
-               "the one before.", lang), lang=lang)
-with c2:
-    widgets.multiple_tile(
-        t("Orders · {period}", lang, period=period), fmt.count(now["orders"]),
-        now["orders"] / before["orders"] if before["orders"] else None, previous, fmt.count(before["orders"]),
-        fmt.count(now["orders"]), help=t("Orders placed in the period, this period over the one before.", lang),
-        lang=lang)
-for column, name, label, up in ((c3, "refund_rate", t("Refund rate · {period}", lang, period=period), False),
-                                (c4, "private_share", t("Private-domain share · {period}", lang, period=period), True)):
+sales_rows = [plans.row_at(per_period, period) for period in PERIODS]
+trust_rows = [plans.row_at(trust_ext, period) for period in PERIODS]
+
+
+def compared(values, kind: str, *, multiple: bool, minimum: float | None = None) -> list:
+    make = widgets.versus_multiple if multiple else widgets.versus_change
+    extra = {"minimum": minimum} if multiple else {}
+    return [make(names[1], values[1], values[0], kind, lang, **extra),
+            make(names[2], values[2], values[0], kind, lang, name=t("Year over year", lang), **extra)]
+
+
+first, second = st.columns(3), st.columns(3)
+gmv, orders = [r["gmv_cny"] for r in sales_rows], [r["orders"] for r in sales_rows]
+with first[0]:
+    widgets.tile(t("GMV · {period}", lang, period=names[0]), fmt.money(gmv[0], lang),
+                 *compared(gmv, "money", multiple=True, minimum=widgets.minimum_base()), lang=lang,
+                 help=t("Value of orders placed in the period, refunded ones included; the multiple is this period "
+                        "over the one before.", lang))
+with first[1]:
+    widgets.tile(t("Orders · {period}", lang, period=names[0]), fmt.count(orders[0]),
+                 *compared(orders, "count", multiple=True, minimum=widgets.MIN_COUNT_BASE), lang=lang,
+                 help=t("Orders placed in the period, this period over the one before.", lang))
+with first[2]:
+    values = [r["roi_t30"] for r in roi_by_period]
+    widgets.tile(t("ROI T+30 · {period}", lang, period=names[0]), fmt.ratio(values[0], lang),
+                 *compared(values, "ratio", multiple=False), lang=lang,
+                 help=t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for "
+                        "campaigns starting in the period. The platform judges ROI at T+30.", lang))
+for column, name, label, up in ((second[0], "refund_rate", N_("Refund rate · {period}"), False),
+                                (second[1], "private_share", N_("Private-domain share · {period}"), True)):
     with column:
-        widgets.rate_tile(label, t_now[name], t_before[name], previous, good_when_up=up, lang=lang)
-with c5:
-    widgets.roi_t30_tile(roi.iloc[0]["roi_t30"], roi_before.iloc[0]["roi_t30"], f.range_days, lang=lang)
+        values = [r[name] for r in trust_rows]
+        widgets.tile(t(label, lang, period=names[0]), fmt.rate(values[0], lang),
+                     *compared(values, "rate", multiple=False), lang=lang, good_when_up=up)
 if pair.partial:
     st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
 # ---------------------------------------------------------------- STEPS
 step_labels = {s: i18n.enum("step", s, lang) for s in range(6)}
 st.subheader(t("STEPS timeline", lang))
-mine = roster[roster["brand_id"] == choice]
-if not mine.empty:
-    r = mine.iloc[0]
+if not place.empty:
+    r = place.iloc[0]
     status = i18n.enum("state", r["state"], lang)
     if r["state"] == "in_progress":
         status += " · " + t("{n} days in the step", lang, n=fmt.count(r["days_in_step"]))
@@ -183,8 +175,10 @@ with st.expander(t("GMV by channel and traffic source", lang) + f" · {t('{n} ro
 # ---------------------------------------------------------------- providers
 st.subheader(t("Provider history", lang), help=t("Every assignment of a provider to this brand; days served count both "
                                            "ends, an open assignment up to the as-of date.", lang))
-if history.empty:
-    st.caption(t("No provider has served this brand: it is run by the brand or platform staff.", lang))
+if history.empty and p["managed_by"] == "provider":
+    st.caption(t("No provider assignment is recorded for this brand (see the note under its name).", lang))
+elif history.empty:
+    st.caption(t("No provider has served this brand: it is run by platform staff.", lang))
 else:
     picked = widgets.rich_table(
         history, ("provider_name", "provider_type", "start_on", "end_on", "days_served"), key="history", lang=lang,
@@ -210,7 +204,8 @@ else:
             overall, label="label", windows=[(c, t(w, lang)) for c, w in WINDOWS], label_title="",
             window_title=t("Window", lang),
             value_title=t("ROI", lang), lang=lang, incomplete="t30_complete_share",
-            incomplete_title=t("t30_complete_share", lang), height=240,
+            incomplete_title=t("t30_complete_share", lang),
+            pale_title=t("T+30 not final yet", lang),
             tooltips=[("spend_cny", t("spend_cny", lang), "money"), ("campaigns", t("campaigns", lang), "count")]),
             theme=None)
     with right:

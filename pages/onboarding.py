@@ -14,12 +14,10 @@ from ui.i18n import N_, t  # noqa: E402
 ctx = widgets.page_header(N_("Onboarding growth"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 pair = plans.last_full_period(f.date_from, f.date_to, grain)
-year_ago = periods.shift(pair.current, "year", -1)
 
 with data.page_errors():
     onboarding = data.report("onboarding", f)
-    ext = data.report("onboarding", plans.extended(f))
-    year_ago_row = data.report("onboarding", f.with_(date_from=year_ago, date_to=periods.period_end(year_ago, grain)))
+    ext = data.report("onboarding", plans.extended(f, year=True))  # the period before and a year before too
     by_belt = data.report("onboarding", f.with_(by="belt"))
     ranking = data.report("belt_ranking", f)
 
@@ -27,30 +25,35 @@ if onboarding["cumulative_brands"].max() == 0:
     widgets.empty_state(lang=lang)
     st.stop()
 
-# ---------------------------------------------------------------- tiles
-now, before = plans.row_at(ext, pair.current), plans.row_at(ext, pair.previous)
-yoy_before = plans.row_at(year_ago_row, year_ago)
-period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
+# ---------------------------------------------------------------- tiles: the last full period, 环比 and 同比
+now, before, year_ago = (plans.row_at(ext, p) for p in (pair.current, pair.previous, pair.year_ago))
+period, previous, last_year = (fmt.period(p, grain, lang) for p in (pair.current, pair.previous, pair.year_ago))
+yoy_name = t("Year over year", lang)
 c1, c2, c3 = st.columns(3)
 with c1:
-    widgets.multiple_tile(
+    widgets.tile(
         t("Brands onboarded · {period}", lang, period=period), fmt.count(now["brands_onboarded"]),
-        now["growth_multiple"],
-        previous, fmt.count(before["brands_onboarded"]), fmt.count(now["brands_onboarded"]),
+        widgets.versus_multiple(previous, before["brands_onboarded"], now["brands_onboarded"], "count", lang,
+                                minimum=widgets.MIN_COUNT_BASE),
+        widgets.versus_multiple(last_year, year_ago["brands_onboarded"], now["brands_onboarded"], "count", lang,
+                                minimum=widgets.MIN_COUNT_BASE, name=yoy_name),
         help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang),
         lang=lang)
 with c2:
-    widgets.multiple_tile(
-        t("Year over year · {period}", lang, period=period), None, now["yoy_multiple"],
-        fmt.period(year_ago, grain, lang), fmt.count(yoy_before["brands_onboarded"]),
-        fmt.count(now["brands_onboarded"]),
+    yoy = widgets.versus_multiple(last_year, year_ago["brands_onboarded"], now["brands_onboarded"], "count", lang,
+                                  minimum=widgets.MIN_COUNT_BASE)
+    widgets.tile(
+        t("Year over year · {period}", lang, period=period), t("small base", lang) if yoy.small else yoy.change,
+        lines=[widgets.trail(yoy, lang, first=False)],
         help=t("Brands onboarded in the period over the same period a year earlier (同比).", lang), lang=lang)
 with c3:
-    added = int(now["cumulative_brands"]) - int(before["cumulative_brands"])
-    widgets.change_tile(
-        t("Cumulative brands", lang), fmt.count(now["cumulative_brands"]), added, fmt.signed_count(added),
-        t("vs {period} ({before})", lang, period=previous, before=fmt.count(before["cumulative_brands"])),
-        help=t("Selected brands onboarded on or before the end of {period}, all history counted.", lang, period=period))
+    widgets.tile(
+        t("Cumulative brands · {period}", lang, period=period), fmt.count(now["cumulative_brands"]),
+        widgets.versus_change(previous, before["cumulative_brands"], now["cumulative_brands"], "count", lang),
+        widgets.versus_change(last_year, year_ago["cumulative_brands"], now["cumulative_brands"], "count", lang,
+                              name=yoy_name),
+        help=t("Selected brands onboarded on or before the end of {period}, all history counted.", lang, period=period),
+        lang=lang)
 if pair.partial:
     st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 

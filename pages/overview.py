@@ -3,35 +3,32 @@ from ui.legacy import leave_legacy_pages_mode
 
 leave_legacy_pages_mode()
 
-import datetime as dt  # noqa: E402
-
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import plans  # noqa: E402
+from data_access import periods, plans  # noqa: E402
 from ui import charts, data, fmt, i18n, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
 ctx = widgets.page_header(N_("Overview"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
+# Every tile reports the range's last full period, against the period before (环比) and the same period a year
+# earlier (同比): onboarding, GMV, refunds, providers, ROI and STEPS alike.
 pair = plans.last_full_period(f.date_from, f.date_to, grain)
-period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
-base_from, base_to = f.base_range
+PERIODS = (pair.current, pair.previous, pair.year_ago)
+names = [fmt.period(p, grain, lang) for p in PERIODS]
+period = names[0]
+ends = [min(periods.period_end(p, grain), ctx.as_of) for p in PERIODS]  # STEPS as of each period's end
 
 with data.page_errors():
     onboarding = data.report("onboarding", f)
     sales = data.report("sales", f)
-    onboarding_ext = data.report("onboarding", plans.extended(f))
-    sales_ext = data.report("sales", plans.extended(f))
-    trust_ext = data.report("trust", plans.extended(f))
-    providers_now = data.report("providers", f)
-    providers_before = data.report("providers", f.with_(date_from=base_from, date_to=base_to))
-    roi = data.report("roi", f)
-    roi_before = data.report("roi", f.with_(date_from=base_from, date_to=base_to))
-    steps_as_of = min(f.date_to, ctx.as_of)
-    steps_since = f.date_from - dt.timedelta(days=1)
-    steps_now = data.report("steps", f.with_(as_of=steps_as_of))
-    steps_before = data.report("steps", f.with_(as_of=steps_since))
+    onboarding_ext = data.report("onboarding", plans.extended(f, year=True))
+    sales_ext = data.report("sales", plans.extended(f, year=True))
+    trust_ext = data.report("trust", plans.extended(f, year=True))
+    providers = [data.report("providers", plans.within(f, p)) for p in PERIODS]
+    roi = [data.report("roi", plans.within(f, p)).iloc[0] for p in PERIODS]
+    steps = [data.report("steps", f.with_(as_of=end)) for end in ends]
     split = data.report("managed_by_split", f)
 
 if onboarding["cumulative_brands"].max() == 0 and sales["orders"].sum() == 0:
@@ -41,90 +38,79 @@ if onboarding["cumulative_brands"].max() == 0 and sales["orders"].sum() == 0:
 if pair.partial:
     st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
+
+def compared(values, kind: str, *, multiple: bool, minimum: float | None = None) -> list:
+    """The tile's comparisons: with the period before (环比), then with the same period a year earlier (同比)."""
+    make = widgets.versus_multiple if multiple else widgets.versus_change
+    extra = {"minimum": minimum} if multiple else {}
+    return [make(names[1], values[1], values[0], kind, lang, **extra),
+            make(names[2], values[2], values[0], kind, lang, name=t("Year over year", lang), **extra)]
+
+
+def at(frame, column: str) -> list:
+    rows = [plans.row_at(frame, p) for p in PERIODS]
+    return [None if r is None else r[column] for r in rows]
+
+
 # ---------------------------------------------------------------- growth tiles
-now, before = plans.row_at(onboarding_ext, pair.current), plans.row_at(onboarding_ext, pair.previous)
-s_now, s_before = plans.row_at(sales_ext, pair.current), plans.row_at(sales_ext, pair.previous)
-r_now, r_before = plans.row_at(trust_ext, pair.current), plans.row_at(trust_ext, pair.previous)
-active_now = int((providers_now["brands_served"] > 0).sum())
-active_before = int((providers_before["brands_served"] > 0).sum())
-
+onboarded, gmv, refunds = at(onboarding_ext, "brands_onboarded"), at(sales_ext, "gmv_cny"), at(trust_ext,
+                                                                                                "refund_rate")
 c1, c2, c3 = st.columns(3)
 with c1:
-    widgets.multiple_tile(
-        t("Brands onboarded · {period}", lang, period=period), fmt.count(now["brands_onboarded"]),
-        now["growth_multiple"], previous, fmt.count(before["brands_onboarded"]), fmt.count(now["brands_onboarded"]),
-        help=t("Brands with onboarded_on in the period; the multiple is this period over the one before (环比).", lang),
-        lang=lang)
+    widgets.tile(t("Brands onboarded · {period}", lang, period=period), fmt.count(onboarded[0]),
+                 *compared(onboarded, "count", multiple=True, minimum=widgets.MIN_COUNT_BASE), lang=lang,
+                 help=t("Brands with onboarded_on in the period, over the period before (环比) and the same period "
+                        "a year earlier (同比).", lang))
 with c2:
-    widgets.multiple_tile(
-        t("GMV · {period}", lang, period=period), fmt.money(s_now["gmv_cny"], lang), s_now["gmv_multiple"], previous,
-        fmt.money(s_before["gmv_cny"], lang), fmt.money(s_now["gmv_cny"], lang),
-        help=t("Value of orders placed in the period, refunded ones included; the multiple is this period over "
-               "the one before.", lang), lang=lang)
+    widgets.tile(t("GMV · {period}", lang, period=period), fmt.money(gmv[0], lang),
+                 *compared(gmv, "money", multiple=True, minimum=widgets.minimum_base()), lang=lang,
+                 help=t("Value of orders placed in the period, refunded ones included, over the period before and "
+                        "the same period a year earlier.", lang))
 with c3:
-    change = None
-    if not (fmt.is_empty(r_now["refund_rate"]) or fmt.is_empty(r_before["refund_rate"])):
-        change = float(r_now["refund_rate"]) - float(r_before["refund_rate"])
-    widgets.change_tile(
-        t("Refund rate · {period}", lang, period=period), fmt.rate(r_now["refund_rate"]), change,
-        fmt.points(change),
-        t("vs {period} ({before})", lang, period=previous, before=fmt.rate(r_before["refund_rate"])),
-        help=t("Refunded orders over orders placed in the period.", lang), good_when_up=False)
+    widgets.tile(t("Refund rate · {period}", lang, period=period), fmt.rate(refunds[0], lang),
+                 *compared(refunds, "rate", multiple=False), lang=lang, good_when_up=False,
+                 help=t("Refunded orders over orders placed in the period.", lang))
 
-# ---------------------------------------------------------------- providers and ROI tiles
-roi_now, roi_prev = roi.iloc[0], roi_before.iloc[0]
+# ---------------------------------------------------------------- providers and ROI tiles: the same periods
+active = [int((league["brands_served"] > 0).sum()) for league in providers]
 roi_help = t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for campaigns "
-             "starting in the range. The platform judges ROI at T+30.", lang)
+             "starting in the period. The platform judges ROI at T+30.", lang)
 c1, c2, c3 = st.columns(3)
 with c1:
-    widgets.change_tile(
-        t("Active providers", lang), fmt.count(active_now), active_now - active_before,
-        fmt.signed_count(active_now - active_before),
-        t("vs previous {days} days ({before} → {after})", lang, days=f.range_days, before=fmt.count(active_before),
-          after=fmt.count(active_now)),
-        help=t("Providers serving at least one selected brand in the date range, compared with the range of "
-               "equal length before it.", lang))
-for column, window in ((c2, "roi_t0"), (c3, "roi_t30")):
+    widgets.tile(t("Active providers · {period}", lang, period=period), fmt.count(active[0]),
+                 *compared(active, "count", multiple=False), lang=lang,
+                 help=t("Providers serving at least one selected brand in the period.", lang))
+for column, window, label in ((c2, "roi_t0", N_("ROI T+0 · {period}")), (c3, "roi_t30", N_("ROI T+30 · {period}"))):
     with column:
-        change = None
-        if not (fmt.is_empty(roi_now[window]) or fmt.is_empty(roi_prev[window])):
-            change = float(roi_now[window]) - float(roi_prev[window])
-        widgets.change_tile(
-            t("ROI T+0", lang) if window == "roi_t0" else t("ROI T+30", lang), fmt.ratio(roi_now[window]), change,
-            fmt.EMPTY if change is None else f"{change:+.2f}",
-            t("vs previous {days} days ({before} → {after})", lang, days=f.range_days,
-              before=fmt.ratio(roi_prev[window]),
-              after=fmt.ratio(roi_now[window])), help=roi_help)
-share_incomplete = roi_now["t30_complete_share"]
+        values = [r[window] for r in roi]
+        widgets.tile(t(label, lang, period=period), fmt.ratio(values[0], lang),
+                     *compared(values, "ratio", multiple=False), lang=lang, help=roi_help)
+share_incomplete = roi[0]["t30_complete_share"]
 if not fmt.is_empty(share_incomplete) and float(share_incomplete) < 1:
     st.caption(t("T+30 is not final yet for {share} of the spend (campaigns younger than 30 days).", lang,
                  share=fmt.rate(1 - float(share_incomplete))))
 
 # ---------------------------------------------------------------- STEPS
 st.subheader(t("Brands by STEPS step", lang),
-             help=t("Each brand counted at its current (highest reached) step, as of {date}; the change is since "
-                    "{since}.", lang, date=steps_as_of.isoformat(), since=steps_since.isoformat()))
-counts_now = steps_now["current_step"].value_counts()
-counts_before = steps_before["current_step"].value_counts()
+             help=t("Each brand counted at its current (highest reached) step, as of {date} (the end of {period}); "
+                    "the change is since {since}.", lang, date=ends[0].isoformat(), period=period,
+                    since=ends[1].isoformat()))
+counts_now, counts_before = steps[0]["current_step"].value_counts(), steps[1]["current_step"].value_counts()
 by_step = pd.DataFrame({"step": range(6)})
 by_step["step_label"] = [i18n.enum("step", s, lang) for s in by_step["step"]]
 by_step["brands"] = [int(counts_now.get(s, 0)) for s in by_step["step"]]
 by_step["change"] = by_step["brands"] - [int(counts_before.get(s, 0)) for s in by_step["step"]]
-started_now = int((steps_now["current_step"] > 0).sum())
-started_before = int((steps_before["current_step"] > 0).sum())
+started = [int((frame["current_step"] > 0).sum()) for frame in steps]
 left, right = st.columns([1, 2])
 with left:
-    widgets.change_tile(
-        t("Brands in STEPS", lang), fmt.count(started_now), started_now - started_before,
-        fmt.signed_count(started_now - started_before),
-        t("since {date} ({before} → {after})", lang, date=steps_since.isoformat(), before=fmt.count(started_before),
-          after=fmt.count(started_now)),
-        help=t("Selected brands that have started at least step 1.", lang))
+    widgets.tile(t("Brands in STEPS · {period}", lang, period=period), fmt.count(started[0]),
+                 *compared(started, "count", multiple=False), lang=lang,
+                 help=t("Selected brands that have started at least step 1, as of the end of each period.", lang))
 with right:
     st.altair_chart(charts.ranking_bars(
         by_step, label="step_label", value="brands", label_title=t("current_step", lang), value_title=t("brands", lang),
         lang=lang, keep_order=True,
-        tooltips=[("change", t("since {date}", lang, date=steps_since.isoformat()), "count")]), theme=None)
+        tooltips=[("change", t("since {date}", lang, date=ends[1].isoformat()), "count")]), theme=None)
 
 # ---------------------------------------------------------------- platform-run vs provider-served
 st.subheader(t("Platform-run and provider-served brands", lang),

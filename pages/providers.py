@@ -5,6 +5,8 @@ from ui.legacy import leave_legacy_pages_mode
 
 leave_legacy_pages_mode()
 
+from dataclasses import replace  # noqa: E402
+
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -40,32 +42,29 @@ def formatted(value, kind: str) -> str:
     return charts.formatted(pd.Series([value], dtype=object), kind, lang).iloc[0]
 
 
-# ---------------------------------------------------------------- tiles: this range vs the one before
-versus = t("vs previous {days} days ({before} → {after})", lang, days=f.range_days, before="{before}", after="{after}")
+# ---------------------------------------------------------------- tiles: this range vs the one before, every tile
+before_range = t("the previous {days} days", lang, days=f.range_days)
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    now_n, before_n = len(league), len(before)
-    widgets.change_tile(
-        t("Active providers", lang), fmt.count(now_n), now_n - before_n, fmt.signed_count(now_n - before_n),
-        versus.format(before=fmt.count(before_n), after=fmt.count(now_n)),
-        help=t("Providers serving at least one selected brand in the date range, compared with the range of "
-               "equal length before it.", lang))
+    widgets.tile(t("Active providers", lang), fmt.count(len(league)),
+                 widgets.versus_change(before_range, len(before), len(league), "count", lang), lang=lang,
+                 help=t("Providers serving at least one selected brand in the date range, compared with the range of "
+                        "equal length before it.", lang))
 with c2:
     gmv_now, gmv_before = float(league["gmv_cny"].sum()), float(before["gmv_cny"].sum())
-    widgets.multiple_tile(
-        t("Served GMV", lang), fmt.money(gmv_now, lang), gmv_now / gmv_before if gmv_before else None,
-        t("previous {days} days", lang, days=f.range_days), fmt.money(gmv_before, lang), fmt.money(gmv_now, lang),
-        help=t("GMV of the orders the providers served (a brand's orders on days inside its provider's "
-               "assignment), over all providers shown.", lang), lang=lang)
+    widgets.tile(t("Served GMV", lang), fmt.money(gmv_now, lang),
+                 widgets.versus_multiple(before_range, gmv_before, gmv_now, "money", lang,
+                                         minimum=widgets.minimum_base()), lang=lang,
+                 help=t("GMV of the orders the providers served (a brand's orders on days inside its provider's "
+                        "assignment), over all providers shown.", lang))
 for column, name, tip in (
-        (c3, "new_brands", t("Brands whose assignment to a provider starts in the range, summed over providers.",
-                             lang)),
-        (c4, "steps_completed", t("STEPS milestones completed in the range while a provider served the brand, "
-                                  "summed over providers.", lang))):
+        (c3, "new_brands", N_("Brands whose assignment to a provider starts in the range, summed over providers.")),
+        (c4, "steps_completed", N_("STEPS milestones completed in the range while a provider served the brand, "
+                                   "summed over providers."))):
     with column:
         n_now, n_before = int(league[name].sum()), int(before[name].sum()) if not before.empty else 0
-        widgets.change_tile(t(name, lang), fmt.count(n_now), n_now - n_before, fmt.signed_count(n_now - n_before),
-                            versus.format(before=fmt.count(n_before), after=fmt.count(n_now)), help=tip)
+        widgets.tile(t(name, lang), fmt.count(n_now), widgets.versus_change(before_range, n_before, n_now, "count",
+                                                                            lang), help=t(tip, lang), lang=lang)
 
 # ---------------------------------------------------------------- league table
 ids = [int(i) for i in league["provider_id"]]
@@ -156,17 +155,20 @@ st.caption(t("Against its peers: each delta is the difference from the median of
 first, second = st.columns(4), st.columns(4)
 with first[0]:
     mine_before = before.loc[before["provider_id"] == choice, "gmv_cny"]
-    widgets.multiple_tile(
-        t("gmv_cny", lang), fmt.money(row["gmv_cny"], lang), row["gmv_multiple"],
-        t("previous {days} days", lang, days=f.range_days),
-        fmt.money(mine_before.iloc[0] if not mine_before.empty else 0.0, lang), fmt.money(row["gmv_cny"], lang),
+    widgets.tile(
+        t("gmv_cny", lang), fmt.money(row["gmv_cny"], lang),
+        widgets.versus_multiple(before_range, float(mine_before.iloc[0]) if not mine_before.empty else 0.0,
+                                row["gmv_cny"], "money", lang, minimum=widgets.minimum_base()),
         help=t("GMV of the provider's served orders in the range, over the same in the range of equal length "
                "before it.", lang), lang=lang)
 for column, name in zip(first[1:] + second, VIEW_TILES):
     kind, up = kinds[name], ups[name]
+    median, best = band_of.loc[name, "median"], band_of.loc[name, "best_decile"]
     with column:
-        widgets.vs_peers_tile(t(name, lang), row[name], band_of.loc[name, "median"], band_of.loc[name, "best_decile"],
-                              kind, lang, good_when_up=up)
+        versus = widgets.versus_change(t("the peers' median", lang), median, row[name], kind, lang)
+        widgets.tile(t(name, lang), versus.after, replace(versus, trailed=False), lang=lang, good_when_up=up,
+                     lines=[t("median {median} · best 10% from {best}", lang, median=versus.before,
+                              best=formatted(best, kind))])
 
 work_queue.render_scorecard(choice, ctx)  # its percentiles among its belt's peers, its cohorts
 

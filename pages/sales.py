@@ -14,13 +14,15 @@ BRAND_COLUMNS = ("brand_name", "belt_id", "base_gmv_cny", "current_gmv_cny", "mu
 ctx = widgets.page_header(N_("Sales multiples"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 pair = plans.last_full_period(f.date_from, f.date_to, grain)
+min_base = widgets.minimum_base()
 
 with data.page_errors():
     sales = data.report("sales", f)
-    ext = data.report("sales", plans.extended(f))
+    ext = data.report("sales", plans.extended(f, year=True))  # the period before and a year before too
     multiples = data.report("brand_multiples", f)
-    histogram = data.report("multiple_histogram", f)
-    movers = data.report("top_movers", f)
+    ranked = f.with_(min_base=min_base)  # the rankings by multiple leave a small base out
+    histogram = data.report("multiple_histogram", ranked)
+    movers = data.report("top_movers", ranked)
     new = data.report("new_brands", f)
     cohorts = data.report("cohort_gmv", f)
 
@@ -28,27 +30,31 @@ if sales["orders"].sum() == 0 and multiples.empty:
     widgets.empty_state(lang=lang)
     st.stop()
 
-# ---------------------------------------------------------------- tiles
-now, before = plans.row_at(ext, pair.current), plans.row_at(ext, pair.previous)
-period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
+# ---------------------------------------------------------------- tiles: the last full period, 环比 and 同比
+rows = [plans.row_at(ext, p) for p in (pair.current, pair.previous, pair.year_ago)]
+names = [fmt.period(p, grain, lang) for p in (pair.current, pair.previous, pair.year_ago)]
+
+
+def compared(column: str, kind: str, minimum: float) -> list:
+    values = [r[column] for r in rows]
+    return [widgets.versus_multiple(names[1], values[1], values[0], kind, lang, minimum=minimum),
+            widgets.versus_multiple(names[2], values[2], values[0], kind, lang, minimum=minimum,
+                                    name=t("Year over year", lang))]
+
+
 c1, c2, c3 = st.columns(3)
-with c1:
-    widgets.multiple_tile(
-        t("GMV · {period}", lang, period=period), fmt.money(now["gmv_cny"], lang), now["gmv_multiple"], previous,
-        fmt.money(before["gmv_cny"], lang), fmt.money(now["gmv_cny"], lang),
-        help=t("Value of orders placed in the period, refunded ones included; the multiple is this period over "
-               "the one before.", lang), lang=lang)
-with c2:
-    widgets.multiple_tile(
-        t("Net GMV · {period}", lang, period=period), fmt.money(now["net_gmv_cny"], lang), now["net_gmv_multiple"],
-        previous,
-        fmt.money(before["net_gmv_cny"], lang), fmt.money(now["net_gmv_cny"], lang),
-        help=t("GMV of orders not refunded, this period over the one before.", lang), lang=lang)
-with c3:
-    widgets.multiple_tile(
-        t("Orders · {period}", lang, period=period), fmt.count(now["orders"]), now["orders_multiple"], previous,
-        fmt.count(before["orders"]), fmt.count(now["orders"]),
-        help=t("Orders placed in the period, this period over the one before.", lang), lang=lang)
+for column, name, label, kind, minimum, tip in (
+        (c1, "gmv_cny", N_("GMV · {period}"), "money", min_base,
+         N_("Value of orders placed in the period, refunded ones included; the multiple is this period over the one "
+            "before.")),
+        (c2, "net_gmv_cny", N_("Net GMV · {period}"), "money", min_base,
+         N_("GMV of orders not refunded, this period over the one before.")),
+        (c3, "orders", N_("Orders · {period}"), "count", widgets.MIN_COUNT_BASE,
+         N_("Orders placed in the period, this period over the one before."))):
+    with column:
+        shown = fmt.money(rows[0][name], lang) if kind == "money" else fmt.count(rows[0][name], lang)
+        widgets.tile(t(label, lang, period=names[0]), shown, *compared(name, kind, minimum), help=t(tip, lang),
+                     lang=lang)
 if pair.partial:
     st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
@@ -77,11 +83,13 @@ base_from, base_to = f.base_range
 st.subheader(t("Per-brand multiples", lang), help=t(
     "GMV of each brand in {current} over {base} (the range of equal length before).", lang,
     current=fmt.date_range(f.date_from, f.date_to, lang), base=fmt.date_range(base_from, base_to, lang)))
-belt_labels = {"belt_id": [ctx.belt_label(b) for b in multiples["belt_id"]]}
 if multiples.empty:
     widgets.empty_state(lang=lang)
 else:
-    ranges = [t("new", lang) if r == summaries.NEW else r for r in histogram["multiple_range"]]
+    st.caption(t("A multiple on a base GMV below {amount} is marked small base and left out of the rankings by "
+                 "multiple (the minimum base is in the sidebar).", lang, amount=fmt.money(min_base, lang)))
+    named = {summaries.NEW: t("new", lang), summaries.SMALL_BASE: t("small base", lang)}
+    ranges = [named.get(r, r) for r in histogram["multiple_range"]]
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{t('Brands by sales multiple', lang)}**")
@@ -91,13 +99,28 @@ else:
     with right:
         widgets.table(histogram, ("multiple_range", "brands"), key="histogram", lang=lang,
                       labels={"multiple_range": ranges})
-        widgets.download_button(histogram, "multiple-histogram")
+        widgets.download_button(histogram, "multiple-histogram", f=ranked)
 
-    st.markdown(f"**{t('Top movers', lang)}**",
-                help=t("The {n} brands with the highest multiple (base GMV above zero).", lang, n=summaries.TOP_MOVERS))
-    widgets.table(movers, BRAND_COLUMNS, key="movers", lang=lang, select_brand=True,
+    rank_by = widgets.page_choice(
+        t("Rank by", lang), "rank", ("multiple", "growth"), "multiple",
+        lambda r: t("Multiple", lang) if r == "multiple" else t("Growth in ¥", lang), lang=lang,
+        help=t("By multiple: the brands whose GMV multiplied most, on a base of at least the minimum. By growth: "
+               "the brands whose GMV grew by the most yuan, whatever their base.", lang))
+    if rank_by == "multiple":
+        st.markdown(f"**{t('Top movers', lang)}**", help=t(
+            "The {n} brands with the highest multiple, on a base GMV of at least {amount}.", lang,
+            n=summaries.TOP_MOVERS, amount=fmt.money(min_base, lang)))
+        columns, name = BRAND_COLUMNS, "top-movers"
+    else:
+        with data.page_errors():
+            movers = data.report("top_growth", ranked)
+        st.markdown(f"**{t('Largest growth in GMV', lang)}**", help=t(
+            "The {n} brands whose GMV grew by the most yuan over the range before (new brands included).", lang,
+            n=summaries.TOP_MOVERS))
+        columns, name = (*BRAND_COLUMNS, "gmv_growth_cny", "small_base"), "top-growth"
+    widgets.table(movers, columns, key=f"movers_{rank_by}", lang=lang, select_brand=True,
                   labels={"belt_id": [ctx.belt_label(b) for b in movers["belt_id"]]})
-    widgets.download_button(movers, "top-movers")
+    widgets.download_button(movers, name, f=ranked)
 
     st.markdown(f"**{t('Brands new in the range', lang)}**",
                 help=t("Brands with GMV in the range and none in the range before it.", lang))
@@ -110,8 +133,10 @@ else:
         widgets.download_button(new, "new-brands")
 
     with st.expander(t("All brands with sales", lang) + f" · {t('{n} rows', lang, n=fmt.count(len(multiples)))}"):
-        widgets.table(multiples, (*BRAND_COLUMNS, "new_in_current"), key="all_brands", lang=lang,
-                      select_brand=True, height=360, labels=belt_labels)
+        marked = widgets.with_small_base(multiples, "base_gmv_cny", min_base)  # the download is the dataset
+        widgets.table(marked, (*BRAND_COLUMNS, "small_base", "new_in_current"), key="all_brands", lang=lang,
+                      select_brand=True, height=360,
+                      labels={"belt_id": [ctx.belt_label(b) for b in multiples["belt_id"]]})
         widgets.download_button(multiples, "brand-multiples")
 
 # ---------------------------------------------------------------- cohorts

@@ -118,12 +118,10 @@ tiles = [("started", t("Brands in STEPS", lang), t("Selected brands that have st
             n=stalled_days), False)]
 for column, (name, label, tip, up) in zip(st.columns(4), tiles):
     with column:
-        widgets.change_tile(label, fmt.count(now[name]), now[name] - then[name],
-                            fmt.signed_count(now[name] - then[name]),
-                            t("vs {period} ({before})", lang, period=previous_as_of.isoformat(),
-                              before=fmt.count(then[name])),
-                            help=tip + " " + t("As of {date}, compared with {before}.", lang, date=as_of.isoformat(),
-                                               before=previous_as_of.isoformat()), good_when_up=up)
+        widgets.tile(label, fmt.count(now[name]),
+                     widgets.versus_change(previous_as_of.isoformat(), then[name], now[name], "count", lang),
+                     help=tip + " " + t("As of {date}, compared with {before}.", lang, date=as_of.isoformat(),
+                                        before=previous_as_of.isoformat()), good_when_up=up, lang=lang)
 
 # ---------------------------------------------------------------- funnel
 st.subheader(t("The STEPS funnel", lang), help=t(
@@ -220,10 +218,11 @@ else:
         row = mine.iloc[0]
         for column, step in zip(st.columns(5), EVIDENCE):
             with column:
-                st.markdown(f"**{step_labels[step]}**")
-                for name, kind in EVIDENCE[step]:
-                    st.metric(t(name, lang), charts.formatted(pd.Series([row[name]], dtype=object), kind, lang).iloc[0],
-                              help=t(EVIDENCE_HELP[name], lang))
+                for name, kind in EVIDENCE[step]:  # five narrow columns: the step on the label, the figure below
+                    widgets.tile(t("Step {n}", lang, n=step),
+                                 charts.formatted(pd.Series([row[name]], dtype=object), kind, lang).iloc[0],
+                                 help=f"{step_labels[step]}: {t(EVIDENCE_HELP[name], lang)}", lang=lang,
+                                 lines=[t(name, lang)])
     # A callback, not the button's value: the click survives a rerun that happens before this line.
     st.button(t("Open the brand page", lang), icon=":material/storefront:", key="open_timeline_brand",
               on_click=lambda: ss.update({"_p_open_brand": brand_id}))

@@ -24,34 +24,47 @@ TOP_ROI_BELTS = 12  # belts (by spend) beside the overall bars in the ROI chart
 ctx = widgets.page_header(N_("Trust & ROI"))
 f, lang, grain = ctx.filters, ctx.lang, ctx.filters.grain
 pair = plans.last_full_period(f.date_from, f.date_to, grain)
-period, previous = fmt.period(pair.current, grain, lang), fmt.period(pair.previous, grain, lang)
-base_from, base_to = f.base_range
+PERIODS = (pair.current, pair.previous, pair.year_ago)
+names = [fmt.period(p, grain, lang) for p in PERIODS]
 
 with data.page_errors():
     trust = data.report("trust", f)
-    trust_ext = data.report("trust", plans.extended(f))
+    trust_ext = data.report("trust", plans.extended(f, year=True))
     roi = data.report("roi", f)
-    roi_before = data.report("roi", f.with_(date_from=base_from, date_to=base_to))
+    roi_by_period = [data.report("roi", plans.within(f, p)).iloc[0] for p in PERIODS]
     roi_by_belt = data.report("roi", f.with_(by="belt"))
 
 if trust["orders"].sum() == 0 and int(roi.iloc[0]["campaigns"]) == 0:
     widgets.empty_state(lang=lang)
     st.stop()
 
-# ---------------------------------------------------------------- tiles
-now, before = plans.row_at(trust_ext, pair.current), plans.row_at(trust_ext, pair.previous)
+
+def compared(values, kind: str) -> list:
+    """The last full period against the one before (环比) and the same period a year earlier (同比)."""
+    return [widgets.versus_change(names[1], values[1], values[0], kind, lang),
+            widgets.versus_change(names[2], values[2], values[0], kind, lang, name=t("Year over year", lang))]
+
+
+# ---------------------------------------------------------------- tiles: one period, every tile
+rows = [plans.row_at(trust_ext, p) for p in PERIODS]
 c1, c2, c3, c4 = st.columns(4)
 for column, name, label, tip, up in (
-        (c1, "refund_rate", t("Refund rate · {period}", lang, period=period),
-         t("Refunded orders over orders placed in the period.", lang), False),
-        (c2, "return_rate", t("Return rate · {period}", lang, period=period),
-         t("Returned orders over orders placed in the period.", lang), False),
-        (c3, "insured_share", t("Insured share · {period}", lang, period=period),
-         t("Orders with return-shipping insurance (退货包运费) over orders placed in the period.", lang), True)):
+        (c1, "refund_rate", N_("Refund rate · {period}"), N_("Refunded orders over orders placed in the period."),
+         False),
+        (c2, "return_rate", N_("Return rate · {period}"), N_("Returned orders over orders placed in the period."),
+         False),
+        (c3, "insured_share", N_("Insured share · {period}"),
+         N_("Orders with return-shipping insurance (退货包运费) over orders placed in the period."), True)):
     with column:
-        widgets.rate_tile(label, now[name], before[name], previous, help=tip, good_when_up=up, lang=lang)
+        values = [r[name] for r in rows]
+        widgets.tile(t(label, lang, period=names[0]), fmt.rate(values[0], lang), *compared(values, "rate"),
+                     help=t(tip, lang), good_when_up=up, lang=lang)
 with c4:
-    widgets.roi_t30_tile(roi.iloc[0]["roi_t30"], roi_before.iloc[0]["roi_t30"], f.range_days, lang=lang)
+    values = [r["roi_t30"] for r in roi_by_period]
+    widgets.tile(t("ROI T+30 · {period}", lang, period=names[0]), fmt.ratio(values[0], lang),
+                 *compared(values, "ratio"), lang=lang,
+                 help=t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for "
+                        "campaigns starting in the period. The platform judges ROI at T+30.", lang))
 if pair.partial:
     st.caption(t("Partial period: the data ends on {date}.", lang, date=ctx.as_of.isoformat()))
 
@@ -169,6 +182,7 @@ else:
         both, label="label", windows=[(c, t(w, lang)) for c, w in WINDOWS], label_title=t("belt", lang),
         window_title=t("Window", lang), value_title=t("ROI", lang), lang=lang, key="belt_id", selection="roi_belt",
         incomplete="t30_complete_share", incomplete_title=t("t30_complete_share", lang),
+        pale_title=t("T+30 not final yet", lang),
         tooltips=[("spend_cny", t("spend_cny", lang), "money"), ("campaigns", t("campaigns", lang), "count")]),
         selection="roi_belt", key="roi_by_belt_chart")
     st.markdown(f"**{t('All selected brands', lang)}**")

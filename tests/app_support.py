@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -102,6 +103,33 @@ def sidebar_texts(at: AppTest) -> str:
 def metric(at: AppTest, label_start: str):
     found = [m for m in at.metric if m.label.startswith(label_start)]
     assert found, f"no tile starting {label_start!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def tiles(at: AppTest) -> list[tuple]:
+    """(st.metric, its trail lines) of every tile: the captions in the bordered block that holds the metric, shown
+    as plain text (Markdown escapes undone)."""
+    def blocks(node):
+        children = getattr(node, "children", None)
+        if children is None:
+            return
+        yield node
+        for child in children.values():
+            yield from blocks(child)
+
+    out = []
+    for block in blocks(at.main):
+        kids = list(block.children.values())
+        lines = [re.sub(r"\\(.)", r"\1", line) for k in kids if getattr(k, "type", "") == "caption"
+                 for line in str(k.value).split("  \n")]
+        out += [(k, lines) for k in kids if getattr(k, "type", "") == "metric"]
+    return out
+
+
+def tile_lines(at: AppTest, label_start: str) -> list[str]:
+    """The trail lines under the first tile whose label starts with `label_start`."""
+    found = [lines for m, lines in tiles(at) if m.label.startswith(label_start)]
+    assert found, f"no tile starting {label_start!r}"
     return found[0]
 
 

@@ -108,4 +108,42 @@ def wait_for_app(page, timeout: float = PATIENCE_MS) -> None:
     page.wait_for_timeout(300)  # let the last deltas paint
 
 
-__all__ = ["StreamlitServer", "browser_missing_reason", "launch_chromium", "wait_for_app"]
+# What the tables draw: st.dataframe paints its cells on a canvas, so the texts are recorded as they are drawn
+# (add_init_script before the page loads; `grid_texts` reads them).
+RECORD_GRID_TEXTS = """(() => {
+  const seen = new Set();
+  window.__gridTexts = seen;
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+    const canvas = this.canvas;
+    if (canvas && canvas.closest && canvas.closest('[data-testid="stDataFrame"]')) seen.add(String(text));
+    return fillText.call(this, text, ...rest);
+  };
+})();"""
+
+
+def grid_texts(page) -> set[str]:
+    """Every text the page's tables have drawn so far (RECORD_GRID_TEXTS must be in the page's init scripts)."""
+    return set(page.evaluate("() => Array.from(window.__gridTexts || [])"))
+
+
+def truncated_tile_texts(page) -> list[str]:
+    """Texts of the page's KPI tiles (st.metric and the trail lines under it) that do not fit their box: an
+    element whose content is wider than it (Streamlit cuts such text with an ellipsis)."""
+    return page.evaluate("""() => {
+        const out = new Set();
+        for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
+            const tile = metric.closest('[data-testid="stVerticalBlock"]') || metric;
+            const caption = '[data-testid="stCaptionContainer"]';
+            const lines = tile.querySelectorAll(`${caption}, ${caption} *`);
+            for (const el of [metric, ...metric.querySelectorAll('*'), ...lines]) {
+                const cut = el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
+                if (cut) out.add(el.textContent.trim().slice(0, 80));
+            }
+        }
+        return [...out];
+    }""")
+
+
+__all__ = ["RECORD_GRID_TEXTS", "StreamlitServer", "browser_missing_reason", "grid_texts", "launch_chromium",
+           "truncated_tile_texts", "wait_for_app"]

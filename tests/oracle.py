@@ -759,3 +759,32 @@ ORACLES.update({
     "provider_scorecard": oracle_provider_scorecard,
     "provider_cohorts": oracle_provider_cohorts,
 })
+
+
+# ---------------------------------------------------------------- the brand directory (issue 10)
+# The Brand page without a brand: each brand of the STEPS roster with its GMV in the range and the range before
+# (orders placed, refunded ones included) and its refund rate in the range; written from METRICS.md's STEPS,
+# brand multiple and refund rate, not from data_access/directory.py.
+def oracle_brand_directory(frames, f: Filters) -> pd.DataFrame:
+    d = prepare(frames)
+    f = resolve(d, f)
+    b_from, b_to = base_range(f.date_from, f.date_to)
+    rows = []
+    for r in oracle_steps(frames, f).to_dict("records"):
+        mine = d.orders[d.orders.brand_id == r["brand_id"]]
+        base, current = _orders_between(mine, b_from, b_to), _orders_between(mine, f.date_from, f.date_to)
+        base_c, cur_c = int(base.cents.sum()), int(current.cents.sum())
+        provider = r["provider_id"]
+        rows.append({
+            **{k: r[k] for k in ("brand_id", "brand_name", "belt_id", "category", "brand_type", "managed_by",
+                                 "provider_id", "current_step", "state")},
+            "provider_name": None if provider is None else d.providers.loc[provider, "name"],
+            "base_gmv_cny": cents_to_cny(base_c), "current_gmv_cny": cents_to_cny(cur_c),
+            "multiple": ratio(cur_c, base_c), "orders": len(current),
+            "refund_rate": ratio(int(current.refunded.sum()), len(current)),
+            "_key": (-cur_c, r["brand_id"]),
+        })
+    rows.sort(key=lambda row: row["_key"])
+    return _frame(rows, ["brand_id", "brand_name", "belt_id", "category", "brand_type", "managed_by", "provider_id",
+                         "provider_name", "current_step", "state", "base_gmv_cny", "current_gmv_cny", "multiple",
+                         "orders", "refund_rate"])

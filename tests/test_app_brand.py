@@ -12,10 +12,12 @@ from data_access.export import csv_bytes
 from data_access.filters import Filters
 from tests.app_support import (
     chart_frames,
+    cli_export,
     download_bytes,
     last_full_period,
     metric,
     nothing_matches,
+    period_end,
     previous_period,
     texts,
     untranslated_columns,
@@ -60,7 +62,9 @@ def test_a_brand_in_the_url_shows_its_figures(run_app, app_warehouse):
     assert gmv.value == fmt.money(per_period[p], "en")
     roi = REPORTS["roi"](app_warehouse.wh, fb)
     assert int(roi.iloc[0]["campaigns"]) > 0
-    assert metric(at, "ROI T+30").value == fmt.ratio(roi.iloc[0]["roi_t30"])
+    in_period = REPORTS["roi"](app_warehouse.wh, fb.with_(date_from=p, date_to=period_end(p, "month")))
+    assert metric(at, f"ROI T+30 · {fmt.period(p, 'month', 'en')}").value == fmt.ratio(in_period.iloc[0]["roi_t30"]), \
+        "the same period as the GMV tile"
     assert download_bytes(at, f"dl_brand-{brand_id}-roi") == csv_bytes(roi)
     trust = REPORTS["trust"](app_warehouse.wh, fb)
     assert download_bytes(at, f"dl_brand-{brand_id}-trust") == csv_bytes(trust)
@@ -76,47 +80,73 @@ def test_a_brand_in_the_url_shows_its_figures(run_app, app_warehouse):
     assert by_channel["gmv_cny"].sum() == pytest.approx(whole["gmv_cny"].sum()) and whole["gmv_cny"].sum() > 0
 
 
+def directory(at):
+    tables = [d for d in at.dataframe if d.key and d.key.startswith("directory_")]
+    assert tables, "the brand page without a brand is a directory of brands"
+    return tables[0]
+
+
 @pytest.mark.parametrize("bad", ["abc", "-5", "12.0", "99999999999999999999999"])
-def test_a_malformed_brand_in_the_url_is_a_notice_and_a_picker(run_app, bad):
+def test_a_malformed_brand_in_the_url_is_a_notice_and_the_directory(run_app, bad):
     at = run_app({"brand": bad, "lang": "en"}, page=PAGE)
     assert f"brand={bad}" in "\n".join(w.value for w in at.warning)
     assert "brand" not in at.query_params
-    assert at.selectbox(key="p_brand").value is None
+    directory(at)
     assert not at.header and not at.metric
 
 
-def test_an_unknown_brand_is_a_notice_and_a_picker(run_app):
+def test_an_unknown_brand_is_a_notice_and_the_directory(run_app):
     at = run_app({"brand": "987654321", "lang": "en"}, page=PAGE)
-    assert "No brand with id 987654321" in "\n".join(i.value for i in at.info)
-    assert at.selectbox(key="p_brand").value is None
+    assert "The warehouse has no brand with id 987654321" in "\n".join(i.value for i in at.info)
+    directory(at)
 
 
-def test_a_brand_outside_the_belt_filter_is_not_shown(run_app, app_warehouse):
+def test_a_brand_outside_the_belt_filter_says_to_widen_the_filters(run_app, app_warehouse):
     brand_id = busy_brand(app_warehouse)
     profile = brand.brand_profile(app_warehouse.wh, brand_id)
     other = next(b for b in app_warehouse.frames["industry_belts"]["belt_id"] if b != profile["belt_id"])
     at = run_app({"brand": str(brand_id), "belt": other, "lang": "en"}, page=PAGE)
-    assert f"No brand with id {brand_id}" in "\n".join(i.value for i in at.info)
+    assert f"Brand {brand_id} is not among the brands these filters select: widen the filters" in \
+        "\n".join(i.value for i in at.info)
     assert not at.header
 
 
-def test_the_picker_opens_a_brand_and_writes_the_url(run_app, app_warehouse):
-    brand_id = busy_brand(app_warehouse)
+def test_the_directory_lists_searches_and_opens_a_brand(run_app, app_warehouse):
+    """Every selected brand, by GMV in the range, 50 a page; a search by name, id or belt narrows it; picking a
+    row opens the brand; the download is the whole directory, the export command's bytes."""
     at = run_app({"lang": "en"}, page=PAGE)
-    assert not at.header, "no brand until one is chosen"
-    at.selectbox(key="p_brand").set_value(brand_id).run()
+    assert not at.header, "no brand until one is picked"
+    want = REPORTS["steps"](app_warehouse.wh, ytd(app_warehouse))
+    table = directory(at)
+    assert len(table.value) == min(50, len(want))
+    assert f"{fmt.count(len(want))} brands · page 1 of {-(-len(want) // 50)}" in texts(at)
+    assert download_bytes(at, "dl_brand-directory") == cli_export(app_warehouse.url, "brand_directory", "--from",
+                                                                  f"{app_warehouse.as_of.year}-01-01", "--to",
+                                                                  app_warehouse.as_of.isoformat())
+    brand_id = busy_brand(app_warehouse)
+    name = brand.brand_profile(app_warehouse.wh, brand_id)["name"]
+    at.text_input(key="p_brand_q").set_value(str(brand_id)).run()
+    assert list(directory(at).value["brand_id"]) == [str(brand_id)], "an id finds its brand"
+    belt = app_warehouse.frames["industry_belts"].iloc[0]
+    at.text_input(key="p_brand_q").set_value(belt["name_en"].upper()).run()
+    on_belt = set(want.loc[want["belt_id"] == belt["belt_id"], "brand_id"])
+    assert len(directory(at).value) == min(50, len(on_belt)), "a belt's English name finds its brands"
+    at.text_input(key="p_brand_q").set_value(belt["name_zh"]).run()
+    assert len(directory(at).value) == min(50, len(on_belt)), "and its Chinese name"
+    at.text_input(key="p_brand_q").set_value(str(brand_id)).run()
+    table = directory(at)
+    at.session_state[table.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
     assert not at.exception
     assert at.query_params["brand"] == str(brand_id)
-    assert at.header[0].value == widgets.plain(brand.brand_profile(app_warehouse.wh, brand_id)["name"])
-    at.selectbox(key="p_brand").set_value(None).run()
-    assert "brand" not in at.query_params
+    assert at.header[0].value == widgets.plain(name)
 
 
-def test_belt_filter_from_the_url_narrows_the_picker(run_app, app_warehouse):
+def test_belt_filter_from_the_url_narrows_the_directory(run_app, app_warehouse):
     belt = app_warehouse.frames["brands"]["belt_id"].value_counts().index[0]
     at = run_app({"belt": belt, "lang": "en"}, page=PAGE)
     steps = REPORTS["steps"](app_warehouse.wh, ytd(app_warehouse, belts=(belt,)))
-    assert len(at.selectbox(key="p_brand").options) == len(steps) + 1, "the brands of the belt, and none"
+    assert f"{fmt.count(len(steps))} brands · page 1" in texts(at), "the brands of the belt"
 
 
 def test_a_provider_of_the_brand_opens_the_providers_page(run_app, app_warehouse):

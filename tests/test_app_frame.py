@@ -65,7 +65,8 @@ def test_every_table_shows_empty_as_a_dash_and_pins_its_first_column(run_app, ap
         assert table.proto.placeholder == "—"
         config = json.loads(table.proto.columns)
         first = list(table.proto.column_order)[0]
-        assert config[first].get("pinned") is True, (page, first)
+        names_its_row = config[first].get("type_config", {}).get("type") in ("text", "date")
+        assert config[first].get("pinned") is (True if names_its_row else None), (page, first, config[first])
         assert not any(c.get("pinned") for name, c in config.items() if name != first)
 
 
@@ -145,10 +146,24 @@ def test_bad_url_values_are_dropped_with_a_warning(run_app):
     assert "grain" not in at.query_params
 
 
-def test_a_reversed_range_in_the_url_is_dropped(run_app):
-    at = run_app({"from": "2021-06-30", "to": "2021-04-01"})
+def test_a_reversed_range_in_the_url_is_swapped_and_said(run_app):
+    at = run_app({"from": "2021-06-30", "to": "2021-04-01", "lang": "en"})
     warning = "\n".join(w.value for w in at.warning)
-    assert "from=2021-06-30" in warning and "to=2021-04-01" in warning
+    assert "The start date was after the end date; the two were swapped." in warning
+    assert [str(at.sidebar.date_input(key=k).value) for k in ("f_from", "f_to")] == ["2021-04-01", "2021-06-30"]
+
+
+def test_a_bad_custom_date_in_the_url_is_said_with_the_range_shown(run_app):
+    at = run_app({"preset": "custom", "from": "2021-02-30", "to": "2021-06-30", "lang": "en"})
+    warning = "\n".join(w.value for w in at.warning)
+    assert "Not a date (YYYY-MM-DD), so left out: `from=2021-02-30`; showing 2021-01-01 – 2021-06-30." in warning
+
+
+def test_dates_beside_a_preset_are_said_to_be_left_out(run_app):
+    at = run_app({"preset": "last_quarter", "from": "2021-04-01", "lang": "en"})
+    warning = "\n".join(w.value for w in at.warning)
+    assert "The link's dates (`from=2021-04-01`) were left out" in warning and "Last full quarter" in warning
+    assert at.sidebar.radio(key="f_grain").value == "quarter", "a quarterly review is by quarter"
 
 
 def test_url_seeds_the_widgets_and_widgets_write_the_url(run_app):

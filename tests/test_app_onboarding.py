@@ -21,7 +21,7 @@ from tests.app_support import (
     texts,
     untranslated_columns,
 )
-from ui import fmt
+from ui import fmt, widgets
 
 pytest_plugins = ["tests.conftest_app"]
 PAGE = "pages/onboarding.py"
@@ -32,14 +32,17 @@ def test_default_view_figures_equal_the_report(run_app, app_warehouse):
     as_of = app_warehouse.as_of
     f = Filters(date_from=dt.date(as_of.year, 1, 1), date_to=as_of)
     p = last_full_period(f.date_from, f.date_to, "month")
-    report = REPORTS["onboarding"](app_warehouse.wh, f.with_(date_from=previous_period(p, "month")))
+    report = REPORTS["onboarding"](app_warehouse.wh, f.with_(date_from=previous_period(p, "month", 12)))
     now, before = row(report, p), row(report, previous_period(p, "month"))
+    year_ago = row(report, previous_period(p, "month", 12))
     label = fmt.period(p, "month", "zh")
     growth = metric(at, f"入驻品牌 · {label}")
     assert growth.value == fmt.count(now["brands_onboarded"])
-    assert growth.proto.delta == fmt.multiple(now["growth_multiple"])
-    assert metric(at, f"同比 · {label}").value == fmt.multiple(now["yoy_multiple"])
-    cumulative = metric(at, "累计品牌数")
+    small = 0 < before["brands_onboarded"] < widgets.MIN_COUNT_BASE
+    assert growth.proto.delta == ("基数小" if small else fmt.multiple(now["growth_multiple"]))
+    small = 0 < year_ago["brands_onboarded"] < widgets.MIN_COUNT_BASE
+    assert metric(at, f"同比 · {label}").value == ("基数小" if small else fmt.multiple(now["yoy_multiple"]))
+    cumulative = metric(at, f"累计品牌 · {label}")
     assert cumulative.value == fmt.count(now["cumulative_brands"])
     assert cumulative.proto.delta == fmt.signed_count(now["cumulative_brands"] - before["cumulative_brands"])
     table = at.dataframe[0].value

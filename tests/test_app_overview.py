@@ -13,12 +13,14 @@ from tests.app_support import (
     last_full_period,
     metric,
     nothing_matches,
+    period_end,
     previous_period,
     row,
     texts,
+    tile_lines,
     untranslated_columns,
 )
-from ui import fmt
+from ui import fmt, state
 
 pytest_plugins = ["tests.conftest_app"]
 
@@ -29,22 +31,28 @@ def ytd(app_warehouse, **changes) -> Filters:
 
 
 def expected_tiles(app_warehouse, f: Filters, lang: str) -> dict[str, tuple[str, str]]:
+    """Every tile reports the last full period, computed here from the reports over that period alone."""
     wh = app_warehouse.wh
     p = last_full_period(f.date_from, f.date_to, f.grain)
     before = previous_period(p, f.grain)
     both = f.with_(date_from=before, date_to=f.date_to)
+    one = f.with_(date_from=p, date_to=period_end(p, f.grain))
     onboarding, sales = REPORTS["onboarding"](wh, both), REPORTS["sales"](wh, both)
-    providers = REPORTS["providers"](wh, f)
-    roi = REPORTS["roi"](wh, f).iloc[0]
+    providers = REPORTS["providers"](wh, one)
+    roi = REPORTS["roi"](wh, one).iloc[0]
     label = fmt.period(p, f.grain, lang)
+    base = row(sales, before)["gmv_cny"]
+    gmv_delta = fmt.multiple(row(sales, p)["gmv_multiple"])
+    if 0 < base < state.MIN_BASE_DEFAULT:  # a small base is said, not headlined
+        gmv_delta = "基数小" if lang == "zh" else "small base"
     return {
         ("入驻品牌 · " if lang == "zh" else "Brands onboarded · ") + label: (
             fmt.count(row(onboarding, p)["brands_onboarded"]), fmt.multiple(row(onboarding, p)["growth_multiple"])),
-        "GMV · " + label: (fmt.money(row(sales, p)["gmv_cny"], lang), fmt.multiple(row(sales, p)["gmv_multiple"])),
-        "活跃服务商" if lang == "zh" else "Active providers": (
+        "GMV · " + label: (fmt.money(row(sales, p)["gmv_cny"], lang), gmv_delta),
+        ("活跃服务商 · " if lang == "zh" else "Active providers · ") + label: (
             fmt.count((providers["brands_served"] > 0).sum()), None),
-        "ROI T+30": (fmt.ratio(roi["roi_t30"]), None),
-        "ROI T+0": (fmt.ratio(roi["roi_t0"]), None),
+        "ROI T+30 · " + label: (fmt.ratio(roi["roi_t30"]), None),
+        "ROI T+0 · " + label: (fmt.ratio(roi["roi_t0"]), None),
     }
 
 
@@ -61,12 +69,15 @@ def test_default_view_figures_equal_the_reports(run_app, app_warehouse):
     check_tiles(at, expected_tiles(app_warehouse, ytd(app_warehouse), "zh"))
     f = ytd(app_warehouse)
     p = last_full_period(f.date_from, f.date_to, f.grain)
-    onboarding = REPORTS["onboarding"](app_warehouse.wh, f.with_(date_from=previous_period(p, "month")))
+    before, year_ago = previous_period(p, "month"), previous_period(p, "month", 12)
+    onboarding = REPORTS["onboarding"](app_warehouse.wh, f.with_(date_from=year_ago))
     tile = metric(at, "入驻品牌 · ")
-    before, now = row(onboarding, previous_period(p, "month")), row(onboarding, p)
-    assert tile.proto.delta_description == (
-        f"对比 {fmt.period(previous_period(p, 'month'), 'month', 'zh')}"
-        f"（{fmt.count(before['brands_onboarded'])} → {fmt.count(now['brands_onboarded'])}）"), "auditable"
+    then, now, last_year = (row(onboarding, d)["brands_onboarded"] for d in (before, p, year_ago))
+    assert tile.proto.delta_description == f"对比 {fmt.period(before, 'month', 'zh')}", "names its base period"
+    lines = tile_lines(at, "入驻品牌 · ")
+    assert lines[0] == f"{fmt.count(then)} → {fmt.count(now)}", "both sides of the ratio (环比)"
+    assert lines[1].startswith("同比：") and f"{fmt.period(year_ago, 'month', 'zh')}（{fmt.count(last_year)} → " \
+        f"{fmt.count(now)}）" in lines[1], "and the same period a year earlier (同比)"
 
 
 def test_steps_figures_count_brands_by_current_step(run_app, app_warehouse):
@@ -91,8 +102,10 @@ def test_quarter_grain_shows_the_q2_anchor(run_app, app_warehouse):
     tile = metric(at, "Brands onboarded · Q2 2021")
     assert tile.value == fmt.count(q2["brands_onboarded"])
     assert tile.proto.delta == fmt.multiple(q2["growth_multiple"])
-    assert tile.proto.delta_description == (
-        f"vs Q1 2021 ({fmt.count(q1['brands_onboarded'])} → {fmt.count(q2['brands_onboarded'])})")
+    assert tile.proto.delta_description == "vs Q1 2021"
+    assert tile_lines(at, "Brands onboarded · Q2 2021")[0] == (
+        f"{fmt.count(q1['brands_onboarded'])} → {fmt.count(q2['brands_onboarded'])}")
+    assert tile_lines(at, "Brands onboarded · Q2 2021")[1].startswith("Year over year: "), "同比 visible too"
 
 
 def test_belt_filter_from_the_url(run_app, app_warehouse):

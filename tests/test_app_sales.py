@@ -20,9 +20,10 @@ from tests.app_support import (
     previous_period,
     row,
     texts,
+    tile_lines,
     untranslated_columns,
 )
-from ui import fmt
+from ui import fmt, state
 
 pytest_plugins = ["tests.conftest_app"]
 PAGE = "pages/sales.py"
@@ -38,9 +39,9 @@ def test_default_view_figures_equal_the_report(run_app, app_warehouse):
     label = fmt.period(p, "month", "en")
     gmv = metric(at, f"GMV · {label}")
     assert (gmv.value, gmv.proto.delta) == (fmt.money(now["gmv_cny"], "en"), fmt.multiple(now["gmv_multiple"]))
-    assert gmv.proto.delta_description == (
-        f"vs {fmt.period(previous_period(p, 'month'), 'month', 'en')} "
-        f"({fmt.money(before['gmv_cny'], 'en')} → {fmt.money(now['gmv_cny'], 'en')})")
+    assert gmv.proto.delta_description == f"vs {fmt.period(previous_period(p, 'month'), 'month', 'en')}"
+    assert tile_lines(at, f"GMV · {label}")[0] == f"{fmt.money(before['gmv_cny'], 'en')} → " \
+        f"{fmt.money(now['gmv_cny'], 'en')}", "both sides of the ratio"
     net = metric(at, f"Net GMV · {label}")
     assert net.value == fmt.money(now["net_gmv_cny"], "en")
     assert net.proto.delta == fmt.multiple(now["net_gmv_cny"] / before["net_gmv_cny"])
@@ -53,17 +54,38 @@ def test_top_movers_are_the_highest_multiples(run_app, app_warehouse):
     as_of = app_warehouse.as_of
     multiples = REPORTS["brand_multiples"](app_warehouse.wh, Filters(date_from=dt.date(as_of.year, 1, 1),
                                                                      date_to=as_of))
-    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers")][0].value
-    expected = multiples.dropna(subset=["multiple"]).sort_values(
+    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers_multiple")][0].value
+    on_a_base = multiples[multiples["base_gmv_cny"] >= state.MIN_BASE_DEFAULT]  # a small base is no headline
+    expected = on_a_base.dropna(subset=["multiple"]).sort_values(
         ["multiple", "current_gmv_cny", "brand_id"], ascending=[False, False, True]).head(20)
     assert list(movers["brand_name"]) == list(expected["brand_name"])
     assert download_bytes(at, "dl_top-movers") != b""
 
 
+def test_ranking_by_growth_and_a_lower_minimum_base(run_app, app_warehouse):
+    """Ranked by growth in yuan, whatever the base; a minimum base from the URL ranks smaller bases by multiple,
+    and the table marks them small base against the default."""
+    at = run_app({"lang": "en", "rank": "growth"}, page=PAGE)
+    as_of = app_warehouse.as_of
+    multiples = REPORTS["brand_multiples"](app_warehouse.wh, Filters(date_from=dt.date(as_of.year, 1, 1),
+                                                                     date_to=as_of))
+    growth = (multiples["current_gmv_cny"] - multiples["base_gmv_cny"])
+    expected = multiples.assign(growth=growth).sort_values(["growth", "brand_id"], ascending=[False, True]).head(20)
+    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers_growth")][0].value
+    assert list(movers["brand_name"]) == list(expected["brand_name"])
+    assert list(movers["small_base"]) == [0 < b < state.MIN_BASE_DEFAULT for b in expected["base_gmv_cny"]]
+    at = run_app({"lang": "en", "min_base": "1"}, page=PAGE)
+    assert at.sidebar.number_input(key="f_min_base").value == 1
+    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers_multiple")][0].value
+    top = multiples.dropna(subset=["multiple"]).sort_values(["multiple", "current_gmv_cny", "brand_id"],
+                                                           ascending=[False, False, True]).head(20)
+    assert list(movers["brand_name"]) == list(top["brand_name"])
+
+
 def test_selecting_a_brand_opens_the_brand_page(run_app, app_warehouse):
     belt = busiest_belt(app_warehouse.frames)
-    at = run_app({"lang": "en", "belt": belt}, page=PAGE)
-    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers")][0]
+    at = run_app({"lang": "en", "belt": belt, "rank": "growth"}, page=PAGE)  # one belt: few bases reach ¥1万
+    movers = [d for d in at.dataframe if d.key and d.key.startswith("movers_growth")][0]
     first_brand = movers.value.iloc[0]["brand_name"]
     brands = app_warehouse.frames["brands"]
     brand_id = int(brands.loc[(brands["name"] == first_brand) & (brands["belt_id"] == belt), "brand_id"].iloc[0])

@@ -19,6 +19,7 @@ from tests.app_support import (
     metric,
     nothing_matches,
     texts,
+    tiles,
     untranslated_columns,
 )
 from ui import fmt
@@ -148,10 +149,11 @@ def test_timeline_and_evidence_of_the_chosen_brand(run_app, app_warehouse):
     gantt = [frame for frame in chart_frames(at) if "started_on" in frame.columns and "step_label" in frame.columns]
     assert gantt and len(gantt[0]) == int((pd.to_datetime(milestones["started_on"]).dt.date
                                            <= app_warehouse.as_of).sum())
-    assert metric(at, "Distribution share").value == fmt.rate(chosen["distribution_share"])
-    assert metric(at, "Self-broadcast share").value == fmt.rate(chosen["self_live_share"])
-    assert metric(at, "Channel-exclusive share").value == fmt.rate(chosen["exclusive_share"])
-    assert metric(at, "Burst coefficient").value == fmt.multiple(chosen["burst_coefficient"])
+    evidence_tiles = {lines[0]: m.value for m, lines in tiles(at) if m.label.startswith("Step ") and lines}
+    assert evidence_tiles["Distribution share"] == fmt.rate(chosen["distribution_share"])
+    assert evidence_tiles["Self-broadcast share"] == fmt.rate(chosen["self_live_share"])
+    assert evidence_tiles["Channel-exclusive share"] == fmt.rate(chosen["exclusive_share"])
+    assert evidence_tiles["Burst coefficient"] == fmt.multiple(chosen["burst_coefficient"])
     at.button(key="open_timeline_brand").click().run()
     assert not at.exception
     assert at.title[0].value == "Brand"

@@ -17,6 +17,7 @@ from tests.app_support import (
     last_full_period,
     metric,
     nothing_matches,
+    period_end,
     previous_period,
     row,
     texts,
@@ -46,10 +47,13 @@ def test_default_view_figures_equal_the_reports(run_app, app_warehouse):
         assert tile.value == fmt.rate(row(trust, p)[name])
         assert tile.proto.delta == f"{(row(trust, p)[name] - row(trust, before)[name]) * 100:+.1f} pp"
     roi = REPORTS["roi"](app_warehouse.wh, f).iloc[0]
-    roi_before = REPORTS["roi"](app_warehouse.wh, f.with_(date_from=f.base_range[0], date_to=f.base_range[1])).iloc[0]
-    tile = metric(at, "ROI T+30")
-    assert tile.value == fmt.ratio(roi["roi_t30"])
-    assert tile.proto.delta == f"{roi['roi_t30'] - roi_before['roi_t30']:+.2f}"
+    # the ROI tile compares the same periods as its row: campaigns starting in the period and the one before
+    roi_now, roi_before = (REPORTS["roi"](app_warehouse.wh, f.with_(date_from=d, date_to=period_end(d, "month")))
+                           .iloc[0] for d in (p, before))
+    tile = metric(at, f"ROI T+30 · {label}")
+    assert tile.value == fmt.ratio(roi_now["roi_t30"])
+    if not (pd.isna(roi_now["roi_t30"]) or pd.isna(roi_before["roi_t30"])):
+        assert tile.proto.delta == f"{roi_now['roi_t30'] - roi_before['roi_t30']:+.2f}"
 
     shown = [d.value for d in at.dataframe if "period_start" in d.value.columns and "belt_id" not in d.value.columns]
     assert len(shown[0]) == len(REPORTS["trust"](app_warehouse.wh, f))
@@ -68,8 +72,8 @@ def test_incomplete_t30_spend_is_said(run_app, app_warehouse):
     young = (app_warehouse.as_of - dt.timedelta(days=29)).isoformat()
     assert young in warning
     bars = [frame for frame in chart_frames(at) if "window" in frame.columns][0]
-    lighter = bars[bars["_solid"] != "final"]
-    assert set(lighter["window"]) == {"ROI T+30"}, "only T+30 bars of groups with spend not final are lighter"
+    lighter = bars[bars["_shown"] == "T+30 not final yet"]  # their own colour, named in the legend
+    assert len(lighter) and set(lighter["window"]) == {"ROI T+30"}, "only T+30 bars of groups not final are pale"
 
 
 def test_csv_downloads_equal_the_export_command(run_app, app_warehouse):
@@ -100,8 +104,10 @@ def test_refund_rates_by_belt_weigh_each_period_by_its_orders(run_app, app_wareh
 def test_belt_filter_from_the_url(run_app, app_warehouse):
     belt = busiest_belt(app_warehouse.frames)
     at = run_app({"belt": belt, "lang": "en"}, page=PAGE)
-    roi = REPORTS["roi"](app_warehouse.wh, ytd(app_warehouse, belts=(belt,))).iloc[0]
-    assert metric(at, "ROI T+30").value == fmt.ratio(roi["roi_t30"])
+    f = ytd(app_warehouse, belts=(belt,))
+    p = last_full_period(f.date_from, f.date_to, "month")
+    roi = REPORTS["roi"](app_warehouse.wh, f.with_(date_from=p, date_to=period_end(p, "month"))).iloc[0]
+    assert metric(at, "ROI T+30 · ").value == fmt.ratio(roi["roi_t30"])
     by_belt = [d.value for d in at.dataframe if "t30_complete_share" in d.value.columns
                and "belt_id" in d.value.columns][0]
     assert len(by_belt) == 1

@@ -234,3 +234,101 @@ def test_a_name_is_shown_on_one_line_and_never_as_a_link(name, shown):
     assert "\n" not in text and "\x00" not in text
     assert not re.search(r"(?i)https?://|www\.|\w@", text.replace("\\", "")), "GFM would link this"
     assert re.sub(r"\\(.)", r"\1", text).replace(WORD_JOINER, "") == shown
+
+
+# ---------------------------------------------------------------- issue 10: presets, tiles, tables, legends
+
+@pytest.mark.parametrize("as_of, preset, expected", [
+    (dt.date(2021, 7, 15), "last_quarter", (dt.date(2021, 4, 1), dt.date(2021, 6, 30))),   # Q3 under way: Q2
+    (dt.date(2021, 6, 30), "last_quarter", (dt.date(2021, 4, 1), dt.date(2021, 6, 30))),   # Q2's last day: Q2
+    (dt.date(2021, 9, 15), "last_month", (dt.date(2021, 8, 1), dt.date(2021, 8, 31))),
+    (dt.date(2021, 12, 31), "last_year", (dt.date(2021, 1, 1), dt.date(2021, 12, 31))),
+    (dt.date(2021, 12, 30), "last_year", (dt.date(2020, 1, 1), dt.date(2020, 12, 31))),
+])
+def test_the_last_full_period_presets(as_of, preset, expected):
+    assert state.date_range(state.View(preset=preset), as_of) == expected
+
+
+def test_a_review_preset_opens_on_its_grain_and_the_url_stays_short():
+    view = state.decode({"preset": ["last_quarter"]}, BELTS, PROVINCES).view
+    assert view.grain == "quarter"
+    assert state.encode(view) == {"preset": ["last_quarter"]}, "its own grain is the default, left out"
+    assert state.encode(view.with_(grain="month")) == {"preset": ["last_quarter"], "grain": ["month"]}
+    assert state.decode({"preset": ["last_year"]}, BELTS, PROVINCES).view.grain == "year"
+
+
+def test_a_minimum_base_in_the_url_is_a_whole_number_of_yuan():
+    assert state.decode({"min_base": ["50000"]}, BELTS, PROVINCES).view.min_base == 50_000
+    bad = state.decode({"min_base": ["-1", "1e9", "lots"]}, BELTS, PROVINCES)
+    assert bad.view.min_base == state.MIN_BASE_DEFAULT and bad.dropped == ["min_base=-1", "min_base=1e9",
+                                                                          "min_base=lots"]
+    assert state.encode(state.View(min_base=1)) == {"min_base": ["1"]}
+
+
+def test_a_reversed_link_is_swapped_and_dates_beside_a_preset_are_listed():
+    decoded = state.decode({"from": ["2021-06-30"], "to": ["2021-04-01"]}, BELTS, PROVINCES)
+    assert (decoded.view.date_from, decoded.view.date_to, decoded.swapped) == (
+        dt.date(2021, 4, 1), dt.date(2021, 6, 30), True)
+    decoded = state.decode({"preset": ["ytd"], "from": ["2021-04-01"], "to": ["bad"]}, BELTS, PROVINCES)
+    assert decoded.dropped == ["to=bad", "from=2021-04-01"] and decoded.view.date_from is None
+
+
+def test_a_tile_s_comparisons_say_both_sides_and_flag_a_small_base():
+    from ui import widgets
+    v = widgets.versus_multiple("Q1 2021", 223, 1002, "count", "en", minimum=10)
+    assert (v.change, v.small, widgets.trail(v, "en")) == ("4.5×", False, "223 → 1,002")
+    yoy = widgets.versus_multiple("Q2 2020", 150, 1002, "count", "en", name="Year over year", minimum=10)
+    assert widgets.trail(yoy, "en", first=False) == "Year over year: 6.7× vs Q2 2020 (150 → 1,002)"
+    tiny = widgets.versus_multiple("Q1 2021", 8, 74_074, "money", "en", minimum=10_000)
+    assert tiny.small and widgets.trail(tiny, "en") == "¥8 → ¥74.1K: 9,259.2×, on a small base (below ¥10K)"
+    tiny = widgets.versus_multiple("2021年Q1", 8, 74_074, "money", "zh", minimum=10_000)
+    assert widgets.trail(tiny, "zh") == "¥8 → ¥7.4万：9,259.2×，基数小（低于 ¥1万）"
+    points = widgets.versus_change("Q1 2021", 0.074, 0.065, "rate", "en")
+    assert (points.change, points.sign < 0) == ("-0.9 pp", True)
+
+
+def test_tables_are_never_padded_and_money_reads_as_on_the_tiles():
+    from ui import widgets
+    assert widgets.fitted(420, 2) == widgets.HEADER_PX + 2 * widgets.ROW_PX
+    assert widgets.fitted(420, 500) == 420 and widgets.fitted("auto", 2) == "auto"
+    df = pd.DataFrame({"brand_name": ["a", None], "gmv_cny": [65_182_426.0, None], "refund_rate": [0.05, None]})
+    shown, options = widgets._table_view(df, ("brand_name", "gmv_cny", "refund_rate"), None, "zh")
+    texts = shown.to_html()  # a Styler: the display values a table draws
+    assert "¥6,518万" in texts and "65182426" not in texts
+    assert options["column_config"]["brand_name"]["pinned"] is True, "the row's name stays in view"
+    assert not options["column_config"]["gmv_cny"].get("pinned")
+
+
+def test_the_belt_filter_lists_each_belt_in_both_languages():
+    from ui import sidebar
+
+    class Meta:
+        belts = pd.DataFrame({"belt_id": ["yiwu-small-goods"], "name_zh": ["义乌小商品"],
+                              "name_en": ["Yiwu small goods"], "province": ["Zhejiang"]})
+
+    assert sidebar.belt_search_labels(Meta, "zh") == {"yiwu-small-goods": "浙江 · 义乌小商品 · Yiwu small goods"}
+    assert sidebar.belt_search_labels(Meta, "en") == {"yiwu-small-goods": "Zhejiang · Yiwu small goods · 义乌小商品"}
+
+
+def test_legends_show_the_marks_own_colours():
+    """The STEPS timeline's legend is its bars' colours (by status); a T+30 bar not final yet has a pale colour of
+    its own, shown pale in the legend too; a belt's long name is drawn on two lines, never cut."""
+    milestones = pd.DataFrame({"step": [1, 2], "started_on": [dt.date(2021, 1, 1), dt.date(2021, 3, 1)],
+                               "completed_on": [dt.date(2021, 2, 1), None], "days": [31, None]})
+    gantt = charts.steps_gantt(milestones, as_of=dt.date(2021, 6, 30), step_labels={0: "-", 1: "S1", 2: "S2"},
+                               status_labels={"completed": "Done", "in_progress": "Going"}, lang="en",
+                               step_title="", start_title="", end_title="", days_title="", status_title="State")
+    bars = gantt.to_dict()["layer"][0]["encoding"]
+    assert bars["color"]["field"] == "status" and "opacity" not in bars
+    assert bars["color"]["scale"]["domain"] == ["Done", "Going"]
+    roi = pd.DataFrame({"label": ["All", "Zhejiang · Yiwu small goods"], "roi_t0": [1.0, 1.1], "roi_t30": [3.0, 2.5],
+                        "t30_complete_share": [1.0, 0.6]})
+    spec = charts.window_bars(roi, label="label", windows=[("roi_t0", "T+0"), ("roi_t30", "T+30")], label_title="",
+                              window_title="Window", value_title="ROI", lang="en", incomplete="t30_complete_share",
+                              pale_title="T+30 not final yet").to_dict()
+    color = spec["encoding"]["color"]["scale"]
+    assert color["domain"] == ["T+0", "T+30", "T+30 not final yet"]
+    assert color["range"][2] == charts._translucent(color["range"][1], charts.PALE)
+    assert spec["encoding"]["y"]["axis"]["labelExpr"] == charts.WRAPPED
+    theme = charts.beltboard_theme()["config"]
+    assert "background" not in theme and "labelColor" not in theme["axis"], "the light or dark theme colours them"

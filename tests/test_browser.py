@@ -6,6 +6,7 @@ Playwright, reading the edge-case warehouse (its brand names look like spreadshe
 import csv
 import datetime as dt
 import io
+import re
 import urllib.parse
 
 import pytest
@@ -17,7 +18,14 @@ from data_access.export import BOM
 from data_access.filters import Filters
 from data_access.reports import brand_multiples
 from data_access.warehouse import Warehouse
-from tests.browser_support import StreamlitServer, patient, wait_for_app
+from tests.browser_support import (
+    RECORD_GRID_TEXTS,
+    StreamlitServer,
+    grid_texts,
+    patient,
+    truncated_tile_texts,
+    wait_for_app,
+)
 from tests.edge_warehouse import edge_frames
 
 pytestmark = pytest.mark.browser
@@ -65,6 +73,7 @@ def server(warehouse_url, tmp_path_factory, browser):
 def page(browser):
     context = patient(browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN",
                                            accept_downloads=True))
+    context.add_init_script(RECORD_GRID_TEXTS)  # what the tables draw on their canvas, for "no None in a cell"
     page = context.new_page()
     yield page
     context.close()
@@ -138,6 +147,8 @@ def cjk_renders(page) -> bool:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_renders_with_charts(server, page, path, lang):
+    """Each page at 1440 px in each language: its title and tab title, its charts in CJK glyphs, every tile's text
+    in full (no ellipsis), and no table cell drawing "None"."""
     params = {**SHARED, "lang": lang, "belt": []}
     if path == "brand":
         params["brand"] = "1"
@@ -152,14 +163,21 @@ def test_every_page_renders_with_charts(server, page, path, lang):
     assert cjk_renders(page), "Chinese text must render with a CJK font, not as empty boxes"
     if lang == "zh":
         assert page.get_by_text("数据截至").count() >= 1
+    assert page.locator('[data-testid="stMetric"]').count() > 0
+    assert truncated_tile_texts(page) == [], "a tile's label, value, change and trail read in full"
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    page.wait_for_function("() => window.__gridTexts && window.__gridTexts.size > 0")
+    drawn = grid_texts(page)
+    assert "None" not in drawn and not [t for t in drawn if t.startswith("None")], sorted(drawn)[:40]
 
 
-def pick_option(page, widget, text: str, attempts: int = 3) -> None:
-    """Open a multiselect, type to search and click the matching option (a rerun may close it: retry)."""
+def pick_option(page, widget, text: str, attempts: int = 3, shown: str | None = None) -> None:
+    """Open a multiselect, type to search and click the matching option, the one showing `shown` (default: the text
+    typed); a rerun may close it: retry."""
     for attempt in range(attempts):
         widget.locator("input").first.click()
         page.keyboard.type(text)
-        option = page.get_by_role("option").filter(has_text=text).first
+        option = page.get_by_role("option").filter(has_text=shown or text).first
         try:
             option.wait_for(timeout=30_000)
             option.click()
@@ -173,10 +191,11 @@ def pick_option(page, widget, text: str, attempts: int = 3) -> None:
 
 
 def test_choosing_a_belt_in_the_sidebar_narrows_and_updates_the_url(server, page):
+    """In the Chinese UI, typing a belt's pinyin (its English name) finds it: "linyi" is 临沂服装."""
     goto(page, server.base_url, "overview", {**SHARED, "belt": []})
     assert "belt" not in query(page)
     belts = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
-    pick_option(page, belts, "临沂")
+    pick_option(page, belts, "linyi", shown="临沂服装")
     page.wait_for_function("() => location.search.includes('belt=linyi-apparel')")
     wait_for_app(page)
     assert query(page)["belt"] == ["linyi-apparel"]
@@ -312,3 +331,48 @@ def test_picking_a_brand_in_a_table_opens_its_page(server, page):
     assert query(page).get("brand"), page.url
     assert heading(page) != PAGES["steps"][1]
     assert_clean(page)
+
+
+def test_the_brand_page_without_a_brand_is_a_directory(server, page):
+    """No brand in the link: a table of the selected brands (money as the tiles write it), searched by a belt's
+    English name, and a picked row opens the brand."""
+    goto(page, server.base_url, "brand", {**SHARED, "lang": "zh", "belt": []})
+    assert heading(page) == PAGES["brand"][0]
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    page.wait_for_function("() => window.__gridTexts && window.__gridTexts.size > 0")
+    drawn = grid_texts(page)
+    assert "品牌" in drawn and "None" not in drawn, sorted(drawn)[:40]
+    money = [t for t in drawn if t.startswith("¥")]
+    assert money and not [t for t in money if re.fullmatch(r"¥\d{1,3}(,\d{3}){2,}", t)], "¥6,518万, not ¥65,182,426"
+    before = page.locator('[data-testid="stCaptionContainer"]', has_text="页").first.inner_text()
+    search = page.locator('[data-testid="stTextInput"] input').first
+    search.fill("Linyi")
+    search.press("Enter")
+    page.wait_for_function("b => ![...document.querySelectorAll('[data-testid=stCaptionContainer]')]"
+                           ".some(c => c.innerText === b)", arg=before)
+    wait_for_app(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 18)  # the first row's selection box
+    page.wait_for_function("() => new URLSearchParams(location.search).has('brand')")
+    wait_for_app(page)
+    page.get_by_role("button", name="全部品牌").wait_for()  # the brand's own page, with its way back
+    page.locator('[data-testid="stMetric"]').first.wait_for()  # and its tiles
+    wait_for_app(page)
+    assert_clean(page)
+
+
+def test_a_brand_the_warehouse_contradicts_says_what_it_holds(server, page, warehouse_url):
+    """managed_by = provider and no provider assignment ever (a real warehouse may hold one): said plainly."""
+    frames = edge_frames()
+    brands, assigned = frames["brands"], set(frames["provider_assignments"]["brand_id"])
+    brand_id = int(brands.loc[(brands["managed_by"] == "provider") & ~brands["brand_id"].isin(assigned),
+                              "brand_id"].iloc[0])
+    goto(page, server.base_url, "brand", {**SHARED, "lang": "en", "belt": [], "brand": str(brand_id)})
+    page.locator('[data-testid="stMetric"]').first.wait_for()
+    note = page.locator('[data-testid="stAlert"]', has_text="managed_by = provider")
+    assert note.count() == 1 and "holds no provider assignment" in note.inner_text()
+    assert page.get_by_text("No provider has served this brand: it is run by platform staff").count() == 0

@@ -291,3 +291,12 @@ def test_build_without_a_url_writes_the_default_file(tmp_path, monkeypatch, caps
     monkeypatch.setattr(config, "DEFAULT_DUCKDB_PATH", default)
     demo.build(None, orders=1_000, seed=1)
     assert default.is_file() and str(default) in capsys.readouterr().out
+
+
+def test_every_brand_providers_serve_has_a_provider_assignment(frames):
+    """managed_by = provider with no assignment ever would contradict itself on the brand page (issue 10)."""
+    brands, assigned = frames["brands"], set(frames["provider_assignments"]["brand_id"])
+    served_by_providers = brands[brands["managed_by"] == "provider"]
+    assert len(served_by_providers) > 0
+    assert served_by_providers["brand_id"].isin(assigned).all(), \
+        served_by_providers.loc[~served_by_providers["brand_id"].isin(assigned), "brand_id"].head().tolist()

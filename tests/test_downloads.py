@@ -21,6 +21,7 @@ def _views(frames) -> list[tuple[str, dict]]:
     provider = int(frames["provider_assignments"]["provider_id"].value_counts().index[0])
     return [("pages/overview.py", {}), ("pages/onboarding.py", {}), ("pages/onboarding.py", {"by": "belt"}),
             ("pages/onboarding.py", {"by": "category"}), ("pages/sales.py", {}),
+            ("pages/sales.py", {"rank": "growth", "min_base": "500"}), ("pages/brand.py", {}),
             ("pages/providers.py", {"provider": str(provider)}), ("pages/steps.py", {}),
             ("pages/work_queue.py", {}), ("pages/brand.py", {"brand": str(brand)}), ("pages/trust_roi.py", {}),
             ("pages/trust_roi.py", {"trust_by": "provider"})]

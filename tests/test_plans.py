@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 
 from data_access.filters import Filters
-from data_access.plans import extended, last_full_period, row_at
+from data_access.plans import extended, last_full_period, row_at, within
 
 D = dt.date
 
@@ -32,3 +32,13 @@ def test_the_row_of_a_period_or_none():
     df = pd.DataFrame({"period_start": [D(2021, 1, 1), D(2021, 2, 1)], "orders": [3, 5]})
     assert row_at(df, D(2021, 2, 1))["orders"] == 5
     assert row_at(df, D(2021, 3, 1)) is None
+
+
+def test_a_year_back_and_one_period_of_the_grain():
+    """The tiles compare a period with the one before (环比) and the same period a year earlier (同比)."""
+    pair = last_full_period(D(2021, 1, 1), D(2021, 6, 30), "quarter")
+    assert pair.year_ago == D(2020, 4, 1)
+    f = Filters(date_from=D(2021, 1, 1), date_to=D(2021, 6, 30), grain="quarter")
+    assert extended(f, year=True).date_from == D(2020, 1, 1)  # Q2 2020 and Q4 2020 are rows too
+    assert (within(f, pair.previous).date_from, within(f, pair.previous).date_to) == (D(2021, 1, 1), D(2021, 3, 31))
+    assert within(f, D(2020, 2, 1), "month").date_to == D(2020, 2, 29)

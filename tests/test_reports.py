@@ -232,3 +232,39 @@ def test_the_managed_by_split_is_the_oracle_s_onboarding_and_sales_by_who_runs_t
         assert got.loc[m, "gmv_cny"] == pytest.approx(float(gmv.get(m, 0.0)), abs=MONEY_TOLERANCE)
     assert got["brands_share"].sum() == pytest.approx(1.0) and got["gmv_share"].sum() == pytest.approx(1.0)
     assert got.loc["platform", "brands_share"] == pytest.approx(got.loc["platform", "brands"] / got["brands"].sum())
+
+
+DIRECTORY_CASES = ("range-quarter", "scope", "as-of-q2", "matches-nothing")
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_brand_directory_is_the_oracle_s_roster_with_gmv_and_refunds(warehouse, source):
+    """The Brand page without a brand lists every selected brand: its STEPS place, GMV in the range and the one
+    before, and refund rate, as the oracle counts them from raw rows (a few filter cases per backend)."""
+    from data_access.catalogue import DATASETS
+    dataset = DATASETS["brand_directory"]
+    for case in DIRECTORY_CASES:
+        f = ALL_CASES[case]
+        want = oracle.oracle_brand_directory(warehouse.frames, f)
+        got = dataset.run(warehouse.source(source), f)
+        assert_frames_match(got, want, list(dataset.columns), label=f"brand_directory [{case}] on {warehouse.backend}")
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_rankings_by_multiple_leave_a_small_base_out_and_growth_ranks_every_base(warehouse, source):
+    """top_movers keeps bases of at least Filters.min_base; top_growth ranks by yuan grown whatever the base and
+    marks a small base; the histogram counts small bases apart (all over the oracle's brand multiples)."""
+    from data_access.catalogue import DATASETS
+    f = Filters(**CUSTOM, min_base=500)
+    want = oracle.oracle_brand_multiples(warehouse.frames, f)
+    base = pd.to_numeric(want["base_gmv_cny"]).astype(float)
+    movers = DATASETS["top_movers"].run(warehouse.source(source), f)
+    assert (movers["base_gmv_cny"].astype(float) >= 500).all()
+    eligible = want[want["multiple"].notna() & (base >= 500)]
+    assert len(movers) == min(20, len(eligible))
+    growth = DATASETS["top_growth"].run(warehouse.source(source), f)
+    grown = (pd.to_numeric(want["current_gmv_cny"]).astype(float) - base).sort_values(ascending=False)
+    assert list(growth["gmv_growth_cny"]) == pytest.approx(list(grown.head(20)), abs=MONEY_TOLERANCE * 2)
+    assert list(growth["small_base"]) == [0 < b < 500 for b in growth["base_gmv_cny"].astype(float)]
+    histogram = DATASETS["multiple_histogram"].run(warehouse.source(source), f).set_index("multiple_range")
+    assert histogram.loc["small base", "brands"] == int(((base > 0) & (base < 500)).sum())

@@ -34,26 +34,30 @@ PALETTE = ["#E8552B", "#2B7BE8", "#1FA37A", "#F2A93B", "#8E5BD9", "#D94E8F", "#4
 EVENT_COLOR = "#8E5BD9"        # the events' bands
 EVENT_TEXT_COLOR = "#5B3A99"   # their names: dark enough on a band, a bar or the background
 FONT = '"Source Sans Pro", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
+MUTED = "#8A90A0"  # rules and axis lines: legible on the light and the dark theme
+PALE = 0.4         # the opacity of a bar whose figure is not final yet (T+30 of young campaigns)
+# A category label "省份 · 名称" / "Province · name" on two lines, so a long English name is never cut off
+WRAPPED = "split(datum.label, ' · ')"
 
 
 @alt.theme.register(THEME, enable=True)
 def beltboard_theme() -> alt.theme.ThemeConfig:
     return {
+        # No background or text colours: Streamlit fills them from the light or dark theme in force (its
+        # defaults yield to a chart's own config, so setting them here would keep charts white in dark mode).
         "config": {
             "font": FONT,
             "view": {"stroke": None},
-            "background": "#FFFFFF",
             "range": {"category": PALETTE, "heatmap": {"scheme": "oranges"}},
             "mark": {"color": ACCENT},
             "bar": {"color": ACCENT, "cornerRadiusEnd": 2},
             "line": {"color": ACCENT, "strokeWidth": 2},
             "point": {"filled": True, "size": 40},
-            "axis": {"labelColor": "#4A5060", "titleColor": "#1F2430", "gridColor": "#ECEEF2",
-                     "domainColor": "#C9CDD6", "tickColor": "#C9CDD6", "labelFontSize": 12, "titleFontSize": 12,
+            "axis": {"domainColor": MUTED, "tickColor": MUTED, "labelFontSize": 12, "titleFontSize": 12,
                      "titleFontWeight": 600},
             "axisX": {"labelAngle": 0, "labelOverlap": "greedy"},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 240},
-            "title": {"fontSize": 14, "anchor": "start", "color": "#1F2430"},
+            "title": {"fontSize": 14, "anchor": "start"},
         }
     }
 
@@ -246,8 +250,10 @@ def ranking_bars(df: pd.DataFrame, *, label: str, value: str, label_title: str, 
     if not keep_order:
         d = d.sort_values(value, ascending=False, kind="stable")
     d, tips = with_tooltips(d, [(label, label_title, "text"), (value, value_title, kind), *tooltips], lang)
-    chart = alt.Chart(d, height=max(120, 24 * len(d))).mark_bar().encode(
-        y=alt.Y(f"{label}:N", sort=list(d[label]), title=label_title, axis=alt.Axis(labelLimit=260)),
+    two_lines = d[label].astype(str).str.contains(" · ", regex=False).any()
+    chart = alt.Chart(d, height=max(120, (36 if two_lines else 24) * len(d))).mark_bar().encode(
+        y=alt.Y(f"{label}:N", sort=list(d[label]), title=label_title,
+                axis=alt.Axis(labelLimit=260, labelExpr=WRAPPED)),
         x=alt.X(f"{value}:Q", title=value_title, **value_scale(d[value], kind, lang, value_title)),
         tooltip=tips,
     )
@@ -349,8 +355,8 @@ def steps_gantt(df: pd.DataFrame, *, as_of, step_labels: dict, status_labels: di
                 start_title: str, end_title: str, days_title: str, status_title: str,
                 height: int | None = None, events: Sequence[Event] = ()) -> alt.LayerChart:
     """One bar per STEPS milestone (`step`, `started_on`, `completed_on`, `days`) reached by `as_of`: from
-    its start to its completion, or to `as_of` while in progress (drawn lighter); a rule marks `as_of`; the
-    `events` between the first start and `as_of` are bands behind the bars."""
+    its start to its completion, or to `as_of` while in progress (its own colour, as the legend says); a rule
+    marks `as_of`; the `events` between the first start and `as_of` are bands behind the bars."""
     as_of = pd.Timestamp(as_of)
     d = df.copy()
     d["start"] = pd.to_datetime(d["started_on"])
@@ -367,18 +373,17 @@ def steps_gantt(df: pd.DataFrame, *, as_of, step_labels: dict, status_labels: di
                                 ("status", status_title, "text")], lang)
     order = [step_labels[k] for k in sorted(step_labels) if k]
     bars = alt.Chart(d, height=height or 42 * max(len(order), 1)).mark_bar(cornerRadius=3, height=22).encode(
-        x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, tickCount=6,
+        x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=5,
                                                      labelOverlap="greedy")),
         x2="end:T",
         y=alt.Y("step_label:N", sort=order, title=step_title, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("step_label:N", sort=order, title=step_title, legend=None),
-        opacity=alt.Opacity("status:N", scale=alt.Scale(domain=[status_labels["completed"],
-                                                                status_labels["in_progress"]], range=[1.0, 0.45]),
-                            title=status_title),
+        # the colour is the status (the legend shows the bars' own colours); each step is a row of its own
+        color=alt.Color("status:N", title=status_title, scale=alt.Scale(
+            domain=[status_labels["completed"], status_labels["in_progress"]], range=[PALETTE[2], ACCENT])),
         tooltip=tips,
     )
     rule = alt.Chart(pd.DataFrame({"as_of": [as_of], "text": [fmt.day(as_of)]})).mark_rule(
-        strokeDash=[4, 3], color="#1F2430").encode(x="as_of:T", tooltip=alt.Tooltip("text:N", title=end_title))
+        strokeDash=[4, 3], color=MUTED).encode(x="as_of:T", tooltip=alt.Tooltip("text:N", title=end_title))
     first = d["start"].min() if len(d) else as_of
     behind, above = _dated_events(events, first.date(), as_of.date(), lang)
     return alt.layer(*behind, bars, rule, *above)
@@ -416,36 +421,47 @@ def funnel_bars(df: pd.DataFrame, *, step_labels: dict, measures: Sequence[tuple
     )
 
 
+def _translucent(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
 def window_bars(df: pd.DataFrame, *, label: str, windows: Sequence[tuple[str, str]], label_title: str,
                 window_title: str, value_title: str, lang: str, kind: str = "ratio", key: str | None = None,
                 selection: str | None = None, incomplete: str | None = None, incomplete_title: str = "",
-                tooltips: Sequence[tuple[str, str, str]] = (), height: int = 380) -> alt.Chart:
-    """Grouped bars: per row (`label`), one bar per window column ((column, title): ROI T+0/T+10/T+30).
-    `incomplete` names a 0–1 column (the share of spend whose last window is final): bars of the last
-    window are drawn lighter where it is below 1. With `selection`, a click selects the row's `key`."""
+                pale_title: str = "", tooltips: Sequence[tuple[str, str, str]] = (), bar_px: int = 16) -> alt.Chart:
+    """Grouped horizontal bars: per row (`label`, on the y axis in full: a belt's "province · name" on two
+    lines), one bar per window column ((column, title): ROI T+0/T+10/T+30), `bar_px` high. `incomplete` names a
+    0–1 column (the share of spend whose last window is final): bars of the last window are drawn pale where it
+    is below 1, in a colour of their own that the legend shows as it is drawn (`pale_title`).
+    With `selection`, a click selects the row's `key`."""
     d = _limited(df).copy()
     last_window = windows[-1][0]
+    pale = pale_title or incomplete_title or "incomplete"
     if incomplete:
         d["_final"] = [not fmt.is_empty(v) and float(v) >= 1 for v in d[incomplete]]
     long = d.melt(id_vars=[c for c in d.columns if c not in [w for w, _ in windows]],
                   value_vars=[w for w, _ in windows], var_name="window_key", value_name="value")
     long["window"] = long["window_key"].map(dict(windows))
-    long["_solid"] = True
+    long["_shown"] = long["window"]
     if incomplete:
-        long["_solid"] = ~((long["window_key"] == last_window) & ~long["_final"].astype(bool))
-    long["_solid"] = long["_solid"].map({True: "final", False: incomplete_title or "incomplete"})
+        not_final = (long["window_key"] == last_window) & ~long["_final"].astype(bool)
+        long.loc[not_final, "_shown"] = pale
     extra = [(incomplete, incomplete_title, "rate")] if incomplete else []
     long, tips = with_tooltips(long, [(label, label_title, "text"), ("window", window_title, "text"),
                                       ("value", value_title, kind), *extra, *tooltips], lang)
     order = list(dict.fromkeys(d[label]))
-    chart = alt.Chart(long, height=height).mark_bar().encode(
-        x=alt.X(f"{label}:N", sort=order, title=label_title,
-                axis=alt.Axis(labelAngle=-35, labelLimit=170, labelOverlap=False)),
-        xOffset=alt.XOffset("window:N", sort=[title for _, title in windows]),
-        y=alt.Y("value:Q", title=value_title, **value_scale(long["value"], kind, lang, value_title)),
-        color=alt.Color("window:N", sort=[title for _, title in windows], title=window_title),
-        opacity=alt.Opacity("_solid:N", scale=alt.Scale(domain=["final", incomplete_title or "incomplete"],
-                                                         range=[1.0, 0.4]), legend=None),
+    titles = [title for _, title in windows]
+    colors = PALETTE[:len(windows)]
+    domain, palette = list(titles), list(colors)
+    if (long["_shown"] == pale).any():  # the legend's swatch is the pale bars' own colour
+        domain.append(pale)
+        palette.append(_translucent(colors[-1], PALE))
+    chart = alt.Chart(long, height=alt.Step(bar_px)).mark_bar().encode(
+        y=alt.Y(f"{label}:N", sort=order, title=label_title, axis=alt.Axis(labelExpr=WRAPPED, labelLimit=240)),
+        yOffset=alt.YOffset("window:N", sort=titles),
+        x=alt.X("value:Q", title=value_title, **value_scale(long["value"], kind, lang, value_title)),
+        color=alt.Color("_shown:N", title=window_title, scale=alt.Scale(domain=domain, range=palette)),
         tooltip=tips,
     )
     if selection and key:

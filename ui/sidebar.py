@@ -23,12 +23,15 @@ from . import data, fmt, i18n, identity, state
 from .i18n import N_, t
 from .text import plain
 
-KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by", "f_events")
+KEYS = ("f_preset", "f_grain", "f_belt", "f_province", "f_category", "f_brand_type", "f_managed_by", "f_min_base",
+        "f_events")
 RANGE = "_bb_range"
 CLAMPED = "_bb_clamped"  # ((from, to) asked for, (from, to) shown instead)
 ALL = "all"
-PRESET_LABELS = {"last30": N_("Last 30 days of data"), "last90": N_("Last 90 days of data"),
-                 "quarter": N_("This quarter"), "ytd": N_("Year to date"), "custom": N_("Custom")}
+PRESET_LABELS = {"last_month": N_("Last full month"), "last_quarter": N_("Last full quarter"),
+                 "last_year": N_("Last full year"), "last30": N_("Last 30 days of data"),
+                 "last90": N_("Last 90 days of data"), "quarter": N_("This quarter"), "ytd": N_("Year to date"),
+                 "custom": N_("Custom")}
 GRAIN_LABELS = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
 
 
@@ -36,6 +39,18 @@ def belt_labels(meta: data.Meta, lang: str) -> dict[str, str]:
     """belt_id -> "省份 · 名称" (Chinese) or "Province · name" (English)."""
     return {row["belt_id"]: f"{i18n.province(row['province'], lang)} · {i18n.belt_name(row, lang)}"
             for _, row in meta.belts.iterrows()}
+
+
+def belt_search_labels(meta: data.Meta, lang: str) -> dict[str, str]:
+    """belt_id -> what the belt filter lists and searches: the province, the name in the reader's language and
+    in the other one, so "义乌", "Yiwu" and its pinyin ("yiwu", even "yw": the filter matches letters in order)
+    all find 义乌小商品."""
+    out = {}
+    for _, row in meta.belts.iterrows():
+        shown = i18n.belt_name(row, lang)
+        other = row["name_en"] if shown == row["name_zh"] else row["name_zh"]
+        out[row["belt_id"]] = " · ".join(dict.fromkeys([i18n.province(row["province"], lang), shown, other]))
+    return out
 
 
 def belt_options(meta: data.Meta, lang: str) -> list[str]:
@@ -56,14 +71,18 @@ def _seed(view: state.View, as_of: dt.date) -> None:
     ss["f_category"] = list(view.categories)
     ss["f_brand_type"] = list(view.brand_types)
     ss["f_managed_by"] = view.managed_by or ALL
+    ss["f_min_base"] = view.min_base
     ss["f_events"] = view.events
 
 
 def _on_preset() -> None:
-    """Switching to custom starts from the range that was showing."""
+    """Switching to custom starts from the range that was showing; a last full month / quarter / year is
+    reviewed by its own grain (one click to the quarterly review)."""
     ss = st.session_state
     if ss.get("f_preset") == "custom" and RANGE in ss:
         ss["f_from"], ss["f_to"] = ss[RANGE]
+    if ss.get("f_preset") in state.PRESET_GRAINS:
+        ss["f_grain"] = state.PRESET_GRAINS[ss["f_preset"]]
 
 
 def _keep_near_the_data(span: DataSpan) -> None:
@@ -106,7 +125,8 @@ def _view_from_widgets(lang: str) -> state.View:
         lang=lang, preset=ss["f_preset"], date_from=date_from, date_to=date_to, grain=ss["f_grain"],
         belts=tuple(sorted(ss["f_belt"])), provinces=tuple(sorted(ss["f_province"])),
         categories=tuple(sorted(ss["f_category"])), brand_types=tuple(sorted(ss["f_brand_type"])),
-        managed_by=None if managed_by == ALL else managed_by, events=bool(ss["f_events"]),
+        managed_by=None if managed_by == ALL else managed_by, min_base=int(ss["f_min_base"]),
+        events=bool(ss["f_events"]),
     )
 
 
@@ -130,8 +150,11 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
     if last is None or url != last or any(key not in ss for key in KEYS):
         decoded = state.decode(url, meta.belt_ids, meta.provinces, no_belt=meta.no_belt)
         _seed(decoded.view, meta.as_of)
-        if decoded.dropped:
-            ss[state.NOTICE] = (decoded.dropped, state.encode(decoded.view.with_(lang=lang)))
+        if decoded.dropped or decoded.swapped:
+            seeded = decoded.view.with_(lang=lang)
+            if seeded.preset == "custom":  # the widgets hold the range shown (a date left out is filled in)
+                seeded = seeded.with_(**dict(zip(("date_from", "date_to"), state.date_range(seeded, meta.as_of))))
+            ss[state.NOTICE] = (decoded.dropped, state.encode(seeded), decoded.swapped)
         else:
             ss.pop(state.NOTICE, None)
 
@@ -143,11 +166,11 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
         if "f_from" not in ss or "f_to" not in ss:
             ss["f_from"], ss["f_to"] = state.date_range(state.View(preset="custom"), meta.as_of)
         _keep_near_the_data(meta.span)
-        left, right = sb.columns(2)
-        left.date_input(t("From", lang), key="f_from", min_value=meta.span.low, max_value=meta.span.high,
-                        format="YYYY-MM-DD")
-        right.date_input(t("To", lang), key="f_to", min_value=meta.span.low, max_value=meta.span.high,
-                         format="YYYY-MM-DD")
+        # one above the other: side by side, a narrow sidebar cut the dates to "2021-04-0"
+        sb.date_input(t("From", lang), key="f_from", min_value=meta.span.low, max_value=meta.span.high,
+                      format="YYYY-MM-DD")
+        sb.date_input(t("To", lang), key="f_to", min_value=meta.span.low, max_value=meta.span.high,
+                      format="YYYY-MM-DD")
 
     view = _view_from_widgets(lang)
     if view.date_from and view.date_to and view.date_from > view.date_to:
@@ -158,10 +181,11 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
     sb.caption(fmt.date_range(filters.date_from, filters.date_to, lang))
 
     sb.radio(t("Period", lang), GRAINS, format_func=lambda g: t(GRAIN_LABELS[g], lang), key="f_grain", horizontal=True)
-    labels = belt_labels(meta, lang)
+    labels, searched = belt_labels(meta, lang), belt_search_labels(meta, lang)
     sb.multiselect(t("Industry belts", lang), belt_options(meta, lang), key="f_belt",
-                   format_func=lambda b: t("No belt", lang) if b == schema.NO_BELT else labels.get(b, b),
-                   placeholder=t("All belts", lang), help=t("Type to search belts or provinces", lang))
+                   format_func=lambda b: t("No belt", lang) if b == schema.NO_BELT else searched.get(b, b),
+                   placeholder=t("All belts", lang),
+                   help=t("Type a belt's or province's name in Chinese or English, or its pinyin (yiwu, yw).", lang))
     sb.multiselect(t("Provinces", lang), meta.provinces, key="f_province", format_func=lambda p: i18n.province(p, lang),
                    placeholder=t("All provinces", lang), help=t("Of the brand's industry belt.", lang))
     sb.multiselect(t("Categories", lang), schema.CATEGORIES, key="f_category",
@@ -170,6 +194,11 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
                    format_func=lambda c: i18n.enum("brand_type", c, lang), placeholder=t("All brand types", lang))
     sb.radio(t("Managed by", lang), (ALL, *schema.MANAGED_BY), key="f_managed_by",
              format_func=lambda m: t("All", lang) if m == ALL else i18n.enum("managed_by", m, lang))
+    sb.number_input(t("Minimum base for multiples (¥)", lang), min_value=0, max_value=state.MIN_BASE_MAX, step=5_000,
+                    key="f_min_base", help=t("A GMV multiple whose base (the earlier GMV) is below this is marked "
+                                             "“small base” and left out of rankings: ¥8 → ¥74,074 is 9,201×, but "
+                                             "no headline. Default {amount}.", lang,
+                                             amount=fmt.money(state.MIN_BASE_DEFAULT, lang)))
 
     sb.toggle(t("Platform events on charts", lang), key="f_events",
               help=t("Draw the platform's campaign events (616, 818, 双11, …) as bands on every time chart.", lang))
@@ -193,7 +222,10 @@ def render(lang: str, ident: identity.Identity) -> state.PageContext:
 
     notice = ss.get(state.NOTICE)
     if notice and notice[1] == encoded:
-        _link_notices(notice[0], ident, lang)
+        _link_notices(notice[0], ident, lang, view, filters)
+        if notice[2]:
+            st.warning(t("The start date was after the end date; the two were swapped.", lang),
+                       icon=":material/date_range:")
 
     return state.PageContext(filters=filters, view=view, lang=lang, as_of=meta.as_of, belt_names=labels,
                              url_params=encoded, scope_note=identity.scope_caption(ident, labels, lang),
@@ -211,15 +243,25 @@ def _events(lang: str) -> tuple:
         return ()
 
 
-def _link_notices(dropped: list[str], ident, lang: str) -> None:
+def _link_notices(dropped: list[str], ident, lang: str, view: state.View, filters) -> None:
     """What the link asked for that the page left out: for a user who sees some belts, a belt is "not one of
-    yours" (whether or not it exists elsewhere); anything else was not understood."""
+    yours" (whether or not it exists elsewhere); a date that is none, or that a preset replaces, says which
+    range is shown instead; anything else was not understood."""
     outside = [item for item in dropped if item.startswith("belt=")] if not ident.scope.everything else []
-    other = [item for item in dropped if item not in outside]
+    dates = [item for item in dropped if item.startswith(("from=", "to="))]
+    other = [item for item in dropped if item not in outside and item not in dates]
 
     def listed(items):
         return ", ".join(f"`{_literal(item)}`" for item in items)
 
+    shown = _days(filters.date_from, filters.date_to)
+    if dates and view.preset != "custom":
+        st.warning(t("The link's dates ({items}) were left out: its date range is “{preset}”, showing {shown}. "
+                     "Choose Custom to give dates.", lang, items=listed(dates),
+                     preset=t(PRESET_LABELS[view.preset], lang), shown=shown), icon=":material/date_range:")
+    elif dates:
+        st.warning(t("Not a date (YYYY-MM-DD), so left out: {items}; showing {shown}.", lang, items=listed(dates),
+                     shown=shown), icon=":material/date_range:")
     if outside:
         st.warning(t("Not one of your belts, so left out: {items}", lang, items=listed(outside)),
                    icon=":material/lock:")

@@ -16,12 +16,17 @@ from data_access.links import (  # noqa: F401 - the pages' URL state comes from 
     DEFAULT_PRESET,
     EVENTS_OFF,
     LIST_KEYS,
+    MIN_BASE_DEFAULT,
+    MIN_BASE_MAX,
+    PRESET_GRAINS,
     PRESETS,
     Decoded,
     View,
     date_range,
     decode,
+    default_grain,
     encode,
+    last_full,
     to_filters,
 )
 

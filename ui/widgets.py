@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -37,42 +38,123 @@ def empty_state(lang: str) -> None:
 
 
 # ---------------------------------------------------------------- KPI tiles
+# A tile: its figure, its change against the first comparison (a chip, named by its base period), and the
+# audit trail of every comparison on lines of its own: both sides of the ratio, the counts, the base period.
+# st.metric cuts its label, value, delta and delta description to one line with an ellipsis (Streamlit 1.67
+# truncates them), so what must be read in full is on the caption lines below it, which wrap.
 
-def multiple_tile(label: str, value: str | None, multiple, base_label: str, before: str, after: str,
-                  help: str | None = None, *, lang: str) -> None:
-    """A tile whose delta is a multiple of the period before, naming that period and both counts.
+@dataclass(frozen=True)
+class Versus:
+    """One comparison a tile shows."""
+    period: str              # what the figure is compared with: "Q1 2021", "the previous 91 days", "2021-03-31"
+    before: str              # the figure then, formatted
+    after: str               # the figure now, formatted
+    change: str              # as shown: "4.5×", "+0.8 pp", "+17", "—"
+    sign: float | None       # > 0: up, < 0: down, 0 or None: no change to colour
+    name: str | None = None  # "Year over year" (同比): named when it is not the tile's first comparison
+    small: bool = False      # a multiple whose base is below the minimum base: shown, but not as a headline
+    minimum: str | None = None  # that minimum, formatted
+    trailed: bool = True     # its trail is a line of the tile (a peer median has its own line instead)
 
-    With `value` None the multiple itself is the tile's value (e.g. year over year).
-    """
-    if fmt.is_empty(multiple):
-        color, arrow = "off", "off"
-    elif float(multiple) > 1:
-        color, arrow = "normal", "up"
-    elif float(multiple) < 1:
-        color, arrow = "red", "down"
+
+def _shown(value, kind: str, lang: str) -> str:
+    return {"money": fmt.money, "rate": fmt.rate, "ratio": fmt.ratio, "multiple": fmt.multiple, "count": fmt.count,
+            "days": fmt.days}[kind](value, lang)
+
+
+def _difference(change: float, kind: str, lang: str) -> str:
+    if kind == "money":
+        return ("+" if change >= 0 else "-") + fmt.money(abs(change), lang)
+    if kind == "rate":
+        return fmt.points(change, lang)
+    if kind == "multiple":
+        return f"{change:+,.1f}×"
+    if kind in ("count", "days"):
+        return f"{change:+,.1f}".removesuffix(".0")
+    return f"{change:+,.2f}"
+
+
+def versus_multiple(period: str, before, after, kind: str, lang: str, *, name: str | None = None,
+                    minimum: float | None = None) -> Versus:
+    """The figure over the same figure then (after / before), e.g. brands onboarded 4.5× Q1's. With `minimum`,
+    a base below it is a small base: the multiple is shown in the trail, not as the tile's change."""
+    multiple = None
+    if not (fmt.is_empty(before) or fmt.is_empty(after)) and float(before) != 0:
+        multiple = float(after) / float(before)
+    small = minimum is not None and not fmt.is_empty(before) and multiple is not None and float(before) < minimum
+    return Versus(period, _shown(before, kind, lang), _shown(after, kind, lang), fmt.multiple(multiple, lang),
+                  None if multiple is None else multiple - 1, name=name, small=small,
+                  minimum=None if minimum is None else _shown(minimum, kind, lang))
+
+
+def versus_change(period: str, before, after, kind: str, lang: str, *, name: str | None = None) -> Versus:
+    """The figure against the same figure then as a difference (counts, rates in points, ROI)."""
+    change = None if fmt.is_empty(before) or fmt.is_empty(after) else float(after) - float(before)
+    return Versus(period, _shown(before, kind, lang), _shown(after, kind, lang),
+                  fmt.EMPTY if change is None else _difference(change, kind, lang), change, name=name)
+
+
+def trail(v: Versus, lang: str, first: bool = True) -> str:
+    """The audit trail of one comparison, in words: "223 → 1,002" under the tile's "4.5× vs Q1 2021" (`first`);
+    another names itself ("Year over year: 6.7× vs Q2 2020 (150 → 1,002)"). A multiple on a small base says so."""
+    if first:
+        text = t("{before} → {after}", lang, before=v.before, after=v.after)
+        if v.small:
+            text = t("{trail}: {change}", lang, trail=text, change=v.change)
     else:
-        color, arrow = "off", "off"
-    description = t("vs {period} ({before} → {after})", lang, period=base_label, before=before, after=after)
-    if value is None:
-        st.metric(label, fmt.multiple(multiple, lang), delta=description, delta_color=color, delta_arrow=arrow,
-                  help=help, border=True)
-        return
-    st.metric(label, value, delta=fmt.multiple(multiple, lang), delta_color=color, delta_arrow=arrow,
-              delta_description=description, help=help, border=True)
+        text = t("{change} vs {period} ({before} → {after})", lang, change=v.change, period=v.period,
+                 before=v.before, after=v.after)
+        if v.name:
+            text = t("{name}: {trail}", lang, name=v.name, trail=text)
+    if v.small:
+        text = t("{trail}, on a small base (below {minimum})", lang, trail=text, minimum=v.minimum)
+    return text
 
 
-def change_tile(label: str, value: str, change: float | None, change_text: str, description: str,
-                help: str | None = None, good_when_up: bool = True) -> None:
-    """A tile whose delta is a difference (counts, rates in points)."""
-    if change is None or fmt.is_empty(change) or change == 0:
-        color, arrow = "off", "off"
-    else:
-        color = "normal" if good_when_up else "inverse"
-        arrow = "up" if change > 0 else "down"
-        if change < 0 and not change_text.startswith("-"):
-            change_text = "-" + change_text.lstrip("+")
-    st.metric(label, value, delta=change_text, delta_color=color, delta_arrow=arrow,
-              delta_description=description, help=help, border=True)
+def tile(label: str, value: str, *comparisons: Versus, lang: str, help: str | None = None,
+         good_when_up: bool = True, lines: Sequence[str] = ()) -> None:
+    """A bordered KPI tile: the figure, its change against the first comparison, every comparison's trail, then
+    `lines` (more of the audit trail, in words)."""
+    with st.container(border=True, gap="xxsmall", height="stretch"):
+        if not comparisons:
+            st.metric(label, value, help=help)
+            if lines:
+                st.caption("  \n".join(plain(line) for line in lines))
+            return
+        first = comparisons[0]
+        if first.small:
+            delta, color, arrow = t("small base", lang), "off", "off"
+        elif first.sign is None or first.sign == 0 or fmt.is_empty(first.sign):
+            delta, color, arrow = first.change, "off", "off"
+        else:
+            delta, arrow = first.change, "up" if first.sign > 0 else "down"
+            color = "green" if (first.sign > 0) == good_when_up else "red"
+        # a short base period is named beside the change; a long one ("the previous 365 days") on the trail's line
+        short = len(first.period) <= SHORT_PERIOD
+        st.metric(label, value, delta=delta, delta_color=color, delta_arrow=arrow,
+                  delta_description=t("vs {period}", lang, period=first.period) if short else None, help=help)
+        shown = [trail(v, lang, first=i == 0) for i, v in enumerate(comparisons) if v.trailed] + list(lines)
+        if not short and first.trailed:
+            shown[0] = t("vs {period}: {trail}", lang, period=first.period, trail=shown[0])
+        elif not short:
+            shown.insert(0, t("vs {period}", lang, period=first.period))
+        if shown:
+            st.caption("  \n".join(plain(line) for line in shown))
+
+
+SHORT_PERIOD = 12  # characters: "2021年11月", "Q1 2021", "2021-11-30" fit beside a tile's change; longer do not
+MIN_COUNT_BASE = 10  # brands or orders: a multiple of fewer is a small base too
+
+
+def with_small_base(df: pd.DataFrame, base: str, minimum: float) -> pd.DataFrame:
+    """`df` with `small_base`: the row's multiple stands on a base (column `base`) above 0 but below `minimum`."""
+    values = pd.to_numeric(df[base], errors="coerce").astype(float)
+    return df.assign(small_base=((values > 0) & (values < minimum)).to_numpy())
+
+
+def minimum_base() -> int:
+    """The minimum base of a GMV multiple (yuan; the sidebar's, kept in the URL as ?min_base=)."""
+    return state.context().view.min_base
 
 
 # ---------------------------------------------------------------- tables
@@ -87,19 +169,29 @@ def table_kinds(columns: Sequence[str]) -> dict[str, str]:
     return {name: TABLE_KINDS[column(name).kind] for name in columns}
 
 
+PINNED_KINDS = ("text", "day")  # a first column that names its row (a name, an id, a period): kept in view
+ROW_PX, HEADER_PX = 35, 38  # st.dataframe's row height, and its header with the borders
+
+
 def column_config(kinds: Mapping[str, str], lang: str) -> dict:
     """st.dataframe column formats by kind (money, count, multiple, rate, ratio, days, day, text, bool), with
-    each column's header and help from the catalogue. The first column (the row's name or period) is pinned, so
-    a wide table scrolled sideways on a phone still says whose row it is."""
+    each column's header and help from the catalogue. A first column that names the row (a name, an id, a
+    period) is pinned, so a wide table scrolled sideways on a phone still says whose row it is. Money has no
+    format here: `_table_view` writes it as the tiles do (ui.fmt.money), the numbers kept for sorting."""
     config = {}
     for position, (name, kind) in enumerate(kinds.items()):
         label = t(name, lang)
         meaning = column(name).help
         options = {"help": t(meaning, lang)} if meaning else {}
-        if position == 0:
+        if kind == "money":
+            options["help"] = " ".join(filter(None, [options.get("help"), t(
+                "Amounts read as on the tiles (¥3,456万 / ¥34.6M); the downloads have every yuan.", lang)]))
+        if position == 0 and kind in PINNED_KINDS:
             options["pinned"] = True
         number_format = fmt.column_format(kind, lang)  # rates are shown ×100 by `table`
-        if number_format:
+        if kind == "money":
+            config[name] = st.column_config.NumberColumn(label, **options)
+        elif number_format:
             config[name] = st.column_config.NumberColumn(label, format=number_format, **options)
         elif kind == "day":
             config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD", **options)
@@ -110,10 +202,18 @@ def column_config(kinds: Mapping[str, str], lang: str) -> dict:
     return config
 
 
+def fitted(height: int | str, rows: int) -> int | str:
+    """A table's height: a fixed height scrolls a long table under its pinned header, but never pads a short
+    one with empty rows."""
+    if isinstance(height, int):
+        return min(height, HEADER_PX + ROW_PX * max(rows, 1))
+    return height
+
+
 def _table_view(df: pd.DataFrame, columns: Sequence[str], labels: Mapping[str, pd.Series] | None,
                 lang: str) -> tuple[pd.DataFrame, dict]:
-    """The frame a table shows (`columns` in that order, labels swapped in, rates ×100) and its st.dataframe
-    options."""
+    """The frame a table shows (`columns` in that order, labels swapped in, rates ×100, money as the tiles write
+    it) and its st.dataframe options."""
     shown = df.reset_index(drop=True).copy()
     kinds = table_kinds(columns)
     for name, values in (labels or {}).items():
@@ -123,29 +223,15 @@ def _table_view(df: pd.DataFrame, columns: Sequence[str], labels: Mapping[str, p
         if kind == "rate" and name in shown.columns:
             shown[name] = pd.to_numeric(shown[name], errors="coerce") * 100
     order = [c for c in kinds if c in shown.columns]
+    shown = shown[order]  # what is not shown is neither sent nor styled
+    money = [c for c in order if kinds[c] == "money"]
+    data = shown
+    if money:  # one convention per page: ¥6,518万 in a cell as on a tile; the number underneath sorts
+        shown = shown.assign(**{c: pd.to_numeric(shown[c], errors="coerce").astype(float) for c in money})
+        data = shown.style.format({c: (lambda v: fmt.money(v, lang)) for c in money}, na_rep=fmt.EMPTY)
     # an empty figure reads "—" as on the tiles, not "None"
-    return shown, dict(hide_index=True, column_order=order, column_config=column_config(kinds, lang),
-                       placeholder=fmt.EMPTY)
-
-
-def rate_tile(label: str, now, before, previous: str, *, help: str | None = None, good_when_up: bool,
-              lang: str) -> None:
-    """A rate with its change in percentage points against the previous period's."""
-    change = None if fmt.is_empty(now) or fmt.is_empty(before) else float(now) - float(before)
-    change_tile(label, fmt.rate(now, lang), change, fmt.points(change, lang),
-                t("vs {period} ({before})", lang, period=previous, before=fmt.rate(before, lang)), help=help,
-                good_when_up=good_when_up)
-
-
-def roi_t30_tile(now, before, range_days: int, *, lang: str) -> None:
-    """ROI T+30 of the range against the range of equal length before it."""
-    change = None if fmt.is_empty(now) or fmt.is_empty(before) else float(now) - float(before)
-    change_tile(
-        t("ROI T+30", lang), fmt.ratio(now, lang), change, fmt.EMPTY if change is None else f"{change:+.2f}",
-        t("vs previous {days} days ({before} → {after})", lang, days=range_days, before=fmt.ratio(before, lang),
-          after=fmt.ratio(now, lang)),
-        help=t("GMV of campaign orders on the start day (T+0) or within 30 days (T+30), over spend, for campaigns "
-               "starting in the range. The platform judges ROI at T+30.", lang))
+    return data, dict(hide_index=True, column_order=order, column_config=column_config(kinds, lang),
+                      placeholder=fmt.EMPTY)
 
 
 def table(df: pd.DataFrame, columns: Sequence[str], *, key: str, lang: str,
@@ -159,7 +245,7 @@ def table(df: pd.DataFrame, columns: Sequence[str], *, key: str, lang: str,
     row opens the brand page for that row's `brand_id`.
     """
     shown, options = _table_view(df, columns, labels, lang)
-    options.update(height=height, key=f"{key}_{st.session_state.get('_bb_pick_round', 0)}")
+    options.update(height=fitted(height, len(df)), key=f"{key}_{st.session_state.get('_bb_pick_round', 0)}")
     if not select_brand:
         st.dataframe(shown, **options)
         return None
@@ -281,7 +367,7 @@ def rich_table(df: pd.DataFrame, columns: Sequence[str], *, key: str, lang: str,
     shown, options = _table_view(df, columns, labels, lang)
     round_key = f"_bb_pick_{key}"
     round_ = st.session_state.get(round_key, 0)
-    options.update(height=height, key=f"{key}_{round_}")
+    options.update(height=fitted(height, len(df)), key=f"{key}_{round_}")
     if not pick:
         st.dataframe(shown, **options)
         return None
@@ -305,29 +391,3 @@ def belt_chart(chart, *, selection: str, key: str) -> None:
 
 
 days = fmt.days  # pages/providers.py and pages/steps.py say `widgets.days`
-
-
-def vs_peers_tile(label: str, value, median, best, kind: str, lang: str, *, good_when_up: bool = True,
-                  help: str | None = None) -> None:
-    """A tile of one provider's figure, its delta the difference from the peers' median; `best`: where the
-    peers' best 10% begin."""
-    shown = {"money": fmt.money, "rate": fmt.rate, "ratio": fmt.ratio, "multiple": fmt.multiple,
-             "count": fmt.count, "days": fmt.days}[kind]
-    change = None
-    if not (fmt.is_empty(value) or fmt.is_empty(median)):
-        change = float(value) - float(median)
-    if change is None:
-        text = fmt.EMPTY
-    elif kind == "money":
-        text = ("+" if change >= 0 else "-") + fmt.money(abs(change), lang)
-    elif kind == "rate":
-        text = fmt.points(change, lang)
-    elif kind == "multiple":
-        text = f"{change:+,.1f}×"
-    elif kind in ("count", "days"):
-        text = f"{change:+,.1f}".removesuffix(".0")
-    else:
-        text = f"{change:+,.2f}"
-    change_tile(label, shown(value, lang), change, text,
-                t("median {median} · best 10% from {best}", lang, median=shown(median, lang), best=shown(best, lang)),
-                help=help, good_when_up=good_when_up)

@@ -59,23 +59,19 @@ def _counts(queue: pd.DataFrame) -> dict:
 def _tiles(now: dict, then: dict, previous_as_of: dt.date, ctx: state.PageContext) -> None:
     lang = ctx.lang
 
-    def versus(shown: str) -> str:
-        return t("vs {period} ({before})", lang, period=previous_as_of.isoformat(), before=shown)
-
     columns = st.columns(4)
+    then_day = previous_as_of.isoformat()
     for column, status, up in zip(columns, STATUSES, (False, False, True)):
         with column:
-            change = now[status] - then[status]
-            widgets.change_tile(i18n.enum("status", status, lang), fmt.count(now[status]), change,
-                                fmt.signed_count(change), versus(fmt.count(then[status])), good_when_up=up,
-                                help=t("Brands in progress in STEPS, as of {date}, by status.", lang,
-                                       date=ctx.as_of.isoformat()))
-    change = now["at_stake"] - then["at_stake"]
+            widgets.tile(i18n.enum("status", status, lang), fmt.count(now[status]),
+                         widgets.versus_change(then_day, then[status], now[status], "count", lang), good_when_up=up,
+                         help=t("Brands in progress in STEPS, as of {date}, by status.", lang,
+                                date=ctx.as_of.isoformat()), lang=lang)
     with columns[3]:
-        widgets.change_tile(t("GMV (30 days) at stake in stalled brands", lang), fmt.money(now["at_stake"], lang),
-                            change, ("+" if change >= 0 else "-") + fmt.money(abs(change), lang),
-                            versus(fmt.money(then["at_stake"], lang)), good_when_up=False,
-                            help=t("The stalled brands' GMV over the 30 days to the as-of date.", lang))
+        widgets.tile(t("GMV at stake (30 days)", lang), fmt.money(now["at_stake"], lang),
+                     widgets.versus_change(then_day, then["at_stake"], now["at_stake"], "money", lang),
+                     good_when_up=False, lang=lang,
+                     help=t("The stalled brands' GMV over the 30 days to the as-of date.", lang))
 
 
 def shown_queue(queue: pd.DataFrame, ctx: state.PageContext) -> pd.DataFrame:
@@ -161,18 +157,22 @@ def render_brand_diagnosis(brand_id: int, ctx: state.PageContext) -> None:
     st.subheader(t("Diagnosis", lang), help=thresholds_note(used, lang))
     status = i18n.enum("status", r["status"], lang)
     cols = st.columns(4)
-    cols[0].metric(t("Current step", lang), i18n.enum("step", step, lang), border=True,
-                   help=t("Status: {status}", lang, status=status))
-    cols[1].metric(t(MEASURES[step][0], lang), evidence_value(r["evidence"], step, lang), border=True,
-                   help=evidence_sentence(step, r["evidence"], r["threshold"], r["peer_evidence"], lang))
-    cols[2].metric(t("Days in step", lang), fmt.days(r["days_in_step"], lang), border=True,
-                   help=days_vs_typical(r["days_in_step"], r["typical_days"], lang))
-    if step < 5:
-        nxt = step + 1
-        cols[3].metric(t("Next step's bar", lang), evidence_value(used.threshold(nxt), nxt, lang), border=True,
-                       help=f"{i18n.enum('step', nxt, lang)}: {t(MEASURES[nxt][0], lang)}")
-    else:
-        cols[3].metric(t("Next step's bar", lang), fmt.EMPTY, border=True, help=t("This is the last step.", lang))
+    with cols[0]:  # the step's number as the value (a step's name is too long for a tile); its name below
+        widgets.tile(t("Current step", lang), t("Step {n}", lang, n=step), lang=lang,
+                     lines=[i18n.enum("step", step, lang), t("Status: {status}", lang, status=status)])
+    with cols[1]:
+        widgets.tile(t(MEASURES[step][0], lang), evidence_value(r["evidence"], step, lang), lang=lang,
+                     lines=[evidence_sentence(step, r["evidence"], r["threshold"], r["peer_evidence"], lang)])
+    with cols[2]:
+        widgets.tile(t("Days in step", lang), fmt.days(r["days_in_step"], lang), lang=lang,
+                     lines=[days_vs_typical(r["days_in_step"], r["typical_days"], lang)])
+    with cols[3]:
+        if step < 5:
+            nxt = step + 1
+            widgets.tile(t("Next step's bar", lang), evidence_value(used.threshold(nxt), nxt, lang), lang=lang,
+                         lines=[f"{i18n.enum('step', nxt, lang)}: {t(MEASURES[nxt][0], lang)}"])
+        else:
+            widgets.tile(t("Next step's bar", lang), fmt.EMPTY, lang=lang, lines=[t("This is the last step.", lang)])
     (st.warning if r["status"] == "stalled" else st.info)(
         f"{status} · {evidence_sentence(step, r['evidence'], r['threshold'], r['peer_evidence'], lang)} · "
         f"{days_vs_typical(r['days_in_step'], r['typical_days'], lang)}", icon=":material/assignment_late:")
@@ -196,12 +196,14 @@ def render_scorecard(provider_id: int, ctx: state.PageContext) -> None:
     st.caption(t("Main belt: {belt} · {n} providers", lang, belt=ctx.belt_label(r["main_belt"]),
                  n=fmt.count(r["peers"])))
     shown = FIGURE_FORMATS
-    for column, (figure, kind) in zip(st.columns(len(SCORECARD)), SCORECARD):
+    for column, (figure, kind) in zip(st.columns(3) + st.columns(3), SCORECARD):
         pct, median = r[f"{figure}_pct"], r.get(f"{figure}_peer_median")
         with column:
-            widgets.change_tile(t(figure, lang), shown[kind](r[figure], lang),
-                                None if fmt.is_empty(pct) else float(pct) - 0.5, percentile_text(pct, lang),
-                                t("peer median {median}", lang, median=shown[kind](median, lang)), good_when_up=True)
+            percentile = widgets.Versus(t("its belt's peers", lang), shown[kind](median, lang),
+                                        shown[kind](r[figure], lang), percentile_text(pct, lang),
+                                        None if fmt.is_empty(pct) else float(pct) - 0.5, trailed=False)
+            widgets.tile(t(figure, lang), percentile.after, percentile, lang=lang,
+                         lines=[t("peer median {median}", lang, median=percentile.before)])
     own = cohorts[cohorts["provider_id"] == int(provider_id)].rename(columns={"month_start": "period_start"})
     if own.empty:
         return
