@@ -2,13 +2,13 @@
 
 SOURCE is a DuckDB file, or a folder with one Parquet file per table (`orders.parquet`, …); DuckDB reads
 both. Before anything is written, every table must be there with every contract column, of a type that
-holds the contract's values (the rules of `check`: data_access.warehouse.contract_check.type_problem); otherwise one
-line names each table or column at fault and the target is not touched. Other columns are left behind.
+holds the contract's values (the rules of `check`: data_access.warehouse.contract_check.type_problem);
+otherwise one line names each table or column at fault and the target is not touched. Other columns are left behind.
 
-Then the tables are read in chunks and bulk-loaded the way the demo is (data_access.warehouse.build.writing: COPY on
-PostgreSQL, Arrow on a ClickHouse server, DuckDB's and chDB's scans of a frame, batched inserts
-elsewhere), into a target written as the demo writes one (data_access.demo.build.write: a new file renamed over
-the old, a staging schema swapped in, a ClickHouse server or cluster in place), and the marts are built.
+Then the tables are read in chunks and bulk-loaded the way the demo is (data_access.warehouse.build.writing: COPY
+on PostgreSQL, Arrow on a ClickHouse server, DuckDB's and chDB's scans of a frame, batched inserts
+elsewhere), into a target written as the demo writes one (data_access.warehouse.build.whole.write: a new file
+renamed over the old, a staging schema swapped in, a ClickHouse server or cluster in place), and the marts are built.
 """
 from __future__ import annotations
 
@@ -21,13 +21,13 @@ from .. import schema
 from ..connection import describe_safely
 from ..contract_check import duckdb_type, type_problem
 from ..marts import build as marts
-from . import load as load_load, writing as load_writing
+from . import load, whole, writing
 
 CHUNK_ROWS = 2_000_000  # orders read and loaded per step: memory stays flat whatever the source holds
 VECTOR = 2048  # DuckDB hands results over in vectors of this many rows
 
 
-class SourceError(load_writing.BuildError):
+class SourceError(writing.BuildError):
     """The source cannot be copied (a table or column missing, a wrong type); str() is one line."""
 
 
@@ -97,7 +97,6 @@ class Source:
 def copy(source_path: str, url: str) -> float:
     """Copy the warehouse at `source_path` into `url` (then build the marts there); returns seconds taken.
     SourceError when the source is not a warehouse of the contract (the target untouched)."""
-    from ...demo.build import write
     started = time.perf_counter()
     source = Source(source_path)
     counts = dict.fromkeys(schema.TABLE_NAMES, 0)
@@ -110,11 +109,11 @@ def copy(source_path: str, url: str) -> float:
         def fill(engine) -> None:
             for table in schema.TABLES:
                 for frame in source.frames(table):
-                    load_load.load_frames(engine, {table.name: frame})
+                    load.load_frames(engine, {table.name: frame})
                     counts[table.name] += len(frame)
             marts.build_into(engine)
 
-        write(url, fill)
+        whole.write(url, fill)
     finally:
         source.close()
     seconds = time.perf_counter() - started
