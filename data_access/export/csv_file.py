@@ -7,24 +7,16 @@ space) and neutralised (`neutralise`: a spreadsheet never runs it as a formula).
 import csv
 import datetime as dt
 import io
-import math
 import numbers
-import re
 
 import numpy as np
 import pandas as pd
 
 from ..metrics.columns import is_money
+from ..words.text import is_empty, printable
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")
-SPACES = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]+")   # line and field breaks
-CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")                      # every other control character
-
-
-def printable(text: str) -> str:
-    """`text` on one line without control characters: breaks become a space, NUL and the rest go."""
-    return CONTROLS.sub("", SPACES.sub(" ", text))
 
 
 def neutralise(text: str) -> str:
@@ -32,14 +24,6 @@ def neutralise(text: str) -> str:
     if text.lstrip(" \"'").startswith(FORMULA_STARTS) or text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
-
-
-def is_empty(value) -> bool:
-    """An empty figure: None, pandas' NA or NaT, NaN or ±inf (a ratio over nothing). A CSV writes it as an empty
-    cell, an Excel file as a blank, a page as "—" (ui.fmt)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, numbers.Real) and not math.isfinite(float(value))
 
 
 def cell(value, money: bool) -> str:

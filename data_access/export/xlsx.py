@@ -29,7 +29,7 @@ from ..metrics.columns import column
 from ..warehouse import schema
 from ..warehouse.filters import Filters
 from ..words.messages import N_, enum, join, province, t
-from .csv_file import is_empty, printable
+from ..words.text import is_empty, printable
 
 NUMBER_FORMATS = {"money": '"¥"#,##0.00', "rate": "0.0%", "multiple": '0.0"×"', "ratio": "0.00",
                   "count": "#,##0", "days": "0.0", "id": "0"}

@@ -23,8 +23,8 @@ from babel import Locale
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from ..export.csv_file import is_empty  # noqa: F401 - one test of an empty figure for CSV, Excel, pages and digests
 from .messages import t
+from .text import is_empty  # noqa: F401 - one test of an empty figure for CSV, Excel, pages and digests
 
 EMPTY = "—"
 YUAN = "¥"
