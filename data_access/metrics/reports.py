@@ -16,7 +16,12 @@ from ..views import periods
 from ..warehouse.connection import Warehouse
 from ..warehouse.filters import Filters, brand_conditions, days_after, group_column, own_assignments
 from ..warehouse.marts import definitions as marts_definitions, read as marts_read
-from ..warehouse.marts.definitions import day_bounds, ordered_between  # noqa: F401 - part of this module's interface
+from ..warehouse.marts.definitions import (  # noqa: F401 - part of this module's interface
+    count_where,
+    day_bounds,
+    ordered_between,
+    sum_where,
+)
 from ..warehouse.schema import (
     MANAGED_BY,
     brands,
@@ -44,14 +49,6 @@ def with_brands(fact, by: str | None = None):
     if by == "province":
         joined = joined.outerjoin(industry_belts, brands.c.belt_id == industry_belts.c.belt_id)
     return joined
-
-
-def count_where(condition):
-    return func.sum(case((condition, 1), else_=0))
-
-
-def sum_where(condition, value):
-    return func.sum(case((condition, value), else_=0))
 
 
 def ratio(numerator, denominator) -> pd.Series:

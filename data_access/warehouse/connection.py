@@ -266,7 +266,7 @@ class Warehouse:
                 result = conn.execute(stmt)
                 df = _typed(list(result.keys()), result.fetchall(), declared_types(stmt))
         except (OperationalError, ProgrammingError, DBAPIError) as exc:
-            raise self._explain(exc) from None
+            raise self.explain(exc) from None
         log.debug("query %.1f ms, %d rows", (time.perf_counter() - started) * 1000, len(df))
         return df
 
@@ -274,23 +274,24 @@ class Warehouse:
         df = self.frame(stmt)
         return None if df.empty else df.iat[0, 0]
 
-    def _detail(self, exc: Exception) -> str:
+    def detail(self, exc: Exception) -> str:
         """The driver's first line, with the password masked should a driver echo its DSN."""
         line = _first_line(exc)
         password = make_url(self.url).password
         return line.replace(password, "***") if password else line
 
-    def _explain(self, exc: Exception) -> WarehouseError:
+    def explain(self, exc: Exception) -> WarehouseError:
+        """The WarehouseError a driver's exception means (a timeout, missing tables, unreachable, refused)."""
         if _looks_timeout(exc):
             limit = f"{self.statement_timeout:g} s" if self.statement_timeout else "its limit"
             return QueryTimeout(f"the warehouse ({self.where}) stopped a query that ran longer than the statement "
-                                f"timeout ({limit}): {self._detail(exc)}")
+                                f"timeout ({limit}): {self.detail(exc)}")
         missing = self._missing_tables() if not isinstance(exc, OperationalError) or _looks_missing(exc) else []
         if missing:
             return MissingTables(self.where, missing)
         if isinstance(exc, OperationalError) or _looks_unreachable(exc):
-            return WarehouseUnreachable(f"cannot reach the warehouse ({self.where}): {self._detail(exc)}")
-        return WarehouseError(f"the warehouse ({self.where}) refused a query: {self._detail(exc)}")
+            return WarehouseUnreachable(f"cannot reach the warehouse ({self.where}): {self.detail(exc)}")
+        return WarehouseError(f"the warehouse ({self.where}) refused a query: {self.detail(exc)}")
 
     def _missing_tables(self) -> list[str]:
         missing = []
@@ -312,7 +313,7 @@ class Warehouse:
             with self.engine.connect():
                 pass
         except DBAPIError as exc:
-            raise WarehouseUnreachable(f"cannot reach the warehouse ({self.where}): {self._detail(exc)}") from None
+            raise WarehouseUnreachable(f"cannot reach the warehouse ({self.where}): {self.detail(exc)}") from None
         missing = self._missing_tables()
         if missing:
             raise MissingTables(self.where, missing)
@@ -378,7 +379,7 @@ class Warehouse:
                     return record, None
                 return record, freshness.orders_summary(conn.execute(freshness.orders_query()).one())
         except DBAPIError as exc:
-            raise self._explain(exc) from None  # unreachable, locked …: say so, rather than go raw for good
+            raise self.explain(exc) from None  # unreachable, locked …: say so, rather than go raw for good
 
 
 WAL_SUFFIX = {"duckdb": ".wal", "sqlite": "-wal"}

@@ -151,7 +151,7 @@ def _reach(wh: Warehouse) -> None:
         with wh.engine.connect():
             pass
     except DBAPIError as exc:
-        raise WarehouseUnreachable(f"cannot reach the warehouse ({wh.where}): {wh._detail(exc)}") from None
+        raise WarehouseUnreachable(f"cannot reach the warehouse ({wh.where}): {wh.detail(exc)}") from None
 
 
 class _Run:
@@ -394,7 +394,7 @@ def present_columns(wh: Warehouse, table: Table) -> dict[str, TypeEngine] | None
     except NoSuchTableError:
         return None
     except DBAPIError as exc:
-        raise wh._explain(exc) from None
+        raise wh.explain(exc) from None
 
 
 def declared_key(wh: Warehouse, table: Table) -> bool:
