@@ -53,7 +53,7 @@ def append_a_day(path: str) -> int:
 
 def _build_marts(url: str, full: bool) -> dict:
     """build-marts (--full) in a new process; its outcome."""
-    code = ("import json, time\nfrom data_access.refresh import refresh\n"
+    code = ("import json, time\nfrom data_access.warehouse.marts.refresh import refresh\n"
             "cpu = time.process_time()\n"
             f"o = refresh({url!r}, full={full}, quiet=True)\n"
             "print(json.dumps({'how': o.plan.how, 'seconds': o.seconds, 'cpu': time.process_time() - cpu, "
