@@ -25,7 +25,7 @@ from .access import audit, roles as access_roles, scope as access_scope
 from .export.csv_file import Where, csv_bytes, narrowed
 from .metrics import reference, rules
 from .warehouse import schema
-from .warehouse.build import writing as load
+from .warehouse.build import writing
 from .warehouse.connection import Warehouse, WarehouseError
 from .warehouse.filters import DEFAULT_STALLED_DAYS, GRAINS, GROUP_BYS, FilterError, Filters, check_range
 from .words import messages as words
@@ -446,7 +446,7 @@ def main(argv=None) -> int:
     except FilterError as exc:  # also a range that only the warehouse's as-of date makes bad (--from after it)
         print(f"error: argument --{exc.argument.replace('_', '-')}: {exc.message}", file=sys.stderr)
         return 2
-    except (WarehouseError, load.BuildError) as exc:
+    except (WarehouseError, writing.BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         _record_failed_export(argv, args, f"error:{type(exc).__name__}", str(exc))
         return 1

@@ -1,6 +1,6 @@
 """Which data a warehouse holds now: the marts' freshness record, and the generation judged from it.
 
-`data_access.warehouse.marts.definitions` builds the marts and writes the record (`beltboard_marts`): for each mart, the
+`data_access.warehouse.marts.build` builds the marts and writes the record (`beltboard_marts`): for each mart, the
 mart version and what it was built from (`Source`): the `orders` row count, max(order_id) and
 fingerprint (data_access.warehouse.fingerprint), the same of the campaigns, and the latest order's time;
 `data_access.warehouse.marts.refresh` reads it to bring the marts up to date incrementally. A Warehouse

@@ -1,7 +1,8 @@
-"""Pre-aggregated marts inside the warehouse, and the one place that decides whether to use them.
+"""Pre-aggregated marts inside the warehouse: what each holds, and the queries that fill it (build.py builds
+them, read.py is the one place that decides whether to use them).
 
-The reports read order facts through the functions at the bottom of this module (`daily`,
-`campaign_daily`, and the distinct-buyer counters). Each answers from a mart when the
+The reports read order facts through read.py (`daily`, `campaign_windows`, and the distinct-buyer
+counters). Each answers from a mart when the
 warehouse holds fresh ones, and from the raw `orders` table otherwise, with the same columns
 and the same figures (the test matrix runs every report both ways against the oracle).
 
@@ -33,8 +34,8 @@ fingerprints let `data_access.warehouse.marts.refresh` tell appended orders (whi
 rewritten ones (which need a full build).
 
 The dashboard never builds marts: `build-marts` writes only into a warehouse that beltboard
-created (it carries load.MARKER), or one whose owner passes `--owned`. On a database server the
-marts are built in a staging area and swapped in at once (load.staged): a reader sees the old
+created (it carries build.writing.MARKER), or one whose owner passes `--owned`. On a database server the
+marts are built in a staging area and swapped in at once (build.writing.staged): a reader sees the old
 marts or the new ones, never half of them.
 """
 from __future__ import annotations
