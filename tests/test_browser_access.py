@@ -24,10 +24,11 @@ import urllib.parse
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import demo, load
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse
+from data_access.demo import build as demo_build
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
 from tests.access_support import MANAGER, OPERATOR_A, OPERATOR_B, Users, write_roles
 from tests.browser_support import (
     PATIENCE_MS,
@@ -284,8 +285,8 @@ GRAIN_STEPS = ["Quarter", "Year", "Month"]
 @pytest.fixture(scope="module")
 def load_server(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("load")
-    url = f"duckdb:///{folder / 'demo.duckdb'}"
-    demo.build(url, orders=200_000, seed=5)  # with its marts, as `make run` builds it
+    url = f"duckdb:///{folder / 'demo_synthesis.duckdb'}"
+    demo_build.build(url, orders=200_000, seed=5)  # with its marts, as `make run` builds it
     frames_belts = Warehouse(url).frame(__import__("sqlalchemy").text("SELECT belt_id FROM industry_belts"))
     belts = sorted(frames_belts["belt_id"])
     roles = write_roles(folder / "roles.toml", Users(belts_a=(belts[0], belts[1], "none"), belts_b=(belts[2],),
