@@ -43,11 +43,14 @@ browser:
 lint: $(VENV)/.test-installed
 	$(PY) -m ruff check .
 
-# Lint first (seconds), then the tests.
+# Lint first (seconds), then the tests: most in TEST_WORKERS processes (much of a test's time is spent
+# waiting on a database server, a ClickHouse node or a browser), then those marked serial, alone.
 # After the tests: no test database may outlive its run on the local PostgreSQL/MariaDB servers.
+TEST_WORKERS ?= 2
 test: $(VENV)/.test-installed browser locale
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not serial" -n $(TEST_WORKERS)
+	$(PY) -m pytest -m serial
 	$(PY) -m tests.server_databases --check
 
 # Every page at 1440 px and 390 px, in Chinese and English, into docs/screenshots/ (demo data).

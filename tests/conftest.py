@@ -159,7 +159,10 @@ def _access_configuration_of_the_run(tmp_path_factory):
 
 def pytest_configure(config):
     """The compiled message catalogues (locale/*/LC_MESSAGES/beltboard.mo, built, not committed), as
-    `make locale` builds them, so that pytest alone runs on a fresh checkout."""
+    `make locale` builds them, so that pytest alone runs on a fresh checkout. Under pytest-xdist the main
+    process compiles them before it starts the workers, which only read them."""
+    if hasattr(config, "workerinput"):
+        return
     from scripts.i18n import compile_catalogues
     compile_catalogues()
 

@@ -40,7 +40,8 @@ from tests.app_support import DASHBOARD, texts
 TWO_YEARS = Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2021, 12, 31))
 SHORT = 0.2  # seconds: the heavy report takes several times longer on these servers
 
-pytestmark = pytest.mark.slow
+# serial: it stops and restarts the shared PostgreSQL, which would break other workers' tests (make test)
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 def _skip_or_fail(reason: str):
