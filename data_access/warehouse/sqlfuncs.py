@@ -41,40 +41,27 @@ class days_between(FunctionElement):
 
 
 def _two(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return compiler.process(later, **kw), compiler.process(earlier, **kw)
+    first, second = list(element.clauses)
+    return compiler.process(first, **kw), compiler.process(second, **kw)
 
 
-@compiles(days_between)
-def _days_between_default(element, compiler, **kw):
-    later, earlier = _two(element, compiler, **kw)
-    return "(CAST(%s AS DATE) - CAST(%s AS DATE))" % (later, earlier)
+def _spell_two(element_class, spellings: dict[tuple[str, ...], str]) -> None:
+    """A function of two arguments in each dialect's words: `spellings` maps dialect names (() for the
+    default) to SQL with {0} and {1} where the compiled arguments go."""
+    for dialects, sql in spellings.items():
+        def compile_two(element, compiler, sql=sql, **kw):
+            return sql.format(*_two(element, compiler, **kw))
+        for dialect in dialects or (None,):
+            compiles(element_class, *([dialect] if dialect else []))(compile_two)
 
 
-@compiles(days_between, "duckdb")
-def _days_between_duckdb(element, compiler, **kw):
-    later, earlier = _two(element, compiler, **kw)
-    return "date_diff('day', CAST(%s AS DATE), CAST(%s AS DATE))" % (earlier, later)
-
-
-@compiles(days_between, "mysql")
-@compiles(days_between, "mariadb")
-def _days_between_mysql(element, compiler, **kw):
-    later, earlier = _two(element, compiler, **kw)
-    return "DATEDIFF(%s, %s)" % (later, earlier)
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = _two(element, compiler, **kw)
-    return "CAST(julianday(date(%s)) - julianday(date(%s)) AS INTEGER)" % (later, earlier)
-
-
-@compiles(days_between, "chdb")
-@compiles(days_between, "clickhousedb")
-def _days_between_clickhouse(element, compiler, **kw):
-    later, earlier = _two(element, compiler, **kw)
-    return "dateDiff('day', toDate(%s), toDate(%s))" % (earlier, later)
+_spell_two(days_between, {  # {0} later, {1} earlier
+    (): "(CAST({0} AS DATE) - CAST({1} AS DATE))",
+    ("duckdb",): "date_diff('day', CAST({1} AS DATE), CAST({0} AS DATE))",
+    ("mysql", "mariadb"): "DATEDIFF({0}, {1})",
+    ("sqlite",): "CAST(julianday(date({0})) - julianday(date({1})) AS INTEGER)",
+    ("chdb", "clickhousedb"): "dateDiff('day', toDate({1}), toDate({0}))",
+})
 
 
 class prior_value(FunctionElement):
@@ -124,30 +111,12 @@ class add_days(FunctionElement):
         super().__init__(date, literal_column(str(int(n))))
 
 
-@compiles(add_days)
-def _add_days_default(element, compiler, **kw):  # DuckDB, PostgreSQL: date + integer is a date
-    date, n = _two(element, compiler, **kw)
-    return "(CAST(%s AS DATE) + %s)" % (date, n)
-
-
-@compiles(add_days, "mysql")
-@compiles(add_days, "mariadb")
-def _add_days_mysql(element, compiler, **kw):
-    date, n = _two(element, compiler, **kw)
-    return "DATE_ADD(%s, INTERVAL %s DAY)" % (date, n)
-
-
-@compiles(add_days, "sqlite")
-def _add_days_sqlite(element, compiler, **kw):
-    date, n = _two(element, compiler, **kw)
-    return "date(%s, printf('%%+d days', %s))" % (date, n)
-
-
-@compiles(add_days, "chdb")
-@compiles(add_days, "clickhousedb")
-def _add_days_clickhouse(element, compiler, **kw):
-    date, n = _two(element, compiler, **kw)
-    return "addDays(toDate(%s), %s)" % (date, n)
+_spell_two(add_days, {  # {0} the date, {1} the days
+    (): "(CAST({0} AS DATE) + {1})",  # DuckDB, PostgreSQL: date + integer is a date
+    ("mysql", "mariadb"): "DATE_ADD({0}, INTERVAL {1} DAY)",
+    ("sqlite",): "date({0}, printf('%+d days', {1}))",
+    ("chdb", "clickhousedb"): "addDays(toDate({0}), {1})",
+})
 
 
 class date_value(FunctionElement):
