@@ -14,7 +14,10 @@ filters, until the time is up. A page's time is from sending the request to the 
 RSS is sampled every half second (and its peak, VmHWM, read at the end). Every run must finish with no
 exception element and no "page not found": a run that does not counts as an error and is reported.
 
-The figures go into the results file (key "load") and docs/benchmarks.md (bench/report.py).
+By default every filter change asks for a view nobody asked for before (every answer computed, none from the
+cache: the worst case); with `--shared-views K` the readers pick among K views, as a team follows the same few
+links. The figures go into the results file (key "load", or "load_shared") and docs/benchmarks.md
+(bench/report.py).
 """
 from __future__ import annotations
 
@@ -56,6 +59,7 @@ class Choices:
     provinces: tuple[str, ...]
     brands: tuple[int, ...]      # the brand page shows one of the largest
     providers: tuple[int, ...]
+    views: tuple[dict, ...] = ()  # with --shared-views: the views every reader picks from (a team's usual links)
 
 
 def warehouse_choices(url: str) -> Choices:
@@ -80,7 +84,10 @@ def warehouse_choices(url: str) -> Choices:
 
 def random_filters(rng: random.Random, choices: Choices, lang: str) -> dict[str, list[str]]:
     """One view's URL parameters, as the sidebar writes them: a preset (or a custom range), a grain, and
-    sometimes belts, a province, categories, a brand type, who manages the brands."""
+    sometimes belts, a province, categories, a brand type, who manages the brands; one of the shared views when
+    there are some."""
+    if choices.views:
+        return {**rng.choice(choices.views), "lang": [lang]}
     q: dict[str, list[str]] = {"lang": [lang], "preset": [rng.choice(PRESETS)], "grain": [rng.choice(GRAINS)]}
     if q["preset"] == ["custom"]:
         start = FIRST_DAY + dt.timedelta(days=rng.randrange((LAST_DAY - FIRST_DAY).days - 30))
@@ -207,11 +214,16 @@ def summarise(visits: list[Visit]) -> dict:
 
 
 def run_load(url: str, sessions: int, seconds: float, think: tuple[float, float], seed: int,
-             log_dir: Path | None = None) -> dict:
-    """Start a server on `url`, drive `sessions` readers for `seconds`, stop it; the figures."""
+             log_dir: Path | None = None, shared_views: int = 0) -> dict:
+    """Start a server on `url`, drive `sessions` readers for `seconds`, stop it; the figures. With shared_views,
+    the readers' filters are drawn from that many views (so they share cached answers), else each is new."""
     from tests.browser_support import StreamlitServer
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="bench-load-"))
     choices = warehouse_choices(url)
+    if shared_views:
+        rng = random.Random(seed)
+        choices = dataclasses.replace(choices, views=tuple(random_filters(rng, choices, "zh")
+                                                           for _ in range(shared_views)))
     server = StreamlitServer(url, log_dir / "streamlit.log")
     try:
         server.wait_healthy()
@@ -237,7 +249,8 @@ def run_load(url: str, sessions: int, seconds: float, think: tuple[float, float]
     finally:
         server.stop()
     return {"url": url.rsplit("/", 1)[-1], "sessions": sessions, "seconds": seconds, "wall": wall,
-            "think": list(think), "seed": seed, "visits": len(visits), "idle_rss_mb": idle_rss,
+            "think": list(think), "seed": seed, "shared_views": shared_views, "visits": len(visits),
+            "idle_rss_mb": idle_rss,
             "peak_rss_mb": peak, "server_cpu_s": server_cpu, "end_rss_mb": samples[-1] if samples else None,
             "median_rss_mb": statistics.median(samples) if samples else None,
             "load_before": load_before, "load_after": os.getloadavg(), "nice": os.nice(0),
@@ -246,8 +259,9 @@ def run_load(url: str, sessions: int, seconds: float, think: tuple[float, float]
 
 def print_summary(result: dict) -> None:
     a = result["all"]
+    views = f"{result['shared_views']} shared views" if result.get("shared_views") else "every view new"
     print(f"{result['sessions']} sessions, {result['seconds']:.0f} s (think {result['think'][0]:g}–"
-          f"{result['think'][1]:g} s) on {result['url']}: {a['n']} pages, {result['error_count']} errors")
+          f"{result['think'][1]:g} s, {views}) on {result['url']}: {a['n']} pages, {result['error_count']} errors")
     if a["n"]:
         print(f"  page time p50 {a['p50']:.2f} s, p95 {a['p95']:.2f} s, max {a['max']:.2f} s")
     for page, s in result["pages"].items():
@@ -270,6 +284,8 @@ def main(argv=None) -> int:
     parser.add_argument("--think", default=f"{THINK[0]:g},{THINK[1]:g}",
                         help="a reader's pause between pages: MIN,MAX seconds")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--shared-views", type=int, default=0,
+                        help="draw the filters from this many views the readers share (default 0: every view new)")
     parser.add_argument("--results", default=str(RESULTS))
     parser.add_argument("--no-write", action="store_true", help="print only; leave the results and docs alone")
     args = parser.parse_args(argv)
@@ -279,7 +295,7 @@ def main(argv=None) -> int:
         parser.error("--think takes MIN,MAX seconds, e.g. 2,6")
     if not (0 <= low <= high) or args.sessions < 1 or args.seconds <= 0:
         parser.error("need 0 ≤ MIN ≤ MAX think seconds, at least one session and a positive duration")
-    result = run_load(args.url, args.sessions, args.seconds, (low, high), args.seed)
+    result = run_load(args.url, args.sessions, args.seconds, (low, high), args.seed, shared_views=args.shared_views)
     print_summary(result)
     if not args.no_write:
         write(result, Path(args.results))
@@ -287,11 +303,12 @@ def main(argv=None) -> int:
 
 
 def write(result: dict, results_path: Path) -> None:
-    """Into the results file (key "load"), then docs/benchmarks.md regenerated from it."""
+    """Into the results file (key "load", or "load_shared" with shared views), then docs/benchmarks.md
+    regenerated from it."""
     from bench.plans import pages as page_names
     from bench.report import render
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    results["load"] = result
+    results["load_shared" if result["shared_views"] else "load"] = result
     results_path.parent.mkdir(parents=True, exist_ok=True)
     results_path.write_text(json.dumps(results, indent=1, default=str))
     print("wrote", results_path)

@@ -169,20 +169,24 @@ def scale_lines(results, pages) -> list[str]:
         return []
     return ["", "## Past 50M, and on a cluster (seconds)", "",
             "The same figures as above, at 100M orders on DuckDB and at 10M orders on the local two-shard "
-            "ClickHouse cluster (scripts/clickhouse_cluster.py: two shards and a coordinator, each a chDB process, "
-            "the 10M DuckDB warehouse copied in with `python -m data_access load`; the floor replayed through "
-            "clickhouse-connect). A page not measured shows –.", "",
+            "ClickHouse cluster (scripts/clickhouse_cluster.py: two shards and a coordinator, each a chDB process on "
+            "the same cores as the app, the 10M DuckDB warehouse copied in with `python -m data_access load`; the "
+            "floor replayed through clickhouse-connect). A page not measured shows –.", "",
             "| " + " | ".join(SCALE_HEADER) + " |", "|" + "|".join("---" for _ in SCALE_HEADER) + "|",
             *["| " + " | ".join(r) + " |" for r in scale_rows(results, pages)]]
 
 
 def load_lines(results) -> list[str]:
-    """docs/benchmarks.md's section on the server under load (bench/load.py), when measured."""
-    load = results.get("load")
-    if not load or not load["all"]["n"]:
-        return []
+    """docs/benchmarks.md's sections on the server under load (bench/load.py), when measured."""
+    return [line for key in ("load", "load_shared") if results.get(key) and results[key]["all"]["n"]
+            for line in _load_section(results[key])]
+
+
+def _load_section(load: dict) -> list[str]:
     a, think = load["all"], load["think"]
-    lines = ["", f"## The server under load: {load['sessions']} sessions, no browser ({load['url']})", "",
+    views = (f"filters drawn from {load['shared_views']} views the readers share"
+             if load.get("shared_views") else "every filter change a new view")
+    lines = ["", f"## The server under load: {load['sessions']} sessions, no browser ({load['url']}; {views})", "",
              f"`python -m bench.load`: one `streamlit run serve.py`, {load['sessions']} sessions speaking Streamlit's "
              "WebSocket protocol (tests/streamlit_client.py: the messages a browser sends and receives), each "
              f"opening a page, then every {think[0]:g}–{think[1]:g} s (a reader's pause) changing the filters "
