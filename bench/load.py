@@ -38,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/: the server and the protocol client the tests use
 
-from data_access import schema  # noqa: E402
-from data_access.filters import GRAINS  # noqa: E402
-from data_access.links import PRESETS  # noqa: E402
+from data_access.views.links import PRESETS  # noqa: E402
+from data_access.warehouse import schema  # noqa: E402
+from data_access.warehouse.filters import GRAINS  # noqa: E402
 
 DEFAULT_URL = f"duckdb:///{ROOT / 'data' / 'bench' / 'duckdb-10m.duckdb'}"
 RESULTS = ROOT / "data" / "bench" / "results.json"
@@ -65,7 +65,7 @@ class Choices:
 def warehouse_choices(url: str) -> Choices:
     from sqlalchemy import func, select
 
-    from data_access.warehouse import create_warehouse_engine
+    from data_access.warehouse.connection import create_warehouse_engine
     engine = create_warehouse_engine(url)
     try:
         with engine.connect() as conn:

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from bench import load as bench_load
-from data_access import demo, load
+from data_access.demo import synthesis as demo
+from data_access.warehouse.build import load
 from tests.browser_support import StreamlitServer
 from tests.streamlit_client import StreamlitClient
 
