@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 import time
+import warnings
 import weakref
 
 import numpy as np
@@ -264,7 +265,9 @@ class Warehouse:
         try:
             with self.engine.connect() as conn:
                 result = conn.execute(stmt)
-                df = _typed(list(result.keys()), result.fetchall(), declared_types(stmt))
+                arrow = _arrow_of(result, self.dialect)
+                df = (_typed(list(result.keys()), result.fetchall(), declared_types(stmt)) if arrow is None
+                      else _typed_arrow(list(result.keys()), arrow, declared_types(stmt)))
         except (OperationalError, ProgrammingError, DBAPIError) as exc:
             raise self._explain(exc) from None
         log.debug("query %.1f ms, %d rows", (time.perf_counter() - started) * 1000, len(df))
@@ -481,6 +484,95 @@ def _as_date(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])  # a driver that hands dates over as text
     except ValueError:
         return value
+
+
+# ---------------------------------------------------------------- frames from the driver's columns
+
+def _arrow_of(result, dialect: str):
+    """The result as the driver's Arrow table where it has one (DuckDB), else None (the rows are read).
+    Columns straight from the engine skip a Python object per value; `_typed_arrow` types them as `_typed`."""
+    if dialect != "duckdb" or not result.returns_rows:
+        return None
+    cursor = result.cursor
+    fetch = getattr(cursor, "to_arrow_table", None) or getattr(cursor, "fetch_arrow_table", None)
+    if fetch is None:  # an older DuckDB
+        return None
+    with warnings.catch_warnings():  # DuckDB 2 notes the copy from its DB-API result: small answers, no matter
+        warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+        return fetch()
+
+
+def _typed_arrow(names: list[str], table, types: list | None = None) -> pd.DataFrame:
+    """The frame `_typed` makes of the same result's rows, dtype for dtype and value for value, from Arrow."""
+    kinds = [_kind(t) for t in types] if types is not None and len(types) == len(names) else [None] * len(names)
+    columns = {name: _arrow_column(table.column(i), kind) for i, (name, kind) in enumerate(zip(names, kinds))}
+    return pd.DataFrame(columns, columns=names)
+
+
+def _arrow_column(col, kind: str | None):
+    import pyarrow as pa
+    n, t = len(col), col.type
+    if n == 0 or col.null_count == n:  # nothing to go by but the declared type, as for rows
+        return _column([None] * n, kind)
+    if pa.types.is_integer(t) and kind in ("int", None):
+        return _int64(col)
+    if pa.types.is_floating(t) and kind in ("float", None):
+        return col.cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls become NaN
+    if pa.types.is_decimal(t):
+        if t.scale == 0 and kind in ("int", None):  # DuckDB's HUGEINT (a SUM of integers): ints as rows
+            exact = _decimal_as_int64(col)
+            if exact is not None:
+                return pd.arrays.IntegerArray(*exact)
+        elif kind in ("float", None):
+            values = _decimal_as_float(col)
+            if values is not None:
+                return values
+    if pa.types.is_date(t) and kind in ("date", None):
+        return pd.Series(col.to_pylist(), dtype=object)
+    if (pa.types.is_string(t) or pa.types.is_large_string(t)) and kind is None:
+        return pd.Series(col.to_pylist(), dtype=object)
+    return _column(col.to_pylist(), kind)  # anything else: the Python values, as the rows hold them
+
+
+def _int64(col) -> pd.arrays.IntegerArray:
+    import pyarrow as pa
+    mask = col.is_null().to_numpy(zero_copy_only=False)
+    values = col.fill_null(0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return pd.arrays.IntegerArray(values, mask)
+
+
+def _decimal_words(col):
+    """(the unscaled values as int64, the null mask) of a 128-bit decimal column whose values fit in 53 bits
+    (exact in a float64); None otherwise."""
+    import pyarrow as pa
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if arr.type.bit_width != 128:
+        return None
+    words = np.frombuffer(arr.buffers()[1], dtype="<i8")[2 * arr.offset:2 * (arr.offset + len(arr))].reshape(-1, 2)
+    low, high = words[:, 0], words[:, 1]
+    mask = arr.is_null().to_numpy(zero_copy_only=False)
+    valid = ~mask
+    fits = (high == (low >> 63)) & (low >= -(2 ** 53)) & (low <= 2 ** 53)
+    if not fits[valid].all():
+        return None
+    return np.where(valid, low, 0), mask
+
+
+def _decimal_as_int64(col):
+    words = _decimal_words(col)
+    return None if words is None else (words[0].astype("int64"), words[1])
+
+
+def _decimal_as_float(col):
+    """DECIMAL values as float64, each exactly float(Decimal): the unscaled integer and 10**scale are both exact
+    floats, and IEEE division rounds their quotient correctly (a cast through Arrow may be 1 ulp off)."""
+    words = _decimal_words(col)
+    if words is None or col.type.scale > 22:  # 10**22 is the last power of ten a float64 holds exactly
+        return None
+    unscaled, mask = words
+    out = unscaled.astype("float64") / (10.0 ** col.type.scale)
+    out[mask] = np.nan
+    return out
 
 
 def describe_safely(url: str) -> str:
