@@ -527,10 +527,10 @@ def _arrow_column(col, kind: str | None):
             values = _decimal_as_float(col)
             if values is not None:
                 return values
-    if pa.types.is_date(t) and kind in ("date", None):
-        return pd.Series(col.to_pylist(), dtype=object)
+    if pa.types.is_date32(t) and kind in ("date", None):  # datetime64[D] to objects: datetime.date, NaT -> None
+        return pd.Series(col.to_numpy(zero_copy_only=False).astype(object), dtype=object)
     if (pa.types.is_string(t) or pa.types.is_large_string(t)) and kind is None:
-        return pd.Series(col.to_pylist(), dtype=object)
+        return pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
     return _column(col.to_pylist(), kind)  # anything else: the Python values, as the rows hold them
 
 
