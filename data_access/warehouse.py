@@ -16,6 +16,7 @@ check, and the reader starts over on a new engine; a server's orders and marts r
 `generation_check_s()` seconds. The generation's token changes with the data, and the
 dashboard keys its caches by it.
 """
+import collections
 import datetime as dt
 import decimal
 import logging
@@ -38,6 +39,8 @@ from .freshness import Generation
 log = logging.getLogger("beltboard.warehouse")
 
 DEMO_COMMAND = "python -m data_access demo"
+REUSE_KEPT = 32  # answers a reader keeps for a statement asked again (Warehouse.frame)
+REUSE_MAX_ROWS = 20_000  # … of at most this many rows (the reports' answers are aggregates)
 
 
 class WarehouseError(Exception):
@@ -243,6 +246,8 @@ class Warehouse:
         self._generation: Generation | None = None
         self._checked_at = 0.0
         self._as_of: tuple[tuple, dt.date] | None = None  # (generation token, as-of date)
+        self._kept: collections.OrderedDict = collections.OrderedDict()  # recent answers (frame)
+        self._kept_lock = threading.Lock()
 
     def _new_engine(self) -> Engine:
         try:
@@ -261,6 +266,37 @@ class Warehouse:
         return self.engine.dialect.name
 
     def frame(self, stmt) -> pd.DataFrame:
+        """The statement's answer as a typed frame. A reader of a file keeps its recent answers, and the same
+        statement with the same parameters on the same data is answered from them (a copy): a page's reports
+        share parts (the provider league, the STEPS rows, the brands' multiples …), each then asked once."""
+        key = self._reuse_key(stmt)
+        if key is not None:
+            with self._kept_lock:
+                kept = self._kept.get(key)
+                if kept is not None:
+                    self._kept.move_to_end(key)
+                    return kept.copy()
+        df = self._run(stmt)
+        if key is not None and len(df) <= REUSE_MAX_ROWS:
+            with self._kept_lock:
+                self._kept[key] = df.copy()
+                while len(self._kept) > REUSE_KEPT:
+                    self._kept.popitem(last=False)
+        return df
+
+    def _reuse_key(self, stmt) -> tuple | None:
+        """(the file's identity now, SQLAlchemy's cache key of the statement, its parameters' values), or None:
+        not kept. Only a reader of a file (DuckDB, SQLite) keeps answers: any write changes the file's or its
+        log's stat(), looked at here on every call, so a kept answer is never one of other data; a server's
+        data may change between two looks at it (Warehouse.generation), and a writer reads what it wrote."""
+        if not self.read_only or not self._files or not hasattr(stmt, "_generate_cache_key"):
+            return None
+        cache_key = stmt._generate_cache_key()  # what SQLAlchemy's own compiled-statement cache is keyed by
+        if cache_key is None:
+            return None
+        return _identity(self._files), cache_key.key, repr([p.effective_value for p in cache_key.bindparams])
+
+    def _run(self, stmt) -> pd.DataFrame:
         started = time.perf_counter()
         try:
             with self.engine.connect() as conn:
