@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from data_access import demo
+from data_access.demo import synthesis as demo
 from tests import mapping_source, server_databases
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -2,7 +2,7 @@
 the page itself through ui/data.py's recording) replayed as ui/data.py runs them.
 
 An st.cache_resource Warehouse per URL and st.cache_data per (URL, generation, name, Filters), each answer
-copied as `ui.data.report` does; what each name computes is the catalogue's (data_access.catalogue.DATASETS).
+copied as `ui.data.report` does; what each name computes is the catalogue's (data_access.metrics.catalogue.DATASETS).
 The edge is rebuilt here rather than imported, so that the timing does not depend on the UI's session
 state (identity, scope) outside `streamlit run`; the calls carry the scope they were recorded in.
 """
@@ -14,10 +14,10 @@ import pickle
 import pandas as pd
 import streamlit as st
 
-from data_access import reference
-from data_access.catalogue import DATASETS
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse
+from data_access.metrics import reference
+from data_access.metrics.catalogue import DATASETS
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

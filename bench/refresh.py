@@ -4,7 +4,8 @@ a full build, on a DuckDB warehouse (issue 13: ≤ 5 % at 10M orders).
     python -m bench.refresh --url duckdb:///data/bench/duckdb-10m.duckdb [--runs 5]
 
 Each run works on a copy of the warehouse (the cached one is never written), each step in a new process,
-timed by build-marts itself (data_access.refresh.Outcome.seconds: from the engine, made once its driver is
+timed by build-marts itself (data_access.warehouse.marts.refresh.Outcome.seconds: from the engine, made once its
+driver is
 imported, through the first connection to the last write and CHECKPOINT), and by that process's CPU time
 over the same call (the driver's import included: it is load-independent):
 - full: `build-marts --full` on the copy;
@@ -52,7 +53,7 @@ def append_a_day(path: str) -> int:
 
 def _build_marts(url: str, full: bool) -> dict:
     """build-marts (--full) in a new process; its outcome."""
-    code = ("import json, time\nfrom data_access.refresh import refresh\n"
+    code = ("import json, time\nfrom data_access.warehouse.marts.refresh import refresh\n"
             "cpu = time.process_time()\n"
             f"o = refresh({url!r}, full={full}, quiet=True)\n"
             "print(json.dumps({'how': o.plan.how, 'seconds': o.seconds, 'cpu': time.process_time() - cpu, "

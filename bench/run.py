@@ -69,8 +69,8 @@ def ensure_built(t: Target) -> None:
 
 
 def _ready(t: Target) -> bool:
-    code = ("import sys\nfrom sqlalchemy import func, select\nfrom data_access.warehouse import Warehouse\n"
-            "from data_access import marts, schema\n"
+    code = ("import sys\nfrom sqlalchemy import func, select\nfrom data_access.warehouse.connection import Warehouse\n"
+            "from data_access.warehouse import schema\nfrom data_access.warehouse.marts import read as marts\n"
             f"wh = Warehouse({t.url!r})\nrows = wh.scalar(select(func.count()).select_from(schema.orders))\n"
             f"sys.exit(0 if rows == {t.orders} and marts.fresh(wh) else 1)")
     if t.url.startswith("duckdb") and not Path(t.url.split(":///", 1)[1]).exists():

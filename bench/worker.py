@@ -34,7 +34,7 @@ def _pick_ids(url: str) -> tuple[int, int]:
     """The brand and provider the one-brand / one-provider views show: the largest by 2021 GMV."""
     from sqlalchemy import create_engine, text
 
-    from data_access.warehouse import create_warehouse_engine
+    from data_access.warehouse.connection import create_warehouse_engine
     engine = create_warehouse_engine(url) if url.startswith(("chdb", "clickhousedb")) else create_engine(url)
     try:
         with engine.connect() as conn:
@@ -56,7 +56,7 @@ def _import_dialect(url: str) -> None:
 
 def page(args) -> dict:
     from bench.pages import load_plan, refresh, run_calls
-    from data_access import marts
+    from data_access.warehouse.marts import read as marts
     _import_dialect(args.url)
     if args.no_marts:
         marts.fresh = lambda wh: False  # read the raw tables only, as for a warehouse without marts
@@ -112,10 +112,10 @@ def sql(args) -> dict:
     import duckdb
     import psycopg
 
-    from data_access import cluster
-    from data_access.warehouse import CLICKHOUSE_CLUSTER_SETTINGS, CLICKHOUSE_SETTINGS
+    from data_access.warehouse import cluster
+    from data_access.warehouse.connection import CLICKHOUSE_CLUSTER_SETTINGS, CLICKHOUSE_SETTINGS
     started = time.perf_counter()
-    if backend == "duckdb":  # read as Arrow, as the app reads DuckDB (data_access.warehouse): the fastest fetch
+    if backend == "duckdb":  # read as Arrow, as the app reads DuckDB (data_access.warehouse.connection): the fastest fetch
         con = duckdb.connect(url.database, read_only=True)
         for statement, params in statements:
             con.execute(statement, params or None)

@@ -6,10 +6,10 @@ Exit codes: 0 done, 1 the warehouse failed, a build could not write it, a digest
 someone or (with a roles file) the audit line cannot be written (one line naming where, never a password or
 a webhook's URL), 2 a bad argument (one line naming it: also a user without a role, a broken events calendar).
 
-Scope of an export: with no roles file (data_access.access) it is everything, as a local manager.
+Scope of an export: with no roles file (data_access.access.roles) it is everything, as a local manager.
 With a roles file, the export runs as `--as-user EMAIL`, inside that user's scope, and without
 `--as-user` it refuses (exit 2): a scheduled job must say whose data it writes. Each export
-appends an audit line (data_access.audit), refused and failed ones too. With a roles file the
+appends an audit line (data_access.access.audit), refused and failed ones too. With a roles file the
 audit log is checked before any data leaves: an export that cannot be recorded writes nothing.
 """
 import argparse
@@ -21,11 +21,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from . import access, audit, load, reference, rules, schema, words
-from .export import Where, csv_bytes, narrowed
-from .filters import DEFAULT_STALLED_DAYS, GRAINS, GROUP_BYS, FilterError, Filters, check_range
-from .warehouse import Warehouse, WarehouseError
-from .words import DEFAULT_LANG, LANGS
+from .access import audit, roles as access_roles, scope as access_scope
+from .export.csv_file import Where, csv_bytes, narrowed
+from .metrics import reference, rules
+from .warehouse import schema
+from .warehouse.build import writing
+from .warehouse.connection import Warehouse, WarehouseError
+from .warehouse.filters import DEFAULT_STALLED_DAYS, GRAINS, GROUP_BYS, FilterError, Filters, check_range
+from .words import messages as words
+from .words.messages import DEFAULT_LANG, LANGS
 
 MAX_DIGEST_DAYS = 366
 
@@ -72,7 +76,7 @@ def where_of(pairs: list[tuple[str, str]]) -> Where:
 
 
 def parser() -> OneLineParser:
-    from .catalogue import DATASETS
+    from .metrics.catalogue import DATASETS
     root = OneLineParser(prog="python -m data_access", description="beltboard warehouse commands")
     commands = root.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
@@ -156,17 +160,17 @@ def digest_days(text: str) -> int:
     return value
 
 
-def _digest_items(args) -> tuple[list, access.Roles | None]:
+def _digest_items(args) -> tuple[list, access_roles.Roles | None]:
     """Whose digests (deliveries, or a bare scope to write) and the roles file, or ArgumentError."""
     try:
-        roles = access.load_roles()
-    except access.RolesError as exc:
+        roles = access_roles.load_roles()
+    except access_roles.RolesError as exc:
         raise ArgumentError(str(exc)) from None
     if roles is None:
         if args.as_user or args.all or args.send:
             raise ArgumentError("there is no roles file (.streamlit/roles.toml or "
-                                f"{access.ROLES_ENV}) to find {'--as-user' if args.as_user else 'recipients'} in")
-        return [access.LOCAL_MANAGER], None
+                                f"{access_roles.ROLES_ENV}) to find {'--as-user' if args.as_user else 'recipients'} in")
+        return [access_scope.LOCAL_MANAGER], None
     if args.all:
         if not roles.deliveries:
             raise ArgumentError(f"argument --all: the roles file ({roles.path}) delivers no digest "
@@ -187,8 +191,9 @@ def _digest_items(args) -> tuple[list, access.Roles | None]:
 
 
 def digest(args) -> int:
-    from . import delivery, digest_job, events
     from .config import base_url
+    from .digest import delivery, job as digest_job
+    from .metrics import events
     items, roles = _digest_items(args)
     log_path = audit.audit_path(roles.audit_log if roles else None)
     problem = audit.check(log_path) if roles else None
@@ -222,7 +227,7 @@ def _add_check(commands) -> None:
 
 
 def check(args) -> int:
-    from .contract_check import check as run_check
+    from .warehouse.contract_check import check as run_check
     result = run_check(Warehouse(args.url, schema=args.schema), sample=args.sample)
     print(result.json() if args.format == "json" else result.text())
     return result.exit_code
@@ -282,17 +287,17 @@ def _check_known(wh: Warehouse, f: Filters) -> None:
             raise ArgumentError(f"argument --belt: {outside[0]!r} is outside the belts of --as-user")
 
 
-def _scope(args) -> tuple[access.Scope, access.Roles | None]:
+def _scope(args) -> tuple[access_scope.Scope, access_roles.Roles | None]:
     """Whose data this export writes: the local manager without a roles file, else --as-user's scope."""
     try:
-        roles = access.load_roles()
-    except access.RolesError as exc:
+        roles = access_roles.load_roles()
+    except access_roles.RolesError as exc:
         raise ArgumentError(str(exc)) from None
     if roles is None:
         if args.as_user:
             raise ArgumentError("argument --as-user: there is no roles file (.streamlit/roles.toml or "
-                                f"{access.ROLES_ENV}) to find the user in")
-        return access.LOCAL_MANAGER, None
+                                f"{access_roles.ROLES_ENV}) to find the user in")
+        return access_scope.LOCAL_MANAGER, None
     if not args.as_user:
         raise ArgumentError(f"a roles file is configured ({roles.path}): pass --as-user EMAIL to export within "
                             "that user's scope")
@@ -303,7 +308,7 @@ def _scope(args) -> tuple[access.Scope, access.Roles | None]:
 
 
 def list_datasets() -> int:
-    from .catalogue import DATASETS
+    from .metrics.catalogue import DATASETS
     for name, dataset in sorted(DATASETS.items()):
         print(f"{name}\t{dataset.description}")
     return 0
@@ -311,7 +316,7 @@ def list_datasets() -> int:
 
 def _dataset(args):
     """The dataset asked for, with the subject it needs (one brand: --brand; one provider: --provider)."""
-    from .catalogue import DATASETS
+    from .metrics.catalogue import DATASETS
     if args.report is None:
         raise ArgumentError("the following arguments are required: report (a dataset; --list names them)")
     dataset = DATASETS[args.report]
@@ -323,9 +328,9 @@ def _dataset(args):
     return dataset
 
 
-def _xlsx(wh: Warehouse, dataset, f: Filters, scope: access.Scope, frame, args) -> bytes:
+def _xlsx(wh: Warehouse, dataset, f: Filters, scope: access_scope.Scope, frame, args) -> bytes:
     """The dataset as the workbook a page's "Download Excel" gives the same user for the same filters."""
-    from . import xlsx
+    from .export import xlsx
     resolved = f.resolved(wh.as_of())
     names = words.belt_names(reference.belts(wh, resolved), args.lang)
     subject = (f"provider {args.provider}" if args.provider is not None
@@ -387,10 +392,10 @@ def _record_failed_export(argv, args, status: str, message: str) -> None:
     if command not in ("export", "digest"):
         return
     try:
-        roles = access.load_roles()
-    except access.RolesError:
+        roles = access_roles.load_roles()
+    except access_roles.RolesError:
         roles = None
-    user = getattr(args, "as_user", None) or ("-" if roles else access.LOCAL_USER)
+    user = getattr(args, "as_user", None) or ("-" if roles else access_scope.LOCAL_USER)
     target = getattr(args, "report", None) if command == "export" else ("--all" if getattr(args, "all", False)
                                                                          else "digest")
     audit.record(command, user=user, scope="-", target=target or "-",
@@ -400,7 +405,7 @@ def _record_failed_export(argv, args, status: str, message: str) -> None:
 
 def demo(args) -> int:
     from .config import DEFAULT_DUCKDB_PATH, configured_url
-    from .demo import build
+    from .demo.build import build
     if args.if_missing and not args.url:
         if configured_url():
             print("demo: a warehouse is configured; not building the demo")
@@ -415,7 +420,7 @@ def demo(args) -> int:
 def load_warehouse(args) -> int:
     from pathlib import Path
 
-    from .transfer import copy
+    from .warehouse.build.transfer import copy
     if not Path(args.source).exists():
         raise ArgumentError(f"argument --from: no such file or folder: {args.source}")
     copy(args.source, args.url)
@@ -423,7 +428,7 @@ def load_warehouse(args) -> int:
 
 
 def build_marts(args) -> int:
-    from .refresh import refresh
+    from .warehouse.marts.refresh import refresh
     refresh(args.url, full=args.full, owned=args.owned, schema=args.schema)
     return 0
 
@@ -441,7 +446,7 @@ def main(argv=None) -> int:
     except FilterError as exc:  # also a range that only the warehouse's as-of date makes bad (--from after it)
         print(f"error: argument --{exc.argument.replace('_', '-')}: {exc.message}", file=sys.stderr)
         return 2
-    except (WarehouseError, load.BuildError) as exc:
+    except (WarehouseError, writing.BuildError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         _record_failed_export(argv, args, f"error:{type(exc).__name__}", str(exc))
         return 1

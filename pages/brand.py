@@ -9,8 +9,8 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
-from data_access import plans  # noqa: E402
-from data_access.catalogue import DATASETS  # noqa: E402
+from data_access.metrics.catalogue import DATASETS  # noqa: E402
+from data_access.views import plans  # noqa: E402
 from ui import brand_directory, charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 

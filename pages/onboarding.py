@@ -5,9 +5,10 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
-from data_access import periods, plans, schema  # noqa: E402
-from data_access.catalogue import DATASETS  # noqa: E402
-from data_access.filters import GROUP_BYS  # noqa: E402
+from data_access.metrics.catalogue import DATASETS  # noqa: E402
+from data_access.views import periods, plans  # noqa: E402
+from data_access.warehouse import schema  # noqa: E402
+from data_access.warehouse.filters import GROUP_BYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 

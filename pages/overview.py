@@ -6,7 +6,7 @@ leave_legacy_pages_mode()
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import periods, plans  # noqa: E402
+from data_access.views import periods, plans  # noqa: E402
 from ui import charts, data, fmt, i18n, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 

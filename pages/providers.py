@@ -10,12 +10,12 @@ from dataclasses import replace  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access.catalogue import DATASETS  # noqa: E402
-from data_access.columns import COLUMNS  # noqa: E402
+from data_access.metrics.catalogue import DATASETS  # noqa: E402
+from data_access.metrics.columns import COLUMNS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets, work_queue  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 
-# The figures peers are compared on (their kinds and which way is better: data_access.columns).
+# The figures peers are compared on (their kinds and which way is better: data_access.metrics.columns).
 PEERS = ("gmv_cny", "gmv_multiple", "refund_rate", "return_rate", "repeat_buyer_rate", "roi_t0", "roi_t10", "roi_t30",
          "steps_completed", "median_days_per_step")
 STRIPS = ("gmv_cny", "roi_t30", "refund_rate")

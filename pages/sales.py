@@ -5,7 +5,8 @@ leave_legacy_pages_mode()
 
 import streamlit as st  # noqa: E402
 
-from data_access import plans, summaries  # noqa: E402
+from data_access.metrics import summaries  # noqa: E402
+from data_access.views import plans  # noqa: E402
 from ui import charts, data, fmt, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 

@@ -11,9 +11,9 @@ import datetime as dt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import periods  # noqa: E402
-from data_access.catalogue import DATASETS  # noqa: E402
-from data_access.filters import DEFAULT_STALLED_DAYS  # noqa: E402
+from data_access.metrics.catalogue import DATASETS  # noqa: E402
+from data_access.views import periods  # noqa: E402
+from data_access.warehouse.filters import DEFAULT_STALLED_DAYS  # noqa: E402
 from ui import charts, data, fmt, i18n, state, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 

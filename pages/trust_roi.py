@@ -9,9 +9,9 @@ import datetime as dt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from data_access import plans  # noqa: E402
-from data_access.catalogue import DATASETS  # noqa: E402
-from data_access.reports import ROI_WINDOWS  # noqa: E402
+from data_access.metrics.catalogue import DATASETS  # noqa: E402
+from data_access.metrics.reports import ROI_WINDOWS  # noqa: E402
+from data_access.views import plans  # noqa: E402
 from ui import charts, data, fmt, state, widgets  # noqa: E402
 from ui.i18n import N_, t  # noqa: E402
 

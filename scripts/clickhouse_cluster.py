@@ -231,8 +231,11 @@ def _launch(node: Node) -> None:
         node.process = subprocess.Popen(
             [sys.executable, "-m", "scripts.clickhouse_cluster", "node", str(node.directory / "data"),
              str(os.getpid())],
-            cwd=node.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            cwd=node.directory, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    # An empty pipe, not /dev/null: given a character device on stdin, chdb-core 26.9's clickhouse-local tries to
+    # read it as the `table` input and fails every query (CANNOT_DETECT_FORMAT), so the node exits at once.
+    node.process.stdin.close()
     node.pid_file.write_text(f"{node.process.pid}\n")
 
 

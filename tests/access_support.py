@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from data_access.catalogue import REPORTS
-from data_access.export import BOM
-from data_access.filters import Filters
+from data_access.export.csv_file import BOM
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.filters import Filters
 
 # An [auth] section as Streamlit's OIDC needs it; AppTest never contacts the provider.
 AUTH_SECRETS = {"auth": {

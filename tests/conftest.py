@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
 
-from data_access import load, marts
-from data_access.warehouse import Warehouse, create_warehouse_engine
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse, create_warehouse_engine
+from data_access.warehouse.marts import build as marts_build, read as marts_read
 from edge_warehouse import edge_frames
 from tests import server_databases
 
@@ -56,7 +57,7 @@ def _load(url: str, frames: dict[str, pd.DataFrame]) -> None:
     try:
         load.create_tables(engine)
         load.load_frames(engine, frames)
-        marts.build_into(engine)
+        marts_build.build_into(engine)
     finally:
         engine.dispose()  # duckdb: the read-only reader cannot open a file a writer holds
 
@@ -111,7 +112,7 @@ def _loaded(backend: str, url: str, frames):
     _load(url, frames)
     wh = Warehouse(url)  # read-only for duckdb
     raw_wh = Warehouse(url, use_marts=False)
-    assert marts.fresh(wh) and not marts.fresh(raw_wh), "the marts variant must really read marts"
+    assert marts_read.fresh(wh) and not marts_read.fresh(raw_wh), "the marts variant must really read marts"
     try:
         yield LoadedWarehouse(backend=backend, url=url, wh=wh, raw_wh=raw_wh, frames=frames)
     finally:
@@ -136,7 +137,9 @@ def _access_configuration_of_the_run(tmp_path_factory):
     sets BELTBOARD_RULES: a developer's own .streamlit/roles.toml or rules.toml must not change what the suite
     sees. Queries may run for 10 minutes unless a test sets a statement timeout of its own: on a loaded machine
     a slow query (the mapping example's views on MariaDB) must not fail a test of its figures."""
-    from data_access import access, audit, config, rules
+    from data_access import config
+    from data_access.access import audit, roles as access
+    from data_access.metrics import rules
     names = (audit.AUDIT_ENV, access.ROLES_ENV, rules.RULES_ENV, config.STATEMENT_TIMEOUT_ENV)
     saved = {name: os.environ.get(name) for name in names}
     os.environ[config.STATEMENT_TIMEOUT_ENV] = "600"
@@ -163,9 +166,9 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _a_fresh_process_s_access_state():
-    """Each test starts as a fresh server would: no access control seen yet (data_access.access never goes
+    """Each test starts as a fresh server would: no access control seen yet (data_access.access.roles never goes
     back to local mode once it has seen some, and the tests run many configurations in one process)."""
-    from data_access import access
+    from data_access.access import roles as access
     access.forget_access_control()
     yield
     access.forget_access_control()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest, app_test as app_test_module
 
-from data_access import audit
+from data_access.access import audit
 from tests.access_support import AUTH_SECRETS, Users, provider_with_a_past, write_roles
 from tests.app_support import DASHBOARD, RecordingMediaFileManager, RecordingMediaStorage
 

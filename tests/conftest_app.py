@@ -1,6 +1,6 @@
 """Fixtures for the AppTests of the dashboard (loaded with `pytest_plugins` by tests/test_app_*.py).
 
-`app_warehouse`: a small demo warehouse (data_access.demo.generate), built once per session in a
+`app_warehouse`: a small demo warehouse (data_access.demo.synthesis.generate), built once per session in a
 temporary DuckDB file; WAREHOUSE_URL points at it for the session.
 `run_app(...)`: an AppTest of dashboard.py, run once (optionally with query parameters, a
 browser locale, and then switched to a page), with the download buttons' bytes recorded.
@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest, app_test as app_test_module
 
-from data_access import demo, load
-from data_access.warehouse import Warehouse
+from data_access.demo import synthesis as demo
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
 from tests.app_support import (
     DASHBOARD,
     DEMO_ORDERS,

@@ -519,7 +519,7 @@ def _orders_frame(rng, rows: list) -> pd.DataFrame:
 def empty_column_filters():
     """Ordinary filters over this warehouse (as a URL would set them) whose selected brands, as of
     LAST_DAY, leave one optional column all-empty (checked in tests/test_empty_columns.py)."""
-    from data_access.filters import Filters
+    from data_access.warehouse.filters import Filters
     return {
         "no-completed-step": Filters(categories=("home",), managed_by=("provider",)),   # every current step open
         "no-campaign": Filters(categories=("agri",), brand_types=("new",), managed_by=("platform",)),

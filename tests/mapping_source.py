@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine
 
-from data_access import schema
+from data_access.warehouse import schema
 
 MAPPING = Path(__file__).resolve().parent.parent / "docs" / "mapping"
 SOURCE_SQL = MAPPING / "source_postgresql.sql"

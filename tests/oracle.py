@@ -1,6 +1,6 @@
 """An independent oracle: every export report computed in plain pandas/Python from the raw frames.
 
-Written from ../shared/METRICS.md and docs/metrics-notes.md only, never from data_access/reports.py,
+Written from ../shared/METRICS.md and docs/metrics-notes.md only, never from data_access/metrics/reports.py,
 so that a report and its oracle agreeing means something. Clarity over speed: the test warehouse
 is small, so loops over periods, groups, brands and providers are fine.
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data_access.filters import Filters
+from data_access.warehouse.filters import Filters
 
 NO_GROUP = "none"  # group (and belt filter value) of brands without an industry belt
 
@@ -578,7 +578,7 @@ ORACLES = {
 
 # ---------------------------------------------------------------- work queue (issue 12)
 # Written from METRICS.md "Work queue", "Provider scorecard", "Provider cohorts" and the
-# metrics-notes decisions, never from data_access/diagnosis.py or provider_scores.py.
+# metrics-notes decisions, never from data_access/metrics/diagnosis.py or provider_scores.py.
 DEFAULT_THRESHOLDS = {1: 3.0, 2: 1.5, 3: 0.30, 4: 0.20, 5: 0.10}   # METRICS.md's table
 STATUS_ORDER = ("stalled", "at_risk", "on_track")
 EVIDENCE_DAYS = 30
@@ -764,7 +764,7 @@ ORACLES.update({
 # ---------------------------------------------------------------- the brand directory (issue 10)
 # The Brand page without a brand: each brand of the STEPS roster with its GMV in the range and the range before
 # (orders placed, refunded ones included) and its refund rate in the range; written from METRICS.md's STEPS,
-# brand multiple and refund rate, not from data_access/directory.py.
+# brand multiple and refund rate, not from data_access/metrics/directory.py.
 def oracle_brand_directory(frames, f: Filters) -> pd.DataFrame:
     d = prepare(frames)
     f = resolve(d, f)

@@ -18,14 +18,17 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from data_access import access, audit, load, reference
-from data_access.access import AccessDenied, RolesError, Scope, load_roles, parse_roles
-from data_access.catalogue import REPORTS
+from data_access.access import audit, roles as access_roles, scope as access_scope
+from data_access.access.roles import RolesError, load_roles, parse_roles
+from data_access.access.scope import AccessDenied, Scope
 from data_access.config import statement_timeout_s
-from data_access.export import csv_text
-from data_access.filters import Filters
-from data_access.reports import MIN_PEERS
-from data_access.warehouse import Warehouse, WarehouseError
+from data_access.export.csv_file import csv_text
+from data_access.metrics import reference
+from data_access.metrics.catalogue import REPORTS
+from data_access.metrics.reports import MIN_PEERS
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse, WarehouseError
+from data_access.warehouse.filters import Filters
 from tests.access_support import provider_with_a_past, scope_brands
 from tests.edge_warehouse import edge_frames
 
@@ -101,7 +104,7 @@ def test_a_bad_roles_file_is_refused_with_the_reason(toml, complaint):
     ("o'brien@example.com", "o'brien@example.com"),
 ])
 def test_a_user_is_compared_after_nfkc_and_casefold(given, key):
-    assert access.user_key(given) == key
+    assert access_roles.user_key(given) == key
     assert roles_of(GOOD.replace("Boss@Example.com", given.strip())).scope_for(key.upper()).kind == "manager"
 
 
@@ -112,7 +115,7 @@ def test_a_user_is_compared_after_nfkc_and_casefold(given, key):
     "boss@example.com ops@example.com", "boss@exa\tmple.com", "boss@example.com\x00", "a" * 300 + "@example.com",
 ])
 def test_look_alikes_lists_and_control_characters_identify_nobody(user):
-    assert access.user_key(user) is None
+    assert access_roles.user_key(user) is None
     roles = roles_of(GOOD.replace('"Boss@Example.com"', '"boss@example.com", "ops.k@example.com"'))
     assert roles.scope_for(user).denied
     with pytest.raises(RolesError, match="is not an e-mail address"):
@@ -122,22 +125,22 @@ def test_look_alikes_lists_and_control_characters_identify_nobody(user):
 def test_once_access_control_was_seen_a_missing_roles_file_is_an_error_not_local_mode(tmp_path, monkeypatch):
     path = tmp_path / "roles.toml"
     path.write_text(GOOD, encoding="utf-8")
-    monkeypatch.setattr(access, "DEFAULT_ROLES_PATH", tmp_path / "default-roles.toml")
-    assert load_roles() is None and access.access_control_seen() is None  # never configured: local
-    monkeypatch.setenv(access.ROLES_ENV, str(path))
+    monkeypatch.setattr(access_roles, "DEFAULT_ROLES_PATH", tmp_path / "default-roles.toml")
+    assert load_roles() is None and access_roles.access_control_seen() is None  # never configured: local
+    monkeypatch.setenv(access_roles.ROLES_ENV, str(path))
     assert load_roles().scope_for("ops@example.com").kind == "operator"
-    monkeypatch.delenv(access.ROLES_ENV)
+    monkeypatch.delenv(access_roles.ROLES_ENV)
     with pytest.raises(RolesError, match="is missing, but this server has had access control"):
         load_roles()
 
 
 def test_the_roles_file_path_comes_from_the_environment_and_must_exist(tmp_path, monkeypatch):
-    monkeypatch.setenv(access.ROLES_ENV, str(tmp_path / "missing.toml"))
+    monkeypatch.setenv(access_roles.ROLES_ENV, str(tmp_path / "missing.toml"))
     with pytest.raises(RolesError, match="not a file"):
         load_roles()
     path = tmp_path / "roles.toml"
     path.write_text(GOOD, encoding="utf-8")
-    monkeypatch.setenv(access.ROLES_ENV, str(path))
+    monkeypatch.setenv(access_roles.ROLES_ENV, str(path))
     assert load_roles().scope_for("ops@example.com").kind == "operator"
     path.write_text(GOOD.replace('"linyi-apparel", ', ""), encoding="utf-8")  # edited: read again
     os.utime(path, ns=(1, 2))
@@ -149,10 +152,10 @@ def test_a_scope_replaces_whatever_scope_the_filters_held():
     f = Filters(belts=("a",), scope_belts=None, scope_provider=7)
     scoped = operator.apply(f)
     assert (scoped.scope_belts, scoped.scope_provider, scoped.belts) == (("a", "b"), None, ("a",))
-    assert access.LOCAL_MANAGER.apply(Filters(scope_belts=("x",))).scope_belts is None
+    assert access_scope.LOCAL_MANAGER.apply(Filters(scope_belts=("x",))).scope_belts is None
     assert hash(scoped) != hash(operator.apply(Filters())), "the scope is part of the cache key"
     with pytest.raises(AccessDenied):
-        access.nobody("x", "no").apply(f)
+        access_scope.nobody("x", "no").apply(f)
     with pytest.raises(AccessDenied):
         Scope(user="o", kind="operator", belts=()).apply(f)
 
@@ -182,7 +185,7 @@ def test_a_provider_scope_is_its_clients_in_every_report_and_its_own_row_of_the_
 
 
 def test_a_provider_sees_its_peers_only_as_a_median_and_a_top_decile(warehouse):
-    from data_access.reports import MIN_PEERS, provider_peers
+    from data_access.metrics.reports import MIN_PEERS, provider_peers
     wh = warehouse.wh
     provider_id, _, _ = provider_with_a_past(warehouse.frames, wh.as_of())
     f = Filters(date_from=D(2021, 1, 1), date_to=D(2021, 12, 31))
@@ -208,7 +211,7 @@ def test_a_provider_sees_its_peers_only_as_a_median_and_a_top_decile(warehouse):
 
 
 def test_a_provider_never_sees_who_else_served_its_brands(warehouse):
-    from data_access import brand
+    from data_access.metrics import brand
     wh = warehouse.wh
     frames = warehouse.frames
     provider_id, clients, former = provider_with_a_past(frames, wh.as_of())
@@ -238,7 +241,7 @@ def test_a_provider_never_sees_who_else_served_its_brands(warehouse):
 
 
 def test_a_provider_scope_is_never_read_unresolved():
-    from data_access.filters import brand_conditions
+    from data_access.warehouse.filters import brand_conditions
     with pytest.raises(ValueError, match="resolved"):
         brand_conditions(Filters(scope_provider=104))
     assert Filters(scope_provider=104, as_of=D(2020, 1, 1)).resolved(D(2021, 12, 31)).scope_day == D(2021, 12, 31)
@@ -274,10 +277,10 @@ def export_env(tmp_path_factory):
 
 
 def export(env: dict, *args: str, roles: bool = True):
-    environ = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_URL", access.ROLES_ENV)}
+    environ = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_URL", access_roles.ROLES_ENV)}
     environ.update({"WAREHOUSE_URL": env["url"], audit.AUDIT_ENV: str(env["audit"])})
     if roles:
-        environ[access.ROLES_ENV] = str(env["roles"])
+        environ[access_roles.ROLES_ENV] = str(env["roles"])
     return subprocess.run([sys.executable, "-m", "data_access", "export", *args], cwd=ROOT, env=environ,
                           capture_output=True, timeout=120)
 

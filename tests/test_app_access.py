@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access import access
-from data_access.catalogue import REPORTS
+from data_access.access import roles as access
+from data_access.metrics.catalogue import REPORTS
 from tests.access_support import (
     MANAGER,
     NO_BELTS_USER,

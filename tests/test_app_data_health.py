@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import load
-from data_access.contract_check import RULES, check
-from data_access.warehouse import Warehouse
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.contract_check import RULES, check
 from tests.access_support import MANAGER, OPERATOR_B
 from tests.app_support import texts
 from tests.test_contract_check import DEFECTS
@@ -84,7 +84,7 @@ def test_only_contract_errors_name_pages():
     about the figures: no page is named for it."""
     import datetime as dt
 
-    from data_access.contract_check import ERROR, Finding, Result
+    from data_access.warehouse.contract_check import ERROR, Finding, Result
     from ui import health
 
     def result(*findings):

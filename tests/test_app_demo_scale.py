@@ -8,7 +8,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access import demo
+from data_access.demo import build as demo
 from tests.app_support import DASHBOARD
 
 PAGES = ("pages/overview.py", "pages/onboarding.py", "pages/sales.py", "pages/providers.py", "pages/steps.py",

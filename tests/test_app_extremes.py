@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from data_access.filters import DATA_MARGIN_DAYS
+from data_access.warehouse.filters import DATA_MARGIN_DAYS
 from tests.app_support import EMPTY_COLUMNS, brand_without_anything, filters_leaving_empty, texts
 
 pytest_plugins = ["tests.conftest_app"]

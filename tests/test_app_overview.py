@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.filters import Filters
 from tests.app_support import (
     busiest_belt,
     chart_frames,

@@ -7,8 +7,8 @@ import os
 import pandas as pd
 import pytest
 
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.filters import Filters
 from tests.app_support import (
     busiest_belt,
     cli_export,
@@ -141,7 +141,7 @@ def test_the_excel_download_equals_the_export_command_s_workbook(run_app, app_wa
     import json
     from pathlib import Path
 
-    from data_access import audit
+    from data_access.access import audit
     lines = [json.loads(x) for x in Path(os.environ[audit.AUDIT_ENV]).read_text(encoding="utf-8").splitlines()]
     downloads = [x for x in lines if x["event"] == "download"]
     assert {x["target"] for x in downloads} >= {"sales.xlsx", "brand_multiples.xlsx"}

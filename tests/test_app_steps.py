@@ -6,10 +6,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access import brand
-from data_access.catalogue import REPORTS
-from data_access.export import csv_bytes
-from data_access.filters import Filters
+from data_access.export.csv_file import csv_bytes
+from data_access.metrics import brand
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.filters import Filters
 from tests.app_support import (
     busiest_belt,
     chart_frames,

@@ -16,9 +16,9 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from data_access import schema
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse import schema
+from data_access.warehouse.filters import Filters
 from tests.access_support import OPERATOR_A, assert_inside, downloads, read_csv
 from tests.app_support import ROOT, texts
 

@@ -6,8 +6,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.filters import Filters
 from tests.app_support import (
     busiest_belt,
     chart_frames,

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
 
-from data_access.filters import Filters
+from data_access.warehouse.filters import Filters
 from ui import charts, fmt, i18n, state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def test_every_word_of_a_page_has_a_chinese_translation(path):
 
 
 def test_label_tables_are_translated_and_both_languages_have_the_same_keys():
-    from data_access.catalogue import DATASETS
+    from data_access.metrics.catalogue import DATASETS
     from ui.sidebar import GRAIN_LABELS, PRESET_LABELS
     keys = set(GRAIN_LABELS.values()) | set(PRESET_LABELS.values()) | {d.what for d in DATASETS.values()}
     assert not sorted(k for k in keys if k not in ZH)

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from data_access.catalogue import REPORTS
-from data_access.export import csv_bytes
-from data_access.filters import Filters
-from data_access.queue_words import evidence_sentence
+from data_access.export.csv_file import csv_bytes
+from data_access.metrics.catalogue import REPORTS
+from data_access.metrics.queue_words import evidence_sentence
+from data_access.warehouse.filters import Filters
 from tests.app_support import cli_export, download_bytes, metric, texts, untranslated_columns
 from ui import fmt
 
@@ -84,7 +84,7 @@ def test_the_queue_hides_on_track_brands_until_asked_and_then_equals_the_export(
 def test_a_changed_rules_file_is_read_afresh_by_the_next_run(run_app, app_warehouse, tmp_path, monkeypatch):
     """The queue is cached by the rules in force too: after the file changes, the same session's next run shows
     (and downloads) the queue judged by the new thresholds, equal to the export's."""
-    from data_access import rules
+    from data_access.metrics import rules
     rules_file = tmp_path / "rules.toml"
     rules_file.write_text("[thresholds]\nself_live_share = 0.3\n", encoding="utf-8")
     monkeypatch.setenv(rules.RULES_ENV, str(rules_file))

@@ -10,9 +10,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from data_access import warehouse as warehouse_module
-from data_access.catalogue import DATASETS
-from data_access.filters import Filters
+from data_access.metrics.catalogue import DATASETS
+from data_access.warehouse import connection as warehouse_module
+from data_access.warehouse.filters import Filters
 from edge_warehouse import BIG_BRAND_ID, BIG_PROVIDER_ID, NO_ORDERS_BRAND, empty_column_filters
 
 CASES = {"defaults": Filters(), **empty_column_filters()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 
 from bench import pages as bench_pages, plans
-from data_access.catalogue import DATASETS
+from data_access.metrics.catalogue import DATASETS
 
 pytest_plugins = ["tests.conftest_app"]
 

@@ -1,4 +1,4 @@
-"""data_access/brand.py against an independent pandas computation, on every reachable backend.
+"""data_access/metrics/brand.py against an independent pandas computation, on every reachable backend.
 
 The dataset is small and deterministic: hand-placed edge cases (commented where made) plus a
 seeded random bulk. The oracle below is written from the definitions (METRICS.md and
@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import brand, marts, periods
-from data_access.filters import Filters
-from data_access.load import create_tables, load_frames
-from data_access.warehouse import Warehouse, create_warehouse_engine
+from data_access.metrics import brand
+from data_access.views import periods
+from data_access.warehouse.build.load import create_tables, load_frames
+from data_access.warehouse.connection import Warehouse, create_warehouse_engine
+from data_access.warehouse.filters import Filters
+from data_access.warehouse.marts import build as marts_build, read as marts_read
 from tests import server_databases
 
 D = dt.date
@@ -214,10 +216,10 @@ def wh(request, tmp_path_factory):
     writer = create_warehouse_engine(url, read_only=False) if kind in ("chdb", "cluster") else create_engine(url)
     create_tables(writer)
     load_frames(writer, FRAMES)
-    marts.build_into(writer)
+    marts_build.build_into(writer)
     writer.dispose()
     warehouse = Warehouse(url, use_marts=source == "marts")
-    assert marts.fresh(warehouse) == (source == "marts")
+    assert marts_read.fresh(warehouse) == (source == "marts")
     yield warehouse
     warehouse.engine.dispose()
 

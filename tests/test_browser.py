@@ -13,11 +13,11 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import create_engine
 
-from data_access import load
-from data_access.export import BOM
-from data_access.filters import Filters
-from data_access.reports import brand_multiples
-from data_access.warehouse import Warehouse
+from data_access.export.csv_file import BOM
+from data_access.metrics.reports import brand_multiples
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
 from tests.browser_support import (
     RECORD_GRID_TEXTS,
     StreamlitServer,
@@ -267,7 +267,7 @@ def test_every_page_s_excel_download_opens_in_chinese_with_its_about_sheet(serve
     filters and whose data it is."""
     import openpyxl
 
-    from data_access.words import t
+    from data_access.words.messages import t
     params = dict(SHARED)
     key, formats = EXCEL_OF_PAGE[path]
     if path == "brand":

@@ -14,8 +14,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import demo, load, marts
-from data_access.filters import Filters
+from data_access.demo import synthesis as demo
+from data_access.warehouse.build import load
+from data_access.warehouse.filters import Filters
+from data_access.warehouse.marts import build as marts
 from tests import oracle
 from tests.browser_support import StreamlitServer, patient, truncated_tile_texts, wait_for_app
 from ui import fmt

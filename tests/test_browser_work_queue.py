@@ -5,10 +5,11 @@ import urllib.parse
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import demo, load
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse
+from data_access.demo import synthesis as demo
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
 from tests.browser_support import (
     StreamlitServer,
     patient,

@@ -1,4 +1,5 @@
-"""The catalogue (data_access.catalogue, data_access.columns) is the one declaration of every dataset and column:
+"""The catalogue (data_access.metrics.catalogue, data_access.metrics.columns) is the one declaration of every dataset
+and column:
 each dataset really carries the columns it declares, every column it carries is declared, the export command
 offers every dataset, and the documents (METRICS.md, the README) name the same datasets and columns."""
 from __future__ import annotations
@@ -12,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from data_access.catalogue import DATASETS, REPORTS
-from data_access.columns import COLUMNS, KINDS, column
-from data_access.export import csv_text
-from data_access.filters import Filters
+from data_access.export.csv_file import csv_text
+from data_access.metrics.catalogue import DATASETS, REPORTS
+from data_access.metrics.columns import COLUMNS, KINDS, column
+from data_access.warehouse.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 METRICS = ROOT.parent / "shared" / "METRICS.md"

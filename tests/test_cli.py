@@ -9,11 +9,11 @@ import sys
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import load
-from data_access.catalogue import REPORTS
-from data_access.export import BOM, csv_bytes
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse
+from data_access.export.csv_file import BOM, csv_bytes
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
 from tests.edge_warehouse import edge_frames
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from data_access import schema
+from data_access.warehouse import schema
 from scripts.clickhouse_cluster import Cluster, ClusterError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,8 +84,9 @@ def test_killing_the_process_that_started_a_cluster_ends_its_nodes(tmp_path):
 
 
 def test_demo_and_build_marts_write_a_cluster_through_its_url(clickhouse_cluster, capsys):
-    from data_access import cli, marts
-    from data_access.warehouse import Warehouse
+    from data_access import cli
+    from data_access.warehouse.connection import Warehouse
+    from data_access.warehouse.marts import read as marts
     url = clickhouse_cluster.database("democli")
     assert cli.main(["demo", "--orders", "2000", "--url", url]) == 0
     assert "(cluster beltboard)" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""data_access.cohorts.cohort_gmv against a plain-pandas oracle over demo.generate() frames."""
+"""data_access.metrics.cohorts.cohort_gmv against a plain-pandas oracle over demo.generate() frames."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import demo, load, marts
-from data_access.cohorts import COHORT_COLUMNS, cohort_gmv
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse
+from data_access.demo import synthesis as demo
+from data_access.metrics.cohorts import COHORT_COLUMNS, cohort_gmv
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
+from data_access.warehouse.marts import build as marts_build, read as marts_read
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +30,11 @@ def wh(request, frames, tmp_path_factory):
         load.create_tables(engine)
         engine.dispose()
         load.load_frames(engine, frames)
-        marts.build_into(engine)
+        marts_build.build_into(engine)
     finally:
         engine.dispose()
     warehouse = Warehouse(url, use_marts=source == "marts")
-    assert marts.fresh(warehouse) == (source == "marts")
+    assert marts_read.fresh(warehouse) == (source == "marts")
     yield warehouse
     warehouse.engine.dispose()
 

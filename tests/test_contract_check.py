@@ -22,9 +22,12 @@ import pytest
 from sqlalchemy import Column, MetaData, Table, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from data_access import cli, load, marts, schema
-from data_access.contract_check import ERROR, WARNING, check, declared_key
-from data_access.warehouse import Warehouse
+from data_access import cli
+from data_access.warehouse import schema
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.contract_check import ERROR, WARNING, check, declared_key
+from data_access.warehouse.marts import build as marts
 from tests import server_databases
 from tests.edge_warehouse import edge_frames
 

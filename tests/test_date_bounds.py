@@ -12,9 +12,9 @@ import datetime as dt
 
 import pytest
 
-from data_access import periods
-from data_access.catalogue import DATASETS
-from data_access.filters import (
+from data_access.metrics.catalogue import DATASETS
+from data_access.views import periods
+from data_access.warehouse.filters import (
     DATA_MARGIN_DAYS,
     MAX_RANGE_DAYS,
     DataSpan,
@@ -24,7 +24,7 @@ from data_access.filters import (
     check_range,
     days_after,
 )
-from data_access.marts import day_bounds
+from data_access.warehouse.marts.definitions import day_bounds
 
 DATA = {name: d.compute for name, d in DATASETS.items() if d.subject != "provider"}  # (wh, f)
 PROVIDER_DATA = {name: d.compute for name, d in DATASETS.items() if d.subject == "provider"}  # (wh, f, id)

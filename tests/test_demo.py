@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access import demo, schema
+from data_access.demo import build as demo_build, synthesis as demo_synthesis
+from data_access.warehouse import schema
 
 ORDERS = 50_000
 DATA_END = pd.Timestamp("2021-12-31")
@@ -18,7 +19,7 @@ DATA_END = pd.Timestamp("2021-12-31")
 
 @pytest.fixture(scope="module")
 def frames() -> dict[str, pd.DataFrame]:
-    return demo.generate(orders=ORDERS, seed=7)
+    return demo_synthesis.generate(orders=ORDERS, seed=7)
 
 
 def _ts(series: pd.Series) -> pd.Series:
@@ -32,7 +33,7 @@ def _quarter(series: pd.Series) -> pd.Series:
 # --- determinism -----------------------------------------------------------------------------
 
 def test_same_seed_gives_identical_frames(frames):
-    again = demo.generate(orders=ORDERS, seed=7)
+    again = demo_synthesis.generate(orders=ORDERS, seed=7)
     assert list(again) == list(schema.TABLE_NAMES)
     for name in schema.TABLE_NAMES:
         pd.testing.assert_frame_equal(frames[name], again[name], check_exact=True, obj=name)
@@ -41,14 +42,14 @@ def test_same_seed_gives_identical_frames(frames):
 def test_the_data_do_not_depend_on_the_piece_size(frames, monkeypatch):
     """Order-level arrays are computed PIECE orders at a time (so that 100M orders fit in memory): with
     pieces of 4,999 orders — partial ones everywhere, the draws split mid-way — every table is the same."""
-    monkeypatch.setattr(demo, "PIECE", 4_999)
-    pieces = demo.generate(orders=ORDERS, seed=7)
+    monkeypatch.setattr(demo_synthesis, "PIECE", 4_999)
+    pieces = demo_synthesis.generate(orders=ORDERS, seed=7)
     for name in schema.TABLE_NAMES:
         pd.testing.assert_frame_equal(frames[name], pieces[name], check_exact=True, obj=name)
 
 
 def test_another_seed_gives_another_warehouse(frames):
-    other = demo.generate(orders=ORDERS, seed=8)
+    other = demo_synthesis.generate(orders=ORDERS, seed=8)
     pd.testing.assert_frame_equal(frames["industry_belts"], other["industry_belts"])  # real places, fixed
     for name in ("providers", "brands", "orders"):
         assert not frames[name].equals(other[name]), name
@@ -270,7 +271,7 @@ def test_some_brands_are_stalled(frames):
 def test_build_swaps_a_complete_duckdb_file_in(tmp_path, capsys):
     target = tmp_path / "warehouse.duckdb"
     target.write_bytes(b"an older warehouse that a reader may still hold open")
-    seconds = demo.build(f"duckdb:///{target}", orders=5_000, seed=3)
+    seconds = demo_build.build(f"duckdb:///{target}", orders=5_000, seed=3)
     assert seconds > 0
     line = capsys.readouterr().out.strip()
     assert "5,000 orders" in line and "\n" not in line
@@ -280,7 +281,7 @@ def test_build_swaps_a_complete_duckdb_file_in(tmp_path, capsys):
         counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in schema.TABLE_NAMES}
     finally:
         con.close()
-    expected = demo.generate(orders=5_000, seed=3)
+    expected = demo_synthesis.generate(orders=5_000, seed=3)
     assert counts == {t: len(expected[t]) for t in schema.TABLE_NAMES}
     assert np.isclose(sum(counts.values()), sum(len(f) for f in expected.values()))
 
@@ -289,7 +290,7 @@ def test_build_without_a_url_writes_the_default_file(tmp_path, monkeypatch, caps
     from data_access import config
     default = tmp_path / "data" / "warehouse.duckdb"  # the data/ directory does not exist yet
     monkeypatch.setattr(config, "DEFAULT_DUCKDB_PATH", default)
-    demo.build(None, orders=1_000, seed=1)
+    demo_build.build(None, orders=1_000, seed=1)
     assert default.is_file() and str(default) in capsys.readouterr().out
 
 

@@ -24,10 +24,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from data_access import access, audit, cli, delivery, digest, digest_render, events, links, recipients, rules
-from data_access.catalogue import DATASETS
-from data_access.export import BOM
-from data_access.filters import Filters
+from data_access import cli
+from data_access.access import audit, recipients, roles as access
+from data_access.digest import compose as digest, delivery, render as digest_render
+from data_access.export.csv_file import BOM
+from data_access.metrics import events, rules
+from data_access.metrics.catalogue import DATASETS
+from data_access.views import links
+from data_access.warehouse.filters import Filters
 from tests import delivery_support
 from tests.access_support import MANAGER, NO_BELTS_USER, OPERATOR_A, OPERATOR_B, PROVIDER_USER, roles_toml, scope_brands
 from tests.oracle import oracle_onboarding, oracle_roi, oracle_steps

@@ -3,7 +3,7 @@
 Under pandas 3 an all-NULL column once became datetime64[s] on its way through `pd.to_datetime` and
 then refused to compare with a date (`/steps?category=agri`). `Warehouse.frame` now types every column
 by the select's declared SQL type. Here every data function a page can ask for (every dataset of
-data_access.catalogue: the reports, cohorts, the brand and provider figures) runs on every backend, from the
+data_access.metrics.catalogue: the reports, cohorts, the brand and provider figures) runs on every backend, from the
 marts and from the raw tables, under filters whose brands have no completed current step, no campaign,
 no provider or no orders (tests/edge_warehouse.empty_column_filters; the oracle matrix of
 tests/test_reports.py checks the reports' figures under the same filters). Each frame must come back
@@ -17,16 +17,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import false, func, select
 
-from data_access.catalogue import DATASETS
-from data_access.marts import mart_daily
-from data_access.schema import brands, campaigns, steps_milestones
-from data_access.warehouse import Warehouse
+from data_access.metrics.catalogue import DATASETS
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.marts.definitions import mart_daily
+from data_access.warehouse.schema import brands, campaigns, steps_milestones
 from edge_warehouse import LAST_DAY, NO_ORDERS_BRAND, empty_column_filters
 
-# Rankings and counts over a report's rows (data_access.summaries) are pandas over frames the reports type alike on
+# Rankings and counts over a report's rows (data_access.metrics.summaries) are pandas over frames the reports type
+# alike on
 # every backend: they run on one backend, the reports they sum on all of them.
 SUMMARIES = {name for name, d in DATASETS.items()
-             if d.compute.__module__ == "data_access.summaries" and d.subject != "provider"}
+             if d.compute.__module__ == "data_access.metrics.summaries" and d.subject != "provider"}
 DATA = {name: d.compute for name, d in DATASETS.items() if d.subject != "provider" and name not in SUMMARIES}
 PROVIDER_DATA = {name: d.compute for name, d in DATASETS.items() if d.subject == "provider"}  # (wh, f, id)
 

@@ -1,4 +1,5 @@
-"""Platform events (data_access.events): the calendar file, the optional warehouse table, and the time charts that
+"""Platform events (data_access.metrics.events): the calendar file, the optional warehouse table, and the time charts
+that
 draw them (ui.charts) on every page, switchable in the sidebar and in the URL."""
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import events, links
-from data_access.events import Event, EventsError
-from data_access.warehouse import Warehouse
+from data_access.metrics import events
+from data_access.metrics.events import Event, EventsError
+from data_access.views import links
+from data_access.warehouse.connection import Warehouse
 from tests.app_support import chart_frames
 from ui import charts
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access.export import BOM, csv_bytes, neutralise
+from data_access.export.csv_file import BOM, csv_bytes, neutralise
 
 
 def rows(data: bytes) -> list[list[str]]:

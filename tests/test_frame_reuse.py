@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, event, func, select
 
-from data_access.warehouse import Warehouse
+from data_access.warehouse.connection import Warehouse
 
 numbers = Table("numbers", MetaData(), Column("n", Integer))
 

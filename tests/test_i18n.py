@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data_access import words
+from data_access.words import messages as words
 from scripts import i18n as catalogues
 from ui import charts, fmt, i18n
 

@@ -4,8 +4,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from data_access import load, schema
-from data_access.warehouse import Warehouse
+from data_access.warehouse import schema
+from data_access.warehouse.build import load as load_load, writing as load_writing
+from data_access.warehouse.connection import Warehouse
 
 
 @pytest.mark.parametrize("table", schema.TABLE_NAMES)
@@ -50,8 +51,8 @@ def test_create_tables_refuses_a_warehouse_it_did_not_create(tmp_path):
         with engine.begin() as conn:
             conn.execute(text("CREATE TABLE brands (brand_id BIGINT PRIMARY KEY, name VARCHAR(128))"))
             conn.execute(text("INSERT INTO brands VALUES (1, 'theirs')"))
-        with pytest.raises(load.RefusedToOverwrite, match="brands"):
-            load.create_tables(engine)
+        with pytest.raises(load_writing.RefusedToOverwrite, match="brands"):
+            load_load.create_tables(engine)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT name FROM brands")).scalar() == "theirs"
             tables = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars())
@@ -64,9 +65,9 @@ def test_create_tables_replaces_its_own_warehouse(tmp_path, frames):
     url = f"sqlite:///{tmp_path / 'ours.sqlite'}"
     engine = create_engine(url)
     try:
-        load.create_tables(engine)
-        load.load_frames(engine, frames)
-        load.create_tables(engine)  # ours (marker present): replaced, now empty
+        load_load.create_tables(engine)
+        load_load.load_frames(engine, frames)
+        load_load.create_tables(engine)  # ours (marker present): replaced, now empty
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(schema.orders)).scalar() == 0
     finally:

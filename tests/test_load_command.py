@@ -17,8 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from conftest import _unavailable
-from data_access import cli, load, marts, schema
-from data_access.warehouse import Warehouse, create_warehouse_engine
+from data_access import cli
+from data_access.warehouse import schema
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse, create_warehouse_engine
+from data_access.warehouse.marts import read as marts
 from tests import server_databases
 
 # (target backend, source kind): each kind of source is read by two targets

@@ -21,10 +21,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 import oracle
-from data_access import demo, marts, schema
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse
+from data_access.demo import synthesis as demo
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse import freshness as marts_freshness, schema
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
+from data_access.warehouse.marts import definitions as marts_definitions, read as marts_read
 from tests import mapping_source, server_databases
 from tests.test_contract_check import expected_warnings
 from tests.test_reports import ALL_CASES, assert_frames_match
@@ -103,9 +105,10 @@ def test_build_marts_puts_the_marts_beside_the_views(with_marts):
     wh = Warehouse(with_marts.url, schema=with_marts.schema)
     try:
         tables = set(inspect(wh.engine).get_table_names(schema=with_marts.schema))
-        assert {m.name for m in marts.MARTS} | {marts.MARTS_META.name} <= tables
-        assert not {m.name for m in marts.MARTS} & set(inspect(wh.engine).get_table_names())  # not beside the source
-        assert marts.fresh(wh)
+        assert {m.name for m in marts_definitions.MARTS} | {marts_freshness.MARTS_META.name} <= tables
+        # not beside the source
+        assert not {m.name for m in marts_definitions.MARTS} & set(inspect(wh.engine).get_table_names())
+        assert marts_read.fresh(wh)
     finally:
         wh.engine.dispose()
 
@@ -141,7 +144,7 @@ _expected: dict = {}
 def test_every_report_through_the_views_equals_the_oracle(readers, frames, report, case, source):
     f: Filters = ALL_CASES[case]
     wh = readers[source]
-    assert marts.fresh(wh) == (source == "marts")
+    assert marts_read.fresh(wh) == (source == "marts")
     if (report, case) not in _expected:
         _expected[report, case] = oracle.ORACLES[report](frames, f)
     want = _expected[report, case].copy()

@@ -9,9 +9,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, insert, inspect
 
-from data_access import cli, demo, load, marts, reports, schema
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse, WarehouseError, create_warehouse_engine
+from data_access import cli
+from data_access.demo import build as demo_build
+from data_access.metrics import reports
+from data_access.warehouse import freshness as marts_freshness, schema
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse, WarehouseError, create_warehouse_engine
+from data_access.warehouse.filters import Filters
+from data_access.warehouse.marts import build as marts_build, definitions as marts_definitions, read as marts_read
 
 
 def _theirs(path, frames) -> str:
@@ -33,7 +38,8 @@ def test_build_marts_refuses_a_warehouse_it_did_not_create(tmp_path, frames, cap
     assert "not created by beltboard" in err and "--owned" in err and "\n" not in err
     engine = create_engine(url)
     try:
-        assert not {m.name for m in (marts.MARTS_META, *marts.MARTS)} & set(inspect(engine).get_table_names())
+        built = {m.name for m in (marts_freshness.MARTS_META, *marts_definitions.MARTS)}
+        assert not built & set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
 
@@ -43,7 +49,7 @@ def test_build_marts_writes_into_an_owned_warehouse_when_asked(tmp_path, frames)
     assert cli.main(["build-marts", "--url", url, "--owned"]) == 0
     wh = Warehouse(url)
     try:
-        assert marts.fresh(wh)
+        assert marts_read.fresh(wh)
     finally:
         wh.engine.dispose()
 
@@ -54,13 +60,13 @@ def test_marts_go_stale_when_orders_change_and_are_then_not_read(tmp_path, frame
     try:
         load.create_tables(engine)
         load.load_frames(engine, frames)
-        marts.build_into(engine)
+        marts_build.build_into(engine)
     finally:
         engine.dispose()
     f = Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31), grain="quarter")
     wh = Warehouse(url)
     before = reports.sales(wh, f)
-    assert marts.fresh(wh)
+    assert marts_read.fresh(wh)
     wh.engine.dispose()
 
     engine = create_engine(url)   # a late order arrives: the marts no longer describe the orders
@@ -75,7 +81,7 @@ def test_marts_go_stale_when_orders_change_and_are_then_not_read(tmp_path, frame
         engine.dispose()
     wh = Warehouse(url)
     try:
-        assert not marts.fresh(wh)
+        assert not marts_read.fresh(wh)
         after = reports.sales(wh, f)
     finally:
         wh.engine.dispose()
@@ -84,15 +90,15 @@ def test_marts_go_stale_when_orders_change_and_are_then_not_read(tmp_path, frame
 
 
 def test_the_demo_builds_fresh_marts(tmp_path):
-    url = f"duckdb:///{tmp_path / 'demo.duckdb'}"
-    demo.build(url, orders=3_000, seed=2)
+    url = f"duckdb:///{tmp_path / 'demo_synthesis.duckdb'}"
+    demo_build.build(url, orders=3_000, seed=2)
     wh = Warehouse(url)
     try:
-        assert marts.fresh(wh)
-        meta = wh.frame(marts.MARTS_META.select())
-        assert set(meta["mart"]) == {m.name for m in marts.MARTS}
+        assert marts_read.fresh(wh)
+        meta = wh.frame(marts_freshness.MARTS_META.select())
+        assert set(meta["mart"]) == {m.name for m in marts_definitions.MARTS}
         assert set(meta["source_rows"]) == {3_000}
-        daily = wh.frame(marts.mart_daily.select())
+        daily = wh.frame(marts_definitions.mart_daily.select())
         assert int(daily["orders"].sum()) == 3_000
         assert pd.Series(daily["pairs_year"]).sum() > 0
     finally:
@@ -110,7 +116,7 @@ def test_a_warehouse_without_marts_is_read_raw(tmp_path, frames, kind):
         engine.dispose()
     wh = Warehouse(url)
     try:
-        assert not marts.fresh(wh)
+        assert not marts_read.fresh(wh)
         assert wh.as_of() == dt.date(2021, 12, 31)
         assert int(reports.sales(wh, Filters(grain="year"))["orders"].sum()) > 0
     finally:
@@ -120,7 +126,7 @@ def test_a_warehouse_without_marts_is_read_raw(tmp_path, frames, kind):
 def test_an_unreachable_warehouse_is_an_error_not_a_silent_raw_read(tmp_path):
     wh = Warehouse(f"sqlite:///{tmp_path / 'missing-dir' / 'x.sqlite'}")
     with pytest.raises(WarehouseError):
-        marts.fresh(wh)
+        marts_read.fresh(wh)
 
 
 def test_build_marts_says_what_it_did_and_why(tmp_path, frames, capsys):
@@ -141,7 +147,7 @@ def test_build_marts_says_what_it_did_and_why(tmp_path, frames, capsys):
         assert all(word in out for word in words) and out.count("\n") == 1, out
     reader = Warehouse(url)
     try:
-        assert marts.fresh(reader)  # the file is open read-only in this process
+        assert marts_read.fresh(reader)  # the file is open read-only in this process
         assert cli.main(["build-marts", "--url", url]) == 1
         err = capsys.readouterr().err.strip()
         assert err.startswith("error: build-marts could not write the marts") and "\n" not in err, err

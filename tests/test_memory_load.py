@@ -27,8 +27,9 @@ from sqlalchemy import select
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from data_access import demo, schema
-from data_access.warehouse import Warehouse
+from data_access.demo import build as demo
+from data_access.warehouse import schema
+from data_access.warehouse.connection import Warehouse
 from tests.browser_support import StreamlitServer
 
 pytestmark = pytest.mark.slow

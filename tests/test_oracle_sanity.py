@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import oracle
-from data_access.filters import Filters
+from data_access.warehouse.filters import Filters
 from edge_warehouse import LAST_DAY, edge_frames
 
 D = dt.date

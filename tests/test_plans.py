@@ -1,10 +1,10 @@
-"""The date arithmetic pages plan their data with (data_access.plans), without Streamlit."""
+"""The date arithmetic pages plan their data with (data_access.views.plans), without Streamlit."""
 import datetime as dt
 
 import pandas as pd
 
-from data_access.filters import Filters
-from data_access.plans import extended, last_full_period, row_at, within
+from data_access.views.plans import extended, last_full_period, row_at, within
+from data_access.warehouse.filters import Filters
 
 D = dt.date
 

@@ -19,10 +19,13 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
-from data_access import demo, marts, reports, schema
 from data_access.config import GENERATION_CHECK_ENV
-from data_access.filters import Filters
-from data_access.warehouse import EmptyWarehouse, Warehouse, WarehouseError
+from data_access.demo import build as demo_build, synthesis as demo_synthesis
+from data_access.metrics import reports
+from data_access.warehouse import schema
+from data_access.warehouse.connection import EmptyWarehouse, Warehouse, WarehouseError
+from data_access.warehouse.filters import Filters
+from data_access.warehouse.marts import build as marts_build, definitions as marts_definitions, read as marts_read
 from tests import oracle, server_databases
 from tests.app_support import DASHBOARD, metric
 from ui import fmt
@@ -43,7 +46,7 @@ PROBE = select(
 
 
 def _frames(gen: dict) -> dict:
-    return demo.generate(**gen)
+    return demo_synthesis.generate(**gen)
 
 
 def _probe_of(frames) -> tuple:
@@ -124,7 +127,7 @@ def _label(observed: tuple, generations: dict, part: str) -> str:
 
 @pytest.mark.parametrize("target", ["duckdb", "sqlite", "postgresql", "mariadb"], indirect=True)
 def test_a_reader_sees_one_generation_or_the_next_never_half_a_rebuild(target, generations):
-    demo.build(target, **GEN_A)
+    demo_build.build(target, **GEN_A)
     reader = Reader(target)
     reader.start()
     try:
@@ -132,7 +135,7 @@ def test_a_reader_sees_one_generation_or_the_next_never_half_a_rebuild(target, g
         while len(reader.seen) < 3 and not reader.errors and time.monotonic() < deadline:
             time.sleep(0.05)
         build_started = time.monotonic()
-        demo.build(target, **GEN_B)
+        demo_build.build(target, **GEN_B)
         build_ended = time.monotonic()
         deadline = build_ended + 30
         while (not [s for s in reader.seen if s[0] > build_ended + 0.2][2:] and not reader.errors
@@ -157,7 +160,7 @@ def test_a_reader_sees_one_generation_or_the_next_never_half_a_rebuild(target, g
 def test_a_reader_never_reads_half_built_marts(target, generations):
     """build-marts over the same orders: every read gives generation A's figures (from the old marts, the new
     ones, or the raw orders), never those of marts dropped and not yet filled."""
-    demo.build(target, **GEN_A)
+    demo_build.build(target, **GEN_A)
     reader = Reader(target)
     reader.start()
     try:
@@ -166,7 +169,7 @@ def test_a_reader_never_reads_half_built_marts(target, generations):
             time.sleep(0.05)
         started = time.monotonic()
         for _ in range(3):
-            marts.build(target, quiet=True)
+            marts_build.build(target, quiet=True)
         ended = time.monotonic()
         time.sleep(0.3)
     finally:
@@ -178,14 +181,14 @@ def test_a_reader_never_reads_half_built_marts(target, generations):
         (generations["A"]["probe"], generations["A"]["sales"])}
     wh = Warehouse(target)
     try:
-        assert marts.fresh(wh)
+        assert marts_read.fresh(wh)
     finally:
         wh.engine.dispose()
 
 
 @pytest.mark.parametrize("target", ["postgresql", "mariadb"], indirect=True)
 def test_a_staged_build_leaves_no_staging_area_and_refuses_tables_it_did_not_create(target):
-    demo.build(target, **GEN_A)
+    demo_build.build(target, **GEN_A)
     engine = create_engine(target)
     try:
         with engine.connect() as conn:
@@ -210,7 +213,7 @@ def test_a_rebuild_keeps_the_grants_of_a_read_only_user(target):
     """README's read-only role: a swap must not leave it without SELECT on the new tables (the old tables'
     grants, and the schema's default privileges, which a table created in the staging schema did not get)."""
     role = f"beltboard_reader_{os.getpid()}"
-    demo.build(target, orders=1_000, seed=1)
+    demo_build.build(target, orders=1_000, seed=1)
     engine = create_engine(target, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:  # README's read-only role, less the tables' grant on one mart
@@ -218,11 +221,11 @@ def test_a_rebuild_keeps_the_grants_of_a_read_only_user(target):
             conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
             conn.execute(text(f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO "{role}"'))
             conn.execute(text(f'REVOKE SELECT ON mart_campaign_windows FROM "{role}"'))
-        demo.build(target, orders=2_000, seed=2)
+        demo_build.build(target, orders=2_000, seed=2)
         with engine.connect() as conn:
             allowed = {t: conn.execute(text("SELECT has_table_privilege(:r, :t, 'SELECT')"),
                                        {"r": role, "t": f"public.{t}"}).scalar()
-                       for t in (*schema.TABLE_NAMES, *marts.BUILT)}
+                       for t in (*schema.TABLE_NAMES, *marts_definitions.BUILT)}
             writes = conn.execute(text("SELECT has_table_privilege(:r, 'public.orders', 'INSERT')"),
                                   {"r": role}).scalar()
         assert allowed == {t: True for t in allowed}
@@ -236,10 +239,10 @@ def test_a_rebuild_keeps_the_grants_of_a_read_only_user(target):
 
 @pytest.mark.parametrize("target", ["postgresql"], indirect=True)
 def test_truncated_orders_stop_the_marts_being_read_as_fresh(target, generations):
-    demo.build(target, **GEN_A)
+    demo_build.build(target, **GEN_A)
     wh = Warehouse(target)
     try:
-        assert marts.fresh(wh)
+        assert marts_read.fresh(wh)
         assert _sales(reports.sales(wh, YEARS)) == generations["A"]["sales"]
         engine = create_engine(target)
         try:
@@ -248,7 +251,7 @@ def test_truncated_orders_stop_the_marts_being_read_as_fresh(target, generations
         finally:
             engine.dispose()
         wh.generation()  # what the dashboard does before each cached call
-        assert not marts.fresh(wh)
+        assert not marts_read.fresh(wh)
         with pytest.raises(EmptyWarehouse):  # the page says so, rather than the marts' old figures
             reports.sales(wh, YEARS)
     finally:
@@ -263,7 +266,7 @@ def test_a_server_is_looked_at_again_only_after_the_check_interval(target, monke
     from ui.data import TTL_SECONDS
     assert 0 < DEFAULT_GENERATION_CHECK_S < TTL_SECONDS
     monkeypatch.setenv(GENERATION_CHECK_ENV, "3600")
-    demo.build(target, orders=1_000, seed=1)
+    demo_build.build(target, orders=1_000, seed=1)
     wh = Warehouse(target)
     try:
         before = wh.generation()
@@ -278,7 +281,7 @@ def test_a_server_is_looked_at_again_only_after_the_check_interval(target, monke
         other = Warehouse(target)
         try:
             assert other.generation().token != before.token, "a new look sees the change"
-            assert not marts.fresh(other)
+            assert not marts_read.fresh(other)
             frames = _frames({"orders": 1_000, "seed": 1})
             rest = {**frames, "orders": frames["orders"][frames["orders"].order_id != frames["orders"].order_id.min()]}
             assert _sales(reports.sales(other, YEARS)) == _sales(oracle.oracle_sales(rest, YEARS))
@@ -302,7 +305,7 @@ def _open_deleted(path: Path) -> list[str]:
 def test_the_app_shows_a_rebuilt_duckdb_file_without_a_refresh(tmp_path, monkeypatch):
     path = tmp_path / "swapped.duckdb"
     url = f"duckdb:///{path}"
-    demo.build(url, **GEN_A)
+    demo_build.build(url, **GEN_A)
     monkeypatch.setenv("WAREHOUSE_URL", url)
     f = Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31), grain="quarter")
     expected = {}
@@ -319,7 +322,7 @@ def test_the_app_shows_a_rebuilt_duckdb_file_without_a_refresh(tmp_path, monkeyp
     assert not at.exception, [e.value for e in at.exception]
     assert metric(at, "Orders · Q4 2021").value == expected["A"]
 
-    demo.build(url, **GEN_B)  # a new file renamed over the one the app has open
+    demo_build.build(url, **GEN_B)  # a new file renamed over the one the app has open
     at.run()  # the next run: no Refresh pressed
     assert not at.exception, [e.value for e in at.exception]
     assert metric(at, "Orders · Q4 2021").value == expected["B"]
@@ -333,13 +336,13 @@ def test_a_query_still_on_the_replaced_duckdb_file_does_not_keep_the_reader_on_i
     new file, and the old one is closed."""
     path = tmp_path / "held.duckdb"
     url = f"duckdb:///{path}"
-    demo.build(url, **GEN_A)
+    demo_build.build(url, **GEN_A)
     wh = Warehouse(url)
     try:
         assert tuple(int(x) for x in wh.frame(PROBE).iloc[0]) == generations["A"]["probe"]
         busy = wh.engine.connect()  # a query of another session, still running on the old file
         busy.execute(PROBE).fetchall()
-        demo.build(url, **GEN_B)
+        demo_build.build(url, **GEN_B)
         threading.Timer(0.5, busy.close).start()
         started = time.monotonic()
         wh.generation()  # a new engine, which waits for the old file's last query before it connects

@@ -3,7 +3,7 @@
 Each backend gets its own warehouse: the edge warehouse without its last eight days of orders and without
 its three newest campaigns (whose orders are older: a new campaign's old orders), its marts built in full.
 Then `build-marts`, step by step, each time comparing every mart table with what a full build writes
-(marts.mart_rows, read without writing):
+(marts_definitions.mart_rows, read without writing):
 
 1. a day of orders appended: refreshed incrementally;
 2. a week appended, with the held-back campaigns, a new campaign and its orders, an order dated before
@@ -25,13 +25,21 @@ from sqlalchemy import Date, func, select
 from sqlalchemy.exc import DBAPIError
 
 import oracle
-from data_access import cli, fingerprint, load, marts, refresh, schema
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
-from data_access.fingerprint import EPOCH
-from data_access.freshness import recorded_source, source_query
-from data_access.sqlfuncs import days_between
-from data_access.warehouse import Warehouse
+from data_access import cli
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse import fingerprint, schema
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
+from data_access.warehouse.fingerprint import EPOCH
+from data_access.warehouse.freshness import recorded_source, source_query
+from data_access.warehouse.marts import (
+    build as marts_build,
+    definitions as marts_definitions,
+    read as marts_read,
+    refresh,
+)
+from data_access.warehouse.sqlfuncs import days_between
 from test_reports import assert_frames_match
 from tests import server_databases
 
@@ -142,16 +150,17 @@ def _comparable(rows):
 
 
 def _assert_as_full_build(writer: Writer, label: str) -> None:
-    """The marts hold what a full build of the warehouse's rows now writes (marts.mart_rows, only read), and their
-    record names what a full build records (count, max id and fingerprint of the orders and the campaigns)."""
+    """The marts hold what a full build of the warehouse's rows now writes (marts_definitions.mart_rows, only
+    read), and their record names what a full build records (count, max id and fingerprint of the orders and the
+    campaigns)."""
     wh = writer.wh
     with wh.engine.connect() as conn:
-        source = marts.current_source(conn)
+        source = marts_definitions.current_source(conn)
         assert recorded_source(conn.execute(source_query()).all()) == source, f"{label}: the record"
         hashed = conn.execute(select(func.count(), func.count(fingerprint.order_hash()))).one()
         assert hashed[0] == hashed[1], f"{label}: an order without a hash would escape the fingerprint"
-    tables = {t.name: _sorted(wh.frame(_comparable(select(*t.c)))) for t in marts.MARTS}
-    full = {t.name: _sorted(wh.frame(_comparable(rows))) for t, rows in marts.mart_rows(source).items()}
+    tables = {t.name: _sorted(wh.frame(_comparable(select(*t.c)))) for t in marts_definitions.MARTS}
+    full = {t.name: _sorted(wh.frame(_comparable(rows))) for t, rows in marts_definitions.mart_rows(source).items()}
     for name, rows in tables.items():
         assert not full[name].empty, f"{label}: {name} is empty; nothing was compared"
         pd.testing.assert_frame_equal(rows, full[name], check_dtype=False, obj=f"{label}: {name}")
@@ -165,7 +174,7 @@ def _refreshed(url: str, how: str) -> refresh.Outcome:
 
 def _looked(writer: Writer, *words: str) -> None:
     """build-marts would rebuild in full now, for the reason `words` name."""
-    plan = refresh.look(writer.wh, marts.check_ours(writer.wh, owned=False))
+    plan = refresh.look(writer.wh, marts_build.check_ours(writer.wh, owned=False))
     assert plan.how == "full" and all(word in plan.reason for word in words), (plan.how, plan.reason)
 
 
@@ -175,7 +184,7 @@ _expected: dict = {}  # the oracle's answers: the same rows on every backend
 def _assert_reports_match_oracle(url: str, frames: dict, label: str) -> None:
     wh = Warehouse(url)
     try:
-        assert marts.fresh(wh), f"{label}: the refreshed marts must be read"
+        assert marts_read.fresh(wh), f"{label}: the refreshed marts must be read"
         for report, compute in REPORTS.items():
             if report not in _expected:
                 _expected[report] = oracle.ORACLES[report](frames, QUARTER)
@@ -191,7 +200,7 @@ def test_an_incremental_refresh_writes_what_a_full_build_writes(target, frames, 
     try:
         load.create_tables(writer.wh.engine)
         writer.append(base)
-        marts.build_into(writer.wh.engine)
+        marts_build.build_into(writer.wh.engine)
 
         writer.append({"orders": day})
         outcome = _refreshed(target, "incremental")
@@ -221,6 +230,6 @@ def test_an_incremental_refresh_writes_what_a_full_build_writes(target, frames, 
         writer.delete(schema.orders, "order_id", int(first.order_id.iloc[1]))
         _looked(writer, "orders", "deleted")
         assert cli.main(["build-marts", "--url", target]) == 0
-        assert "rebuilt in full" in capsys.readouterr().out and marts.fresh(writer.wh)
+        assert "rebuilt in full" in capsys.readouterr().out and marts_read.fresh(writer.wh)
     finally:
         writer.close()

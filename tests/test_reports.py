@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 import oracle
-from data_access.catalogue import REPORTS
-from data_access.filters import GROUP_BYS, Filters
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.filters import GROUP_BYS, Filters
 from edge_warehouse import empty_column_filters
 
 try:
-    from data_access import reports
+    from data_access.metrics import reports
     _IMPORT_ERROR = None
 except Exception as exc:  # noqa: BLE001 - reported by every test below, not at collection
     reports, _IMPORT_ERROR = None, exc
@@ -172,7 +172,7 @@ def assert_frames_match(got: pd.DataFrame, want: pd.DataFrame, required: list[st
 @pytest.mark.parametrize(("report", "case", "source"), PARAMS, ids=[f"{r}-{c}-{s}" for r, c, s in PARAMS])
 def test_report_matches_oracle(warehouse, report, case, source):
     if _IMPORT_ERROR is not None:
-        pytest.fail(f"data_access.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
+        pytest.fail(f"data_access.metrics.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
     f = ALL_CASES[case]
     got = REPORTS[report](warehouse.source(source), f)
     want = expected(report, case, warehouse.frames).copy()
@@ -187,13 +187,13 @@ def test_report_matches_oracle(warehouse, report, case, source):
 
 def test_every_report_is_registered():
     if _IMPORT_ERROR is not None:
-        pytest.fail(f"data_access.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
+        pytest.fail(f"data_access.metrics.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
     assert set(REPORTS) == set(oracle.ORACLES)
 
 
 def test_roi_windows_are_monotonic_on_every_backend(warehouse):
     if _IMPORT_ERROR is not None:
-        pytest.fail(f"data_access.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
+        pytest.fail(f"data_access.metrics.reports is not importable: {_IMPORT_ERROR!r}", pytrace=False)
     got = REPORTS["roi"](warehouse.wh, Filters(date_from=D(2020, 1, 1), date_to=D(2021, 12, 31), by="belt"))
     r = got[["roi_t0", "roi_t10", "roi_t30"]].astype(float)
     assert (r.roi_t0 <= r.roi_t10 + 1e-12).all() and (r.roi_t10 <= r.roi_t30 + 1e-12).all()
@@ -220,7 +220,7 @@ def test_assert_frames_match_normalises_and_reports_readably():
 
 @pytest.mark.parametrize("source", ["marts", "raw"])
 def test_the_managed_by_split_is_the_oracle_s_onboarding_and_sales_by_who_runs_the_brands(warehouse, source):
-    from data_access.catalogue import DATASETS
+    from data_access.metrics.catalogue import DATASETS
     f = Filters(date_from=D(2021, 1, 1), date_to=D(2021, 6, 30), grain="quarter")
     got = DATASETS["managed_by_split"].run(warehouse.source(source), f).set_index("managed_by")
     onboarded = oracle.ORACLES["onboarding"](warehouse.frames, f.with_(by="managed_by"))
@@ -241,7 +241,7 @@ DIRECTORY_CASES = ("range-quarter", "scope", "as-of-q2", "matches-nothing")
 def test_the_brand_directory_is_the_oracle_s_roster_with_gmv_and_refunds(warehouse, source):
     """The Brand page without a brand lists every selected brand: its STEPS place, GMV in the range and the one
     before, and refund rate, as the oracle counts them from raw rows (a few filter cases per backend)."""
-    from data_access.catalogue import DATASETS
+    from data_access.metrics.catalogue import DATASETS
     dataset = DATASETS["brand_directory"]
     for case in DIRECTORY_CASES:
         f = ALL_CASES[case]
@@ -254,7 +254,7 @@ def test_the_brand_directory_is_the_oracle_s_roster_with_gmv_and_refunds(warehou
 def test_the_rankings_by_multiple_leave_a_small_base_out_and_growth_ranks_every_base(warehouse, source):
     """top_movers keeps bases of at least Filters.min_base; top_growth ranks by yuan grown whatever the base and
     marks a small base; the histogram counts small bases apart (all over the oracle's brand multiples)."""
-    from data_access.catalogue import DATASETS
+    from data_access.metrics.catalogue import DATASETS
     f = Filters(**CUSTOM, min_base=500)
     want = oracle.oracle_brand_multiples(warehouse.frames, f)
     base = pd.to_numeric(want["base_gmv_cny"]).astype(float)

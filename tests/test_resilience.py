@@ -27,10 +27,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
-from data_access import audit, demo, load, reference
-from data_access.catalogue import REPORTS
-from data_access.filters import Filters
-from data_access.warehouse import QueryTimeout, Warehouse
+from data_access.access import audit
+from data_access.demo import synthesis as demo
+from data_access.metrics import reference
+from data_access.metrics.catalogue import REPORTS
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import QueryTimeout, Warehouse
+from data_access.warehouse.filters import Filters
 from tests import server_databases
 from tests.app_support import DASHBOARD, texts
 

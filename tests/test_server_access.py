@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import load
+from data_access.warehouse.build import load
 from tests.access_support import MANAGER, OPERATOR_A, Users, roles_toml
 from tests.browser_support import ROOT, StreamlitServer
 from tests.edge_warehouse import edge_frames

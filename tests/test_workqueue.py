@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import create_engine
 
 import oracle
-from data_access import load, rules
-from data_access.diagnosis import diagnosis
-from data_access.export import csv_bytes
-from data_access.filters import Filters
-from data_access.provider_scores import provider_cohorts, provider_scorecard
-from data_access.warehouse import Warehouse
+from data_access.export.csv_file import csv_bytes
+from data_access.metrics import rules
+from data_access.metrics.diagnosis import diagnosis
+from data_access.metrics.provider_scores import provider_cohorts, provider_scorecard
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
 from edge_warehouse import (
     DONE_ON_AS_OF_BRAND,
     LAST_DAY,
@@ -209,7 +210,8 @@ def test_an_assignment_ending_inside_its_30_days_counts_only_its_own_days(wareho
 
 @pytest.fixture(scope="module")
 def demo_wh(tmp_path_factory):
-    from data_access import demo, marts
+    from data_access.demo import synthesis as demo
+    from data_access.warehouse.marts import build as marts
     frames = demo.generate(orders=200_000, seed=7)
     url = f"duckdb:///{tmp_path_factory.mktemp('workqueue_demo') / 'demo.duckdb'}"
     engine = create_engine(url)

@@ -1,4 +1,4 @@
-"""Excel exports for people (data_access/xlsx.py): `export --format xlsx` for every dataset of the catalogue,
+"""Excel exports for people (data_access/export/xlsx.py): `export --format xlsx` for every dataset of the catalogue,
 opened again with openpyxl — headers in the language, numbers as numbers with the catalogue's formats, dates as
 dates, names beside ids, text never a formula, the About sheet naming the filters and whose data it is — and an
 operator's file holding only their belts and saying so."""
@@ -16,13 +16,15 @@ import openpyxl
 import pytest
 from sqlalchemy import create_engine
 
-from data_access import access, cli, load
-from data_access.catalogue import DATASETS
-from data_access.columns import column
-from data_access.export import file_name
-from data_access.filters import Filters
-from data_access.warehouse import Warehouse
-from data_access.words import enum, t
+from data_access import cli
+from data_access.access import roles as access_roles, scope as access_scope
+from data_access.export.csv_file import file_name
+from data_access.metrics.catalogue import DATASETS
+from data_access.metrics.columns import column
+from data_access.warehouse.build import load
+from data_access.warehouse.connection import Warehouse
+from data_access.warehouse.filters import Filters
+from data_access.words.messages import enum, t
 from tests.access_support import OPERATOR_A, Users, write_roles
 from tests.edge_warehouse import edge_frames
 
@@ -99,7 +101,7 @@ def test_every_dataset_as_xlsx_in_chinese(url, frames, tmp_path, name):
         assert all(cell.data_type != "f" for cell in cells), f"{c}: a formula"
     lines = about(book)
     assert lines["数据集"].startswith(name) and lines["日期范围"] == "2021-01-01 – 2021-06-30"
-    assert lines["用户"] == access.LOCAL_USER and lines["数据范围"] == t("manager · every belt", "zh")
+    assert lines["用户"] == access_scope.LOCAL_USER and lines["数据范围"] == t("manager · every belt", "zh")
 
 
 def dataset_frame(url: str, frames, name: str):
@@ -141,7 +143,7 @@ def test_names_beside_ids_words_for_codes_and_text_never_a_formula(url, frames, 
 def test_an_operator_s_workbook_holds_their_belts_only_and_says_so(url, frames, tmp_path, monkeypatch):
     roles = write_roles(tmp_path / "roles.toml", Users(belts_a=("linyi-apparel", "none"), belts_b=("zhuji-pearls",),
                                                        provider_id=101))
-    monkeypatch.setenv(access.ROLES_ENV, str(roles))
+    monkeypatch.setenv(access_roles.ROLES_ENV, str(roles))
     book = export_xlsx(url, "steps", tmp_path / "ops.xlsx", *RANGE, "--lang", "zh", "--as-user", OPERATOR_A)
     data = book.worksheets[0]
     headers = [c.value for c in data[1]]

@@ -1,10 +1,10 @@
-"""One audit line per page view (data_access.audit): who, their scope, the page, the filters, rows, time.
+"""One audit line per page view (data_access.access.audit): who, their scope, the page, the filters, rows, time.
 
 `page_view(ident, page, lang)` wraps a run of the frame. A run that ends in a rerun (a page switch, a
 click that narrows the belts, Streamlit leaving its legacy pages mode) is not a view: the run it
 asks for writes the line. A run that may see nothing is logged too (status `denied` or `login`).
 
-Fail closed: before any data, the run asks whether its line can be written (data_access.audit.check).
+Fail closed: before any data, the run asks whether its line can be written (data_access.access.audit.check).
 With access control on (a signed-in user), it cannot: the page shows why and no data (status
 `refused:audit`). Without access control (local mode) the sidebar warns and the page goes on.
 
@@ -23,7 +23,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import (
     StopException,
 )
 
-from data_access import audit
+from data_access.access import audit
 
 from .i18n import t
 from .identity import Identity

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data_access.filters import Filters
-from data_access.words import N_
+from data_access.warehouse.filters import Filters
+from data_access.words.messages import N_
 
 from . import data, fmt, i18n, identity, state, widgets
 from .i18n import t

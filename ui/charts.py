@@ -5,7 +5,7 @@ chosen here and labelled by ui.fmt too, so an axis, a tooltip and a tile read th
 way. Axis titles are passed in already translated. Inputs are aggregates: at most MAX_ROWS rows are drawn.
 Render with `st.altair_chart(chart, theme=None)` so the registered theme applies.
 
-Time charts (`period_bars`, `period_lines`, `steps_gantt`) take the platform's events (data_access.events; a
+Time charts (`period_bars`, `period_lines`, `steps_gantt`) take the platform's events (data_access.metrics.events; a
 page passes `ctx.events`, none when the reader switched them off) and draw those that fall in the chart: a
 band behind the data over each month or day an event covers, and the event's name down from the band's top,
 in the reader's language (by quarter or year, when every period holds some event, the names only).
@@ -20,8 +20,8 @@ from decimal import Decimal
 import altair as alt
 import pandas as pd
 
-from data_access import periods
-from data_access.events import Event
+from data_access.metrics.events import Event
+from data_access.views import periods
 
 from . import fmt
 from .i18n import t

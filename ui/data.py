@@ -16,7 +16,7 @@ module switches it off for the whole server (`_ignore_clear_cache`).
 Access control: every public function here (`meta`, `report`, `provider_data`) takes the scope
 from this run's identity (ui.identity.scope(), never from its arguments) and writes it into the
 Filters (`Scope.apply` replaces the scope fields) before the cached call, so the scope is in
-every cache key and in every query's WHERE clause (data_access.filters.brand_conditions). The
+every cache key and in every query's WHERE clause (data_access.warehouse.filters.brand_conditions). The
 belt list (`meta`) is the scope's too. Pages have no other road to the warehouse.
 
 A `WarehouseError` becomes a page-level message saying what is wrong and what to do; a
@@ -36,14 +36,16 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.app_session import AppSession
 
-from data_access import audit, contract_check, events, reference, reports, rules, schema, words, xlsx
-from data_access.access import AccessDenied, Scope
-from data_access.catalogue import DATASETS
+from data_access.access import audit
+from data_access.access.scope import AccessDenied, Scope
 from data_access.cli import export_command
 from data_access.config import warehouse_schema, warehouse_url
-from data_access.export import Where, csv_bytes
-from data_access.filters import DataSpan, Filters
-from data_access.warehouse import (
+from data_access.export import xlsx
+from data_access.export.csv_file import Where, csv_bytes
+from data_access.metrics import events, reference, reports, rules
+from data_access.metrics.catalogue import DATASETS
+from data_access.warehouse import contract_check, schema
+from data_access.warehouse.connection import (
     DEMO_COMMAND,
     EmptyWarehouse,
     MissingTables,
@@ -52,6 +54,8 @@ from data_access.warehouse import (
     WarehouseError,
     WarehouseUnreachable,
 )
+from data_access.warehouse.filters import DataSpan, Filters
+from data_access.words import messages as words
 
 from . import audit_log, identity, state
 from .cache import FrameCache
@@ -208,7 +212,7 @@ def report(name: str, f: Filters) -> pd.DataFrame:
 
 
 def peer_bands(f: Filters, league: pd.DataFrame) -> pd.DataFrame:
-    """Median, P90 and the best decile's edge of each provider figure (data_access.reports.peer_bands): over the
+    """Median, P90 and the best decile's edge of each provider figure (data_access.metrics.reports.peer_bands): over the
     league shown, or for a provider user over its peers, from data_access (its league holds only its own row)."""
     if scoped(f).scope_provider is None:
         return reports.peer_bands(league)
@@ -354,7 +358,7 @@ def _contract_check(url: str, schema_name: str | None) -> contract_check.Result:
 
 
 def contract_findings(again: bool = False) -> contract_check.Result:
-    """The warehouse checked against the contract (data_access.contract_check), with when it ran; `again`
+    """The warehouse checked against the contract (data_access.warehouse.contract_check), with when it ran; `again`
     runs it now rather than take the last hour's."""
     if again:
         _contract_check.clear()

@@ -1,6 +1,6 @@
-"""Numbers and dates for the pages: data_access.fmt (Babel, CLDR), the one implementation, shared with the
+"""Numbers and dates for the pages: data_access.words.fmt (Babel, CLDR), the one implementation, shared with the
 digests. Pages and charts say `fmt.money(value, lang)`."""
-from data_access.fmt import (  # noqa: F401 - the pages' formats come from here
+from data_access.words.fmt import (  # noqa: F401 - the pages' formats come from here
     EMPTY,
     NEUTRAL,
     YUAN,

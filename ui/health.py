@@ -1,17 +1,17 @@
 """The contract check in the dashboard: which pages a failing check affects, the frame's notice, and
-the Data health page's table of findings (data_access.contract_check; cached in ui.data)."""
+the Data health page's table of findings (data_access.warehouse.contract_check; cached in ui.data)."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from data_access.contract_check import Result
-from data_access.warehouse import WarehouseError
+from data_access.warehouse.connection import WarehouseError
+from data_access.warehouse.contract_check import Result
 
 from . import data
 from .i18n import N_, t
 
-# Words for the rules and severities of data_access.contract_check (message ids; the catalogues say them).
+# Words for the rules and severities of data_access.warehouse.contract_check (message ids; the catalogues say them).
 RULE_WORDS = (
     N_("error"), N_("warning"), N_("missing_table"), N_("missing_column"), N_("wrong_type"), N_("duplicate_key"),
     N_("unknown_reference"), N_("value_not_in_contract"), N_("null"), N_("completed_before_started"),

@@ -1,4 +1,4 @@
-"""Words in the reader's language for the pages: data_access.words (the gettext catalogues under locale/, `t`,
+"""Words in the reader's language for the pages: data_access.words.messages (the gettext catalogues under locale/, `t`,
 the words of enums and provinces), and which language a browser asks for.
 
 The language is always passed in: nothing here reads the session (but `browser_language`, which asks
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from babel import Locale, UnknownLocaleError
 
-from data_access.words import (  # noqa: F401 - the pages' words come from here
+from data_access.words.messages import (  # noqa: F401 - the pages' words come from here
     DEFAULT_LANG,
     DOMAIN,
     ENUMS,

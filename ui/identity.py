@@ -1,4 +1,4 @@
-"""Who is looking at this run, and what they may see (a data_access.access.Scope).
+"""Who is looking at this run, and what they may see (a data_access.access.scope.Scope).
 
 Where the identity comes from:
 1. No roles file (.streamlit/roles.toml or BELTBOARD_ROLES) and no `[auth]` in secrets.toml:
@@ -10,7 +10,7 @@ Where the identity comes from:
    signed in with `st.login()`.
 Anything else fails closed, with no data and a message saying what is wrong: a roles file with
 neither a header nor `[auth]`, `[auth]` without a roles file, a roles file that went missing or
-broke while the server runs (data_access.access: once configured, never local again), a missing
+broke while the server runs (data_access.access.roles: once configured, never local again), a missing
 header, a header sent twice or with a comma-joined value (one request, one identity), an identity
 with characters outside the e-mail set, a user the roles file does not name, a role without belts.
 
@@ -23,8 +23,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from data_access import access, words
-from data_access.access import Roles, RolesError, Scope
+from data_access.access import roles as access_roles, scope as access_scope
+from data_access.access.roles import Roles, RolesError
+from data_access.access.scope import Scope
+from data_access.words import messages as words
 
 from .i18n import N_, t
 from .text import plain
@@ -83,22 +85,22 @@ def _oidc_email() -> tuple[bool, str | None]:
 
 
 def _denied(source: str, problem: str, user: str = "", audit_log: str | None = None) -> Identity:
-    return Identity(source=source, scope=access.nobody(user, problem), problem=problem, audit_log=audit_log)
+    return Identity(source=source, scope=access_scope.nobody(user, problem), problem=problem, audit_log=audit_log)
 
 
 def current(lang: str) -> Identity:
     """The identity of this run (see the module's docstring)."""
     auth = _auth_configured()
     if auth:
-        access.note_access_control("[auth] in secrets.toml")
+        access_roles.note_access_control("[auth] in secrets.toml")
     try:
-        roles: Roles | None = access.load_roles()
+        roles: Roles | None = access_roles.load_roles()
     except RolesError as exc:
         return _denied("misconfigured", t("The access configuration cannot be used: {error}", lang,
                                           error=_plain(str(exc))))
     if roles is None:
-        access.announce_local_mode()
-        return Identity(source="local", scope=access.LOCAL_MANAGER)
+        access_roles.announce_local_mode()
+        return Identity(source="local", scope=access_scope.LOCAL_MANAGER)
     if roles.header:
         values = _header_values(roles.header)
         if not values:
@@ -114,19 +116,19 @@ def current(lang: str) -> Identity:
                        audit_log=roles.audit_log)
     signed_in, email = _oidc_email()
     if not signed_in:
-        return Identity(source="oidc", scope=access.nobody("", "not signed in"), needs_login=True,
+        return Identity(source="oidc", scope=access_scope.nobody("", "not signed in"), needs_login=True,
                         audit_log=roles.audit_log)
     return _identified("oidc", roles, email, lang)
 
 
 def _identified(source: str, roles: Roles, user: str | None, lang: str) -> Identity:
-    if access.user_key(user) is None:
+    if access_roles.user_key(user) is None:
         return _cannot_identify(source, N_("the identity is not an e-mail address"), roles.audit_log, lang)
     scope = roles.scope_for(user)
     if scope.kind == "none":
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
             "{user} has no access to this dashboard. Ask a manager to add you to the roles file.", lang,
-            user=_user(access.user_key(user))))
+            user=_user(access_roles.user_key(user))))
     if scope.denied:
         return Identity(source=source, scope=scope, audit_log=roles.audit_log, problem=t(
             "Your role ({role}) has no industry belts assigned, so there is nothing to show. Ask a manager to "
@@ -138,14 +140,14 @@ def at_server_start() -> None:
     """Settle, as a server starts (serve.py), whether it has access control, and say which in its log: a
     roles file (or BELTBOARD_ROLES) or [auth] in secrets.toml means it has, for as long as it runs."""
     if _auth_configured():
-        access.note_access_control("[auth] in secrets.toml")
+        access_roles.note_access_control("[auth] in secrets.toml")
     try:
-        roles = access.load_roles()
+        roles = access_roles.load_roles()
     except RolesError as exc:
-        access.log.error("%s", exc)  # the pages say so too, and show nothing
+        access_roles.log.error("%s", exc)  # the pages say so too, and show nothing
         return
     if roles is None:
-        access.announce_local_mode()
+        access_roles.announce_local_mode()
 
 
 def scope(lang: str) -> Scope:
@@ -153,7 +155,7 @@ def scope(lang: str) -> Scope:
     may see nothing."""
     ident = current(lang)
     if not ident.allowed:
-        raise access.AccessDenied(ident.problem or "not signed in")
+        raise access_scope.AccessDenied(ident.problem or "not signed in")
     return ident.scope
 
 
@@ -176,7 +178,7 @@ def _plain(text) -> str:
 
 
 def _user(user: str) -> str:
-    """A user (access.user_key: e-mail characters, no backtick) as Markdown: a code span, so it reads as
+    """A user (access_roles.user_key: e-mail characters, no backtick) as Markdown: a code span, so it reads as
     typed and never becomes a mailto link."""
     return f"`{user}`"
 

@@ -14,10 +14,11 @@ import datetime as dt
 
 import streamlit as st
 
-from data_access import schema, words
-from data_access.events import EventsError
-from data_access.filters import GRAINS, DataSpan, bounded_range
-from data_access.warehouse import WarehouseError
+from data_access.metrics.events import EventsError
+from data_access.warehouse import schema
+from data_access.warehouse.connection import WarehouseError
+from data_access.warehouse.filters import GRAINS, DataSpan, bounded_range
+from data_access.words import messages as words
 
 from . import data, fmt, i18n, identity, state
 from .i18n import N_, t

@@ -1,4 +1,4 @@
-"""Filters live in the URL (data_access.links: View, decode, encode, the dates a view means, shared with the
+"""Filters live in the URL (data_access.views.links: View, decode, encode, the dates a view means, shared with the
 digests), kept in step with the sidebar widgets and the pages here (with ui/sidebar.render).
 """
 from __future__ import annotations
@@ -8,9 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from data_access import schema
-from data_access.filters import Filters
-from data_access.links import (  # noqa: F401 - the pages' URL state comes from here
+from data_access.views.links import (  # noqa: F401 - the pages' URL state comes from here
     COMMON_KEYS,
     DEFAULT_GRAIN,
     DEFAULT_PRESET,
@@ -29,6 +27,8 @@ from data_access.links import (  # noqa: F401 - the pages' URL state comes from 
     last_full,
     to_filters,
 )
+from data_access.warehouse import schema
+from data_access.warehouse.filters import Filters
 
 from . import i18n
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from data_access.columns import column
-from data_access.export import Where, file_name
-from data_access.filters import Filters
+from data_access.export.csv_file import Where, file_name
+from data_access.metrics.columns import column
+from data_access.warehouse.filters import Filters
 
 from . import data, fmt, state
 from .i18n import t
@@ -159,7 +159,7 @@ def minimum_base() -> int:
 
 # ---------------------------------------------------------------- tables
 
-# How a table shows each kind of column (data_access.columns.KINDS): ids, names and enums as text.
+# How a table shows each kind of column (data_access.metrics.columns.KINDS): ids, names and enums as text.
 TABLE_KINDS = {"id": "text", "text": "text", "enum": "text", "date": "day", "count": "count", "money": "money",
                "rate": "rate", "multiple": "multiple", "ratio": "ratio", "days": "days", "flag": "bool"}
 
@@ -269,10 +269,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def download_button(df: pd.DataFrame, name: str, *, key: str | None = None, dataset: str | None = None,
                     f: Filters | None = None, provider_id: int | None = None, where: Where = ()) -> None:
-    """The rows given, as the one CSV format (data_access.export.csv_bytes: the CLI's bytes) and as an Excel
-    workbook for people (data_access.xlsx: the CLI's `--format xlsx` cells). The rows are a dataset of the
+    """The rows given, as the one CSV format (data_access.export.csv_file.csv_bytes: the CLI's bytes) and as an Excel
+    workbook for people (data_access.export.xlsx: the CLI's `--format xlsx` cells). The rows are a dataset of the
     catalogue, `dataset` (default: `name` with underscores) for the filters `f` (default: the page's) and, for a
-    dataset about one provider, `provider_id`, narrowed to the rows `where` says (data_access.export.narrowed):
+    dataset about one provider, `provider_id`, narrowed to the rows `where` says (data_access.export.csv_file.narrowed):
     the About sheet names the export command that writes them again.
     Both files are written only when asked for (Streamlit's deferred download), each with its audit line."""
     ctx = state.context()

@@ -1,7 +1,7 @@
 """The work queue's widgets (METRICS.md, "Work queue", "Provider scorecard", "Provider cohorts"): the Work queue
 page, the brand page's diagnosis and the providers page's scorecard. The pages call one function each, so that
 shared page files change by one line; the words (the evidence sentence, days against typical, the owner) are
-data_access.queue_words's, which the digests say too."""
+data_access.metrics.queue_words's, which the digests say too."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access import periods, rules
-from data_access.diagnosis import STATUSES
-from data_access.export import cell, narrowed
-from data_access.queue_words import (  # noqa: F401 - the words are data_access's
+from data_access.export.csv_file import cell, narrowed
+from data_access.metrics import rules
+from data_access.metrics.diagnosis import STATUSES
+from data_access.metrics.queue_words import (  # noqa: F401 - the words are data_access's
     FIGURE_FORMATS,
     MEASURES,
     SCORECARD,
@@ -23,7 +23,8 @@ from data_access.queue_words import (  # noqa: F401 - the words are data_access'
     percentile_text,
     thresholds_note,
 )
-from data_access.schema import NO_BELT
+from data_access.views import periods
+from data_access.warehouse.schema import NO_BELT
 
 from . import charts, data, fmt, i18n, state, widgets
 from .i18n import t
