@@ -115,7 +115,7 @@ def sql(args) -> dict:
     from data_access.warehouse import cluster
     from data_access.warehouse.connection import CLICKHOUSE_CLUSTER_SETTINGS, CLICKHOUSE_SETTINGS
     started = time.perf_counter()
-    if backend == "duckdb":  # read as Arrow, as the app reads DuckDB (data_access.warehouse.connection): the fastest fetch
+    if backend == "duckdb":  # read as Arrow, as the app reads DuckDB (Warehouse.frame): the fastest fetch
         con = duckdb.connect(url.database, read_only=True)
         for statement, params in statements:
             con.execute(statement, params or None)

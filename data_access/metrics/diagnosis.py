@@ -102,7 +102,7 @@ def _window_sums_at(wh: Warehouse, f: Filters) -> pd.DataFrame:
 def _milestone_windows(wh: Warehouse, f: Filters) -> pd.DataFrame:
     """Every step-1 milestone and every completed one of a selected brand, with its window sums, in one range
     join over the daily mart: step 1 its burst window (started_on … started_on + 29: the peak and the total
-    distribution GMV, data_access.brand), a completed milestone the windows before D = completed_on.
+    distribution GMV, data_access.metrics.brand), a completed milestone the windows before D = completed_on.
 
     The milestones do not depend on the as-of date (the callers keep those completed by theirs), so the queue
     and the queue of the period before (the page's tiles) ask the same statement, and the warehouse answers
@@ -130,7 +130,7 @@ def _milestone_windows(wh: Warehouse, f: Filters) -> pd.DataFrame:
 
 
 def _burst(windows: pd.DataFrame) -> pd.DataFrame:
-    """brand_id, burst_coefficient of the step-1 windows (as data_access.brand.burst_coefficients)."""
+    """brand_id, burst_coefficient of the step-1 windows (as data_access.metrics.brand.burst_coefficients)."""
     step1 = windows[windows["step"] == 1]
     return pd.DataFrame({"brand_id": step1["brand_id"].to_numpy(),
                          "burst_coefficient": burst_of(step1["peak_day_gmv"], step1["window_gmv"])})
