@@ -283,9 +283,9 @@ def render(results, pages) -> str:
         "the OS file cache is warm. **Cold, refresh**: the same in a process that has run before, after the "
         "app's *Refresh data* (engine disposed, every cache cleared) — what a running server does for a page's "
         "first view. **Warm**: the same calls again, answered by `st.cache_data`. **SQL floor**: every "
-        "statement the cold run sent, replayed on a new raw driver connection (duckdb, psycopg, chdb.dbapi) "
-        "with fetchall — the engine's own time. **No marts**: the page reading only the raw tables "
-        "(new process).",
+        "statement the cold run sent, replayed on a new raw driver connection (duckdb read as Arrow, as the "
+        "app reads it; psycopg and chdb.dbapi with fetchall) — the engine's own time. **No marts**: the page "
+        "reading only the raw tables (new process).",
         "- A page's calls are recorded from the page itself (`bench/plans.py`: the page run by Streamlit's AppTest "
         "through `dashboard.py`, each call kept at `ui/data.py`'s cache edge), in a manager's default view (no URL "
         "parameters; the Brand and Providers pages with one brand / provider chosen).",
