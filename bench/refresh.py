@@ -3,10 +3,10 @@ a full build, on a DuckDB warehouse (issue 13: ≤ 5 % at 10M orders).
 
     python -m bench.refresh --url duckdb:///data/bench/duckdb-10m.duckdb [--runs 5]
 
-Each run works on a copy of the warehouse in data/bench/ (the source is never written), each step in a new process,
-timed by build-marts itself (data_access.warehouse.marts.refresh.Outcome.seconds: from the engine, made once its
-driver is
-imported, through the first connection to the last write and CHECKPOINT), and by that process's CPU time
+Each run works on a copy of the warehouse in data/bench/ (the source is never written), each step in a new
+process, timed by build-marts itself (data_access.warehouse.marts.refresh.Outcome.seconds: from the engine, made
+once its driver is imported, through the first connection to the last write and CHECKPOINT), and by that
+process's CPU time
 over the same call (the driver's import included: it is load-independent):
 - full: `build-marts --full` on the copy;
 - a day: the last day's orders again, one day later, with new order ids (the same buyers of the same

@@ -137,7 +137,7 @@ def refresh(url: str | None = None, *, full: bool = False, owned: bool = False, 
 def _uncollected():
     """Python's cycle collector paused: build-marts makes little cyclic garbage (reference counting frees the
     rest), but right after the driver's import the collector's full passes over every module's objects cost
-    ~0.06 s of CPU, as much as a day's mart statements (measured at 10M orders, docs/benchmarks.md)."""
+    ~0.06 s of CPU, 6 % of a refresh after a day (measured at 10M orders, docs/benchmarks.md)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
