@@ -57,8 +57,10 @@ test: $(VENV)/.test-installed browser locale
 screenshots: $(VENV)/.test-installed browser demo locale
 	$(PY) scripts/screenshots.py
 
-# Benchmark warehouses (1M/10M/50M DuckDB, 10M PostgreSQL at 127.0.0.1:5432, 10M chDB) are built once
-# into data/bench/ and reused; results go to docs/benchmarks.md. About an hour on 2 cores.
+# Benchmark warehouses (1M/10M/50M/100M DuckDB, 10M PostgreSQL at 127.0.0.1:5432, 10M chDB, 10M on a local
+# two-shard ClickHouse cluster started for the run) are built once into data/bench/ and reused; then the server
+# under load (20 sessions, no browser, bench/load.py); results go to docs/benchmarks.md. About two hours on
+# 2 cores the first time (the 100M build alone takes ~15 min and ~5 GB).
 # On a shared machine, `make bench BENCH_NICE=-15` (as root) keeps other jobs from skewing the timings.
 BENCH_NICE ?= 0
 bench: $(VENV)/.installed locale

@@ -13,11 +13,11 @@ with no page gets a "page not found" notice with links to the pages (ui.not_foun
 """
 from ui.legacy import leave_legacy_pages_mode
 
-leave_legacy_pages_mode()  # first: a `pages/` folder must never run a page without this frame
+leave_legacy_pages_mode(page=False)  # first: a `pages/` folder must never run a page without this frame
 
 import streamlit as st  # noqa: E402
 
-from ui import audit_log, health, identity, not_found, sidebar, state  # noqa: E402
+from ui import audit_log, health, identity, legacy, not_found, sidebar, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.navigation import MANAGERS_ONLY, PAGES  # noqa: E402
 
@@ -45,4 +45,5 @@ with audit_log.page_view(ident, page.url_path or "overview", lang):
     st.session_state[state.CONTEXT] = context = sidebar.render(lang, ident)
     audit_log.note_filters(context.filters)
     health.notice(lang)  # with errors in the warehouse, every page says which figures they affect
-    page.run()
+    with legacy.framed():  # the page knows it runs inside the frame (ui/legacy.py)
+        page.run()

@@ -3,10 +3,10 @@ a full build, on a DuckDB warehouse (issue 13: ≤ 5 % at 10M orders).
 
     python -m bench.refresh --url duckdb:///data/bench/duckdb-10m.duckdb [--runs 5]
 
-Each run works on a copy of the warehouse (the cached one is never written), each step in a new process,
-timed by build-marts itself (data_access.warehouse.marts.refresh.Outcome.seconds: from the engine, made once its
-driver is
-imported, through the first connection to the last write and CHECKPOINT), and by that process's CPU time
+Each run works on a copy of the warehouse in data/bench/ (the source is never written), each step in a new
+process, timed by build-marts itself (data_access.warehouse.marts.refresh.Outcome.seconds: from the engine, made
+once its driver is imported, through the first connection to the last write and CHECKPOINT), and by that
+process's CPU time
 over the same call (the driver's import included: it is load-independent):
 - full: `build-marts --full` on the copy;
 - a day: the last day's orders again, one day later, with new order ids (the same buyers of the same
@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+COPIES = ROOT / "data" / "bench"  # gitignored
 
 
 def append_a_day(path: str) -> int:
@@ -67,7 +68,8 @@ def measure(url: str, runs: int) -> dict:
     seconds, CPU seconds and load, their medians, and the refresh's share of a full build (the median of the runs'
     ratios: a full build and its refresh run back to back, under the same load)."""
     source = url.split(":///", 1)[1]
-    copy = str(Path(source).with_name("refresh-copy.duckdb"))
+    COPIES.mkdir(parents=True, exist_ok=True)
+    copy = str(COPIES / "refresh-copy.duckdb")  # never beside the source, which may be a shared read-only one
     measured = []
     try:
         for _ in range(runs):

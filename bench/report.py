@@ -5,7 +5,8 @@ from pathlib import Path
 
 NOTES = Path(__file__).resolve().parent / "notes.md"
 TARGETS = {"cold_10m": 1.0, "warm_10m": 0.050, "cold_50m": 3.0, "rss_50m_mb": 3072, "overhead": 1.2, "naive_x": 30,
-           "refresh_share": 0.05}
+           "refresh_share": 0.05, "cold_100m": 2.0, "rss_100m_mb": 3072, "load_p95": 3.0}
+BIG, CLUSTER = "duckdb-100m", "cluster-10m"  # issue 13: the cost curve past 50M, and the cluster path
 
 
 def _get(results, target, page, part, key):
@@ -44,16 +45,29 @@ def rows(results, pages) -> list[list[str]]:
             _s(_get(results, "postgresql-10m", page, "app", "cold")),
             _s(_get(results, "postgresql-10m", page, "sql", "cold")),
             _s(_get(results, "chdb-10m", page, "app", "cold")), _s(_get(results, "chdb-10m", page, "sql", "cold")),
-            _s(_get(results, "cluster-10m", page, "app", "cold")),
-            _ms(_get(results, "cluster-10m", page, "app", "warm")),
-            _s(_get(results, "cluster-10m", page, "sql", "cold")),
         ])
     return out
 
 
+SCALE_HEADER = ["page", "100M cold", "100M cold, refresh", "100M warm ms", "100M SQL floor", "100M one page RSS MB",
+                "cluster 10M cold", "cluster 10M cold, refresh", "cluster 10M warm ms", "cluster 10M floor"]
+
+
+def scale_rows(results, pages) -> list[list[str]]:
+    """The 100M DuckDB and 10M cluster columns (a page not measured there shows –)."""
+    def rss(target, page):
+        v = _get(results, target, page, "app", "rss_mb")
+        return "–" if v is None else f"{v:.0f}"
+    return [[page, _s(_get(results, BIG, page, "app", "cold")), _s(_get(results, BIG, page, "app", "cold_engine")),
+             _ms(_get(results, BIG, page, "app", "warm")), _s(_get(results, BIG, page, "sql", "cold")), rss(BIG, page),
+             _s(_get(results, CLUSTER, page, "app", "cold")), _s(_get(results, CLUSTER, page, "app", "cold_engine")),
+             _ms(_get(results, CLUSTER, page, "app", "warm")), _s(_get(results, CLUSTER, page, "sql", "cold"))]
+            for page in pages]
+
+
 HEADER = ["page", "1M cold", "10M cold", "10M cold, refresh", "10M warm ms", "10M SQL floor", "10M refresh/floor",
           "10M cold/floor", "10M no marts", "50M cold", "50M SQL floor", "PG 10M cold", "PG 10M floor",
-          "chDB 10M cold", "chDB 10M floor", "cluster 10M cold", "cluster 10M warm ms", "cluster 10M floor"]
+          "chDB 10M cold", "chDB 10M floor"]
 
 
 def verdicts(results, pages) -> list[tuple[str, str, bool | None]]:
@@ -94,6 +108,7 @@ def verdicts(results, pages) -> list[tuple[str, str, bool | None]]:
             worst_ratio, worst_page = max(ratios)
             out.append((f"10M: our time over the raw engine SQL ≤ 1.2× ({label})",
                         f"worst {worst_ratio:.2f}× ({worst_page})", worst_ratio <= TARGETS["overhead"]))
+    out += big_verdicts(results, pages, worst, said)
     naive = results["targets"].get("duckdb-10m", {}).get("_naive")
     cold10, page = worst("duckdb-10m", "app", "cold")
     if naive and cold10:
@@ -101,12 +116,100 @@ def verdicts(results, pages) -> list[tuple[str, str, bool | None]]:
         out.append(("10M: first page load ≥ 30× faster than the naive select-* pattern",
                     f"{ratio:.0f}× (naive first load {naive['cold']:.1f} s vs our slowest page, {page}, "
                     f"{cold10:.2f} s cold in a new process)", ratio >= TARGETS["naive_x"]))
+    out += load_verdicts(results)
     refresh = results["targets"].get("duckdb-10m", {}).get("_refresh")
     if refresh:
         out.append(("10M: build-marts after 1 day of orders ≤ 5% of a full marts build (issue 13)",
                     f"{refresh['ratio']:.1%} ({refresh['refresh']:.2f} s against {refresh['full']:.1f} s; "
                     f"CPU {refresh['cpu_ratio']:.1%})", refresh["ratio"] <= TARGETS["refresh_share"]))
     return out
+
+
+def load_verdicts(results) -> list[tuple[str, str, bool | None]]:
+    """Issue 13's server under load (bench/load.py): p95 page time ≤ 3 s, and no run may fail."""
+    load = results.get("load")
+    if not load or not load["all"]["n"]:
+        return []
+    a = load["all"]
+    measured = (f"p95 {a['p95']:.2f} s (p50 {a['p50']:.2f} s, {a['n']} pages, {load['error_count']} errors; "
+                f"server peak RSS {load['peak_rss_mb']:.0f} MB)")
+    return [(f"10M: {load['sessions']} sessions changing filters for {load['seconds'] / 60:.0f} min (no browser), "
+             "p95 page time ≤ 3 s", measured, a["p95"] <= TARGETS["load_p95"] and not load["error_count"])]
+
+
+def big_verdicts(results, pages, worst, said) -> list[tuple[str, str, bool | None]]:
+    """Issue 13's targets at 100M orders (DuckDB): every page ≤ 2.0 s cold, the app's RSS ≤ 3 GB. A page not
+    measured there is named: a target is met only when every page was measured."""
+    entry = results["targets"].get(BIG)
+    if not entry:
+        return [("100M: every page ≤ 2.0 s cold, app RSS ≤ 3 GB", "not measured", None)]
+    measured = [p for p in pages if p in entry]
+    missing = f"; not measured: {', '.join(p for p in pages if p not in entry)}" if len(measured) < len(pages) else ""
+    out = []
+    for label, key in (("new process", "cold"), ("after Refresh data", "cold_engine")):
+        value, page = worst(BIG, "app", key)
+        met = None if value is None else value <= TARGETS["cold_100m"]
+        if met and missing:
+            met = None  # met by the pages measured; the others unknown
+        out.append((f"100M: every page ≤ 2.0 s cold ({label})", said(value, page) + missing, met))
+    rss = entry.get("_all_pages", {}).get("rss_mb")
+    page_rss = max((entry[p]["app"]["rss_mb"] for p in measured), default=None)
+    if rss is not None:
+        out.append(("100M: app peak RSS ≤ 3 GB (every page in one process)", f"{rss:.0f} MB",
+                    rss <= TARGETS["rss_100m_mb"]))
+    elif page_rss is not None:
+        out.append(("100M: app peak RSS ≤ 3 GB", f"{page_rss:.0f} MB for the largest single page (every page in "
+                    f"one process not measured){missing}", False if page_rss > TARGETS["rss_100m_mb"] else None))
+    return out
+
+
+def scale_lines(results, pages) -> list[str]:
+    """docs/benchmarks.md's table of the 100M DuckDB and 10M cluster columns, when either was measured."""
+    if not (BIG in results["targets"] or CLUSTER in results["targets"]):
+        return []
+    return ["", "## Past 50M, and on a cluster (seconds)", "",
+            "The same figures as above, at 100M orders on DuckDB and at 10M orders on the local two-shard "
+            "ClickHouse cluster (scripts/clickhouse_cluster.py: two shards and a coordinator, each a chDB process on "
+            "the same cores as the app, the 10M DuckDB warehouse copied in with `python -m data_access load`; the "
+            "floor replayed through clickhouse-connect). A page not measured shows –.", "",
+            "| " + " | ".join(SCALE_HEADER) + " |", "|" + "|".join("---" for _ in SCALE_HEADER) + "|",
+            *["| " + " | ".join(r) + " |" for r in scale_rows(results, pages)]]
+
+
+def load_lines(results) -> list[str]:
+    """docs/benchmarks.md's sections on the server under load (bench/load.py), when measured."""
+    return [line for key in ("load", "load_shared") if results.get(key) and results[key]["all"]["n"]
+            for line in _load_section(results[key])]
+
+
+def _load_section(load: dict) -> list[str]:
+    a, think = load["all"], load["think"]
+    views = (f"filters drawn from {load['shared_views']} views the readers share"
+             if load.get("shared_views") else "every filter change a new view")
+    lines = ["", f"## The server under load: {load['sessions']} sessions, no browser ({load['url']}; {views})", "",
+             f"`python -m bench.load`: one `streamlit run serve.py`, {load['sessions']} sessions speaking Streamlit's "
+             "WebSocket protocol (tests/streamlit_client.py: the messages a browser sends and receives), each "
+             f"opening a page, then every {think[0]:g}–{think[1]:g} s (a reader's pause) changing the filters "
+             "(preset or date range, grain, belts, province, categories, brand type, managed by) or going to "
+             f"another page, for {load['seconds']:.0f} s. Page time: from the request to the server's "
+             "`script_finished` (its data work, charts and every element sent; not the browser's drawing). "
+             f"Measured {load['at']}, nice {load['nice']}, load average "
+             f"{tuple(round(x, 1) for x in load['load_before'])} before, "
+             f"{tuple(round(x, 1) for x in load['load_after'])} after.", "",
+             "| pages | pages served | p50 (s) | p95 (s) | max (s) |", "|---|---|---|---|---|",
+             f"| all | {a['n']} | {a['p50']:.2f} | {a['p95']:.2f} | {a['max']:.2f} |"]
+    after = load.get("after_open", {})
+    if after.get("n"):
+        lines.append(f"| all but each session's first | {after['n']} | {after['p50']:.2f} | {after['p95']:.2f} | "
+                     f"{after['max']:.2f} |")
+    for page, st in load["pages"].items():
+        if st["n"]:
+            lines.append(f"| {page} | {st['n']} | {st['p50']:.2f} | {st['p95']:.2f} | {st['max']:.2f} |")
+    lines += ["", f"Errors (a run ending in an exception, \"page not found\" or no answer): {load['error_count']}. "
+              f"Server RSS: {load['idle_rss_mb']:.0f} MB idle, {load['median_rss_mb']:.0f} MB median under load, "
+              f"{load['peak_rss_mb']:.0f} MB peak. Server CPU: {load['server_cpu_s']:.0f} s in {load['wall']:.0f} s "
+              f"({load['server_cpu_s'] / max(load['visits'], 1):.2f} CPU s a page)."]
+    return lines
 
 
 def refresh_lines(results) -> list[str]:
@@ -140,6 +243,11 @@ def print_table(results, pages) -> None:
     print("seconds, median of", results["runs"], "fresh processes (warm in ms)")
     for r in table:
         print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+    if BIG in results["targets"] or CLUSTER in results["targets"]:
+        scale = [SCALE_HEADER] + scale_rows(results, pages)
+        widths = [max(len(r[i]) for r in scale) for i in range(len(SCALE_HEADER))]
+        for r in scale:
+            print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     for name in ("duckdb-1m", "duckdb-10m"):
         naive = results["targets"].get(name, {}).get("_naive")
         if naive:
@@ -175,9 +283,9 @@ def render(results, pages) -> str:
         "the OS file cache is warm. **Cold, refresh**: the same in a process that has run before, after the "
         "app's *Refresh data* (engine disposed, every cache cleared) — what a running server does for a page's "
         "first view. **Warm**: the same calls again, answered by `st.cache_data`. **SQL floor**: every "
-        "statement the cold run sent, replayed on a new raw driver connection (duckdb, psycopg, chdb.dbapi) "
-        "with fetchall — the engine's own time. **No marts**: the page reading only the raw tables "
-        "(new process).",
+        "statement the cold run sent, replayed on a new raw driver connection (duckdb read as Arrow, as the "
+        "app reads it; psycopg and chdb.dbapi with fetchall) — the engine's own time. **No marts**: the page "
+        "reading only the raw tables (new process).",
         "- A page's calls are recorded from the page itself (`bench/plans.py`: the page run by Streamlit's AppTest "
         "through `dashboard.py`, each call kept at `ui/data.py`'s cache edge), in a manager's default view (no URL "
         "parameters; the Brand and Providers pages with one brand / provider chosen).",
@@ -208,7 +316,9 @@ def render(results, pages) -> str:
         ours = max(entry[p]["app"]["cold"] for p in pages if p in entry)
         lines.append(f"| {name} | {naive['cold']:.2f} | {naive['warm']:.2f} | {naive['rss_mb']:.0f} | {ours:.2f} | "
                      f"{naive['cold'] / ours:.0f}× |")
+    lines += scale_lines(results, pages)
     lines += refresh_lines(results)
+    lines += load_lines(results)
     lines += ["", "## Targets", ""]
     for target, measured, met in verdicts(results, pages):
         mark = "met" if met else "**missed**" if met is False else "not measured"

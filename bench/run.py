@@ -7,7 +7,8 @@ Per warehouse and page, each run is a new process (bench/worker.py): cold is the
 through ui/data.py with a new engine and empty caches, warm the same calls again (st.cache_data
 hits), and the process's peak RSS. Beside them: the same SQL replayed on the raw driver (the
 floor), the naive select-* pattern, and the page with marts switched off. On the 10M DuckDB warehouse, also
-what `build-marts` costs after one more day of orders against a full build (bench/refresh.py).
+what `build-marts` costs after one more day of orders against a full build (bench/refresh.py), and the server
+under load: 20 sessions changing filters for two minutes, no browser (bench/load.py).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class Target:
 
 def targets() -> list[Target]:
     out = [Target(f"duckdb-{n}", f"duckdb:///{BENCH_DIR / f'duckdb-{n}.duckdb'}", orders)
-           for n, orders in (("1m", 1_000_000), ("10m", 10_000_000), ("50m", 50_000_000))]
+           for n, orders in (("1m", 1_000_000), ("10m", 10_000_000), ("50m", 50_000_000), ("100m", 100_000_000))]
     out.append(Target("postgresql-10m", f"{PG_SERVER}/beltboard_bench_10m", 10_000_000))
     out.append(Target("chdb-10m", f"chdb:///{BENCH_DIR / 'chdb-10m'}", 10_000_000))
     out.append(Target(CLUSTER, "", 10_000_000))  # its URL once the cluster runs (ports are chosen then)
@@ -194,6 +195,9 @@ def main(argv=None) -> int:
     parser.add_argument("--naive-runs", type=int, default=5)
     parser.add_argument("--refresh-runs", type=int, default=5,
                         help="full builds and refreshes after a day, on copies of the 10M DuckDB warehouse (0: none)")
+    parser.add_argument("--load-seconds", type=float, default=120,
+                        help="the server under load on the 10M DuckDB warehouse (bench/load.py), seconds (0: none)")
+    parser.add_argument("--load-sessions", type=int, default=20)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--results", default=str(BENCH_DIR / "results.json"))
     parser.add_argument("--merge", action="store_true",
@@ -246,9 +250,9 @@ def _run(args, chosen: list[Target], pages: list[str]) -> int:
                "started": dt.datetime.now().isoformat(timespec="seconds"), "targets": {}}
     previous = json.loads(Path(args.results).read_text()) if args.merge and Path(args.results).exists() else None
     if previous:
-        results["targets"] = previous["targets"]
-        results["machine_before"] = previous["machine_before"]
-        results["started"] = previous["started"]
+        results["targets"] = previous.get("targets", {})  # (a file bench.load wrote alone has only "load")
+        results["machine_before"] = previous.get("machine_before", results["machine_before"])
+        results["started"] = previous.get("started", results["started"])
         results["remeasured"] = previous.get("remeasured", []) + [
             {"targets": [t.name for t in chosen], "at": dt.datetime.now().isoformat(timespec="seconds"),
              "load_before": machine()["load"]}]
@@ -258,14 +262,22 @@ def _run(args, chosen: list[Target], pages: list[str]) -> int:
             ids = worker("page", "--url", t.url, "--pick-ids")
             print(f"  measuring {t.name} (brand {ids['brand']}, provider {ids['provider']})", flush=True)
             entry = measure_target(t, args.runs, pages, ids, raw_too=t.name == "duckdb-10m",
-                                   floor=t.name in ("duckdb-10m", "duckdb-50m", "postgresql-10m", "chdb-10m",
-                                                    CLUSTER))
+                                   floor=t.name in ("duckdb-10m", "duckdb-50m", "duckdb-100m", "postgresql-10m",
+                                                    "chdb-10m", CLUSTER))
             entry.update(measure_extras(t, args, results["targets"].get(t.name, {})))
         except (RuntimeError, subprocess.TimeoutExpired) as exc:
             print(f"  {t.name}: measurement failed, left out ({str(exc).strip()[-600:]})", flush=True)
             continue
         results["targets"][t.name] = entry
         Path(args.results).write_text(json.dumps(results, indent=1, default=str))  # a crash keeps what was measured
+    ten = next((t for t in chosen if t.name == "duckdb-10m"), None)
+    if ten and args.load_seconds > 0:
+        from bench import load
+        print(f"  {ten.name}: {args.load_sessions} sessions under load for {args.load_seconds:.0f} s", flush=True)
+        results["load"] = load.run_load(ten.url, args.load_sessions, args.load_seconds, load.THINK, load.SEED)
+        load.print_summary(results["load"])
+    elif previous and "load" in previous:
+        results["load"] = previous["load"]
     results["seconds"] = time.perf_counter() - started + (previous.get("seconds", 0) if previous else 0)
     results["machine_after"] = machine()
     Path(args.results).write_text(json.dumps(results, indent=1, default=str))

@@ -115,10 +115,11 @@ def sql(args) -> dict:
     from data_access.warehouse import cluster
     from data_access.warehouse.connection import CLICKHOUSE_CLUSTER_SETTINGS, CLICKHOUSE_SETTINGS
     started = time.perf_counter()
-    if backend == "duckdb":
+    if backend == "duckdb":  # read as Arrow, as the app reads DuckDB (Warehouse.frame): the fastest fetch
         con = duckdb.connect(url.database, read_only=True)
         for statement, params in statements:
-            con.execute(statement, params or None).fetchall()
+            con.execute(statement, params or None)
+            con.to_arrow_table() if hasattr(con, "to_arrow_table") else con.fetch_arrow_table()
     elif backend == "postgresql":
         con = psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database)
         with con.cursor() as cur:

@@ -72,13 +72,35 @@ def test_every_table_shows_empty_as_a_dash_and_pins_its_first_column(run_app, ap
 
 def test_without_the_helper_legacy_mode_runs_a_page_bare(app_warehouse, monkeypatch):
     """Proof that the helper is what keeps the frame: disabled, /sales runs pages/sales.py alone."""
-    monkeypatch.setattr(ui.legacy, "leave_legacy_pages_mode", lambda: None)
+    monkeypatch.setattr(ui.legacy, "leave_legacy_pages_mode", lambda page=True: None)
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
     at.run()
     at.switch_page("pages/sales.py").run()
     assert PagesManager.uses_pages_directory is True
     assert sidebar_texts(at) == "", "no frame: the sidebar is empty"
     assert not at.sidebar.multiselect
+
+
+@pytest.mark.parametrize("page", ["pages/steps.py", "pages/sales.py"])
+def test_a_page_the_legacy_navigation_runs_after_another_session_left_legacy_mode_still_gets_the_frame(
+        app_warehouse, monkeypatch, page):
+    """Two sessions starting together: the script runner chose the legacy navigation for this run while the
+    flag was set, and the other session's run switched it off before this page's module started. The page
+    must still rerun through the frame rather than run bare (it used to fail on the missing page context)."""
+    from streamlit.runtime.scriptrunner import script_runner
+    legacy_navigation = script_runner._mpa_v1
+
+    def another_session_leaves_legacy_mode_meanwhile(main_script_path):
+        PagesManager.uses_pages_directory = False
+        legacy_navigation(main_script_path)
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", another_session_leaves_legacy_mode_meanwhile)
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == [PAGE_FILES[page][0]]
+    assert at.sidebar.multiselect, "the frame's filter widgets are there"
 
 
 def test_requested_page_hash_follows_the_request_not_the_legacy_choice():

@@ -20,6 +20,8 @@ that first run knows every path and never sends a "Page not found" notice before
 """
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -46,9 +48,35 @@ def requested_page_hash(pages_manager) -> str:
     return ""
 
 
-def leave_legacy_pages_mode() -> None:
-    """If Streamlit is in legacy pages/ mode, switch it off and rerun through dashboard.py."""
-    if not legacy_mode_active():
+# Sessions whose current run is inside dashboard.py's frame (`framed()` around its `page.run()`). The class
+# flag alone cannot tell a page it runs bare: when several sessions start together after a server start, the
+# script runner may choose the legacy navigation for this session's run while the flag is set, and another
+# session's run switch it off before this page's module starts (the server load test, bench/load.py, met it).
+_FRAMED: set[str] = set()
+
+
+@contextlib.contextmanager
+def framed():
+    """Mark the current session's run as inside the frame while its page runs."""
+    ctx = get_script_run_ctx()
+    session = ctx.session_id if ctx is not None else ""
+    _FRAMED.add(session)
+    try:
+        yield
+    finally:
+        _FRAMED.discard(session)
+
+
+def runs_bare() -> bool:
+    """A page module running in a session whose run is not inside the frame: a legacy navigation ran it."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and ctx.session_id not in _FRAMED
+
+
+def leave_legacy_pages_mode(page: bool = True) -> None:
+    """If Streamlit is in legacy pages/ mode, or this page runs without the frame (page=True, every page
+    module; dashboard.py, the frame, passes False), switch legacy mode off and rerun through dashboard.py."""
+    if not legacy_mode_active() and not (page and runs_bare()):
         return
     PagesManager.uses_pages_directory = False
     ctx = get_script_run_ctx()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, or_, select
 
@@ -206,12 +207,19 @@ def burst_coefficients(wh: Warehouse, f: Filters) -> pd.DataFrame:
     out = wh.frame(stmt)
     out["brand_id"] = out["brand_id"].astype("int64")
     out["peak_day_gmv"] = out["peak_day_gmv"].astype(float).fillna(0.0)
+    out["burst_coefficient"] = burst_of(out["peak_day_gmv"], out["window_gmv"])
     out["mean_day_gmv"] = out.pop("window_gmv").astype(float).fillna(0.0) / BURST_WINDOW_DAYS
-    out["burst_coefficient"] = ratio(out["peak_day_gmv"], out["mean_day_gmv"]).to_numpy()
     last = pd.to_datetime(out["window_start"]) + pd.Timedelta(days=BURST_WINDOW_DAYS - 1)
     out["window_complete"] = (last <= pd.Timestamp(f.as_of)).astype(bool)
     return out[BURST_COLUMNS].reset_index(drop=True)
 
+
+
+def burst_of(peak_day_gmv, window_gmv) -> np.ndarray:
+    """peak / mean of a step-1 window from its peak day and its total distribution GMV (NULL: no orders, 0)."""
+    peak = pd.Series(peak_day_gmv).astype(float).fillna(0.0)
+    mean = pd.Series(window_gmv).astype(float).fillna(0.0) / BURST_WINDOW_DAYS
+    return ratio(peak, mean).to_numpy()
 
 # ---------------------------------------------------------------- 6. STEPS evidence
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..warehouse.connection import Warehouse
 from ..warehouse.filters import Filters, brand_conditions, days_after
 from ..warehouse.marts import read as marts
 from ..warehouse.schema import brands, providers, steps_milestones
 from ..warehouse.sqlfuncs import add_days
-from .brand import burst_coefficients
+from .brand import BURST_WINDOW_DAYS, burst_of
 from .reports import ratio, resolve, steps, steps_funnel, sum_where, with_brands
 from .rules import EVIDENCE, Rules, load_rules
 
@@ -45,14 +45,15 @@ def diagnosis(wh: Warehouse, f: Filters, rules: Rules | None = None) -> pd.DataF
 
     now = _window_sums_at(wh, f)
     queue = queue.merge(now, how="left", on="brand_id")
-    burst = burst_coefficients(wh, f)[["brand_id", "burst_coefficient"]]  # step 1's evidence, in and at completion
+    windows = _milestone_windows(wh, f)
+    burst = _burst(windows)  # step 1's evidence, in and at completion
     queue = queue.merge(burst, how="left", on="brand_id")
     queue["evidence"] = _evidence(queue)
     queue["gmv_30d"] = queue["gmv"].fillna(0.0).round(2)
 
     typical = steps_funnel(wh, f).set_index("step")["median_days_to_complete"]
     queue["typical_days"] = queue["current_step"].map(typical).astype(float)
-    queue["peer_evidence"] = queue["current_step"].map(_peer_evidence(wh, f, burst)).astype(float)
+    queue["peer_evidence"] = queue["current_step"].map(_peer_evidence(windows, f, burst)).astype(float)
     queue["threshold"] = queue["current_step"].map(dict(rules.thresholds)).astype(float)
     queue["evidence_met"] = (queue["evidence"] >= queue["threshold"]).fillna(False).astype(bool)
     queue["evidence_name"] = queue["current_step"].map(EVIDENCE)
@@ -98,35 +99,55 @@ def _window_sums_at(wh: Warehouse, f: Filters) -> pd.DataFrame:
     return _floats(wh.frame(stmt))
 
 
-def _completions(wh: Warehouse, f: Filters) -> pd.DataFrame:
-    """Every milestone of a selected brand completed by the as-of date, with its window sums (D = completed_on;
-    empty for step 1, whose evidence is the burst coefficient, and for a window without orders)."""
+def _milestone_windows(wh: Warehouse, f: Filters) -> pd.DataFrame:
+    """Every step-1 milestone and every completed one of a selected brand, with its window sums, in one range
+    join over the daily mart: step 1 its burst window (started_on … started_on + 29: the peak and the total
+    distribution GMV, data_access.metrics.brand), a completed milestone the windows before D = completed_on.
+
+    The milestones do not depend on the as-of date (the callers keep those completed by theirs), so the queue
+    and the queue of the period before (the page's tiles) ask the same statement, and the warehouse answers
+    the second from the first (Warehouse.frame): this join is the queue's costliest statement."""
     m = steps_milestones
-    # Each window's bounds are computed once per milestone, so the join to the daily mart is a plain range
-    # on its day (a server can use the mart's (brand_id, day) order), and one outer join gives the
-    # milestones and their sums in one statement. Still the queue's costliest statement (about half its
-    # CPU at 10M orders on DuckDB): a per-milestone evidence mart would be the next step.
-    done = (select(m.c.brand_id, m.c.step, m.c.completed_on,
-                   add_days(m.c.completed_on, -(2 * WINDOW_DAYS - 1)).label("first_day"),
-                   add_days(m.c.completed_on, -(WINDOW_DAYS - 1)).label("window_start"))
-            .select_from(with_brands(m)).where(m.c.completed_on <= f.as_of, *_brands_as_of(f))
-            .subquery("done"))
+    first_day = case((m.c.step == 1, m.c.started_on), else_=add_days(m.c.completed_on, -(2 * WINDOW_DAYS - 1)))
+    last_day = case((m.c.step == 1, add_days(m.c.started_on, BURST_WINDOW_DAYS - 1)), else_=m.c.completed_on)
+    ms = (select(m.c.brand_id, m.c.step, m.c.completed_on, brands.c.onboarded_on, first_day.label("first_day"),
+                 last_day.label("last_day"),
+                 add_days(m.c.completed_on, -(WINDOW_DAYS - 1)).label("window_start"))
+          .select_from(with_brands(m)).where(or_(m.c.step == 1, m.c.completed_on.is_not(None)), *brand_conditions(f))
+          .subquery("ms"))
     d = marts.daily(wh)
-    in_window = and_(d.c.brand_id == done.c.brand_id, done.c.step > 1, d.c.day >= done.c.first_day,
-                     d.c.day <= done.c.completed_on)
-    stmt = (
-        select(done.c.brand_id, done.c.step, done.c.completed_on, *_window_measures(d, done.c.window_start))
-        .select_from(done.outerjoin(d, in_window))
-        .group_by(done.c.brand_id, done.c.step, done.c.completed_on)
+    in_window = and_(d.c.brand_id == ms.c.brand_id, d.c.day >= ms.c.first_day, d.c.day <= ms.c.last_day)
+    stmt = (  # grouped by the milestone's key alone (its dates are one per group): fewer keys to hash
+        select(ms.c.brand_id, ms.c.step, func.max(ms.c.completed_on).label("completed_on"),
+               func.max(ms.c.onboarded_on).label("onboarded_on"), *_window_measures(d, ms.c.window_start),
+               func.max(d.c.distribution_gmv).label("peak_day_gmv"), func.sum(d.c.distribution_gmv).label("window_gmv"))
+        .select_from(ms.outerjoin(d, in_window))
+        .group_by(ms.c.brand_id, ms.c.step)
     )
     out = _floats(wh.frame(stmt))
     out["step"] = out["step"].astype(int)
     return out
 
 
-def _peer_evidence(wh: Warehouse, f: Filters, burst: pd.DataFrame) -> dict[int, float]:
+def _burst(windows: pd.DataFrame) -> pd.DataFrame:
+    """brand_id, burst_coefficient of the step-1 windows (as data_access.metrics.brand.burst_coefficients)."""
+    step1 = windows[windows["step"] == 1]
+    return pd.DataFrame({"brand_id": step1["brand_id"].to_numpy(),
+                         "burst_coefficient": burst_of(step1["peak_day_gmv"], step1["window_gmv"])})
+
+
+def _completions(windows: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The milestones of brands onboarded by the as-of date completed by it; step 1's evidence is its burst."""
+    as_of = f.as_of
+    done = [c is not None and c <= as_of and o is not None and o <= as_of
+            for c, o in zip(windows["completed_on"], windows["onboarded_on"])]
+    return windows[np.array(done, dtype=bool)]
+
+
+def _peer_evidence(windows: pd.DataFrame, f: Filters, burst: pd.DataFrame) -> dict[int, float]:
     """Step -> the median evidence at completion (empty values skipped; NaN over nothing)."""
-    done = _completions(wh, f).rename(columns={"step": "current_step"})
+    done = _completions(windows, f)[["brand_id", "step", "gmv", "public", "public_before", "self_live", "private",
+                                     "exclusive"]].rename(columns={"step": "current_step"})
     done = done.merge(burst, how="left", on="brand_id")
     done["evidence"] = _evidence(done)
     medians = done.groupby("current_step")["evidence"].median()

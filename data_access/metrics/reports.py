@@ -491,16 +491,20 @@ def steps_funnel(wh: Warehouse, f: Filters) -> pd.DataFrame:
     counts = (
         select(m.c.step, count_where(m.c.started_on <= f.as_of).label("brands_reached"),
                count_where(m.c.completed_on <= f.as_of).label("brands_completed"))
-        .select_from(selected).where(*_brands_as_of(f)).group_by(m.c.step)
+        .select_from(selected).where(*_brands_as_of(f)).group_by(m.c.step).subquery("counts")
     )
     completions = (
         select(m.c.step, days_between(m.c.completed_on, m.c.started_on).label("days"))
         .select_from(selected).where(m.c.completed_on <= f.as_of, *_brands_as_of(f)).subquery("completions")
     )
-    out = pd.DataFrame({"step": [1, 2, 3, 4, 5]})
-    for part in (wh.frame(counts), wh.frame(median_by(completions, "step", "days"))):
-        part["step"] = part["step"].astype(int)
-        out = out.merge(part, how="left", on="step")
+    medians = median_by(completions, "step", "days").subquery("medians")
+    both = (  # one statement: a step with completions has milestones, so it has its counts row
+        select(counts.c.step, counts.c.brands_reached, counts.c.brands_completed, medians.c.median)
+        .select_from(counts.outerjoin(medians, medians.c.step == counts.c.step))
+    )
+    part = wh.frame(both)
+    part["step"] = part["step"].astype(int)
+    out = pd.DataFrame({"step": [1, 2, 3, 4, 5]}).merge(part, how="left", on="step")
     out["brands_reached"] = out["brands_reached"].fillna(0).astype(int)
     out["brands_completed"] = out["brands_completed"].fillna(0).astype(int)
     out["conversion_from_previous"] = ratio(out["brands_reached"], out["brands_reached"].shift(1))

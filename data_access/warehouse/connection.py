@@ -16,12 +16,14 @@ check, and the reader starts over on a new engine; a server's orders and marts r
 `generation_check_s()` seconds. The generation's token changes with the data, and the
 dashboard keys its caches by it.
 """
+import collections
 import datetime as dt
 import decimal
 import logging
 import os
 import threading
 import time
+import warnings
 import weakref
 
 import numpy as np
@@ -37,6 +39,8 @@ from .freshness import Generation
 log = logging.getLogger("beltboard.warehouse")
 
 DEMO_COMMAND = "python -m data_access demo"
+REUSE_KEPT = 32  # answers a reader keeps for a statement asked again (Warehouse.frame)
+REUSE_MAX_ROWS = 20_000  # … of at most this many rows (the reports' answers are aggregates)
 
 
 class WarehouseError(Exception):
@@ -242,6 +246,8 @@ class Warehouse:
         self._generation: Generation | None = None
         self._checked_at = 0.0
         self._as_of: tuple[tuple, dt.date] | None = None  # (generation token, as-of date)
+        self._kept: collections.OrderedDict = collections.OrderedDict()  # recent answers (frame)
+        self._kept_lock = threading.Lock()
 
     def _new_engine(self) -> Engine:
         try:
@@ -260,11 +266,44 @@ class Warehouse:
         return self.engine.dialect.name
 
     def frame(self, stmt) -> pd.DataFrame:
+        """The statement's answer as a typed frame. A reader of a file keeps its recent answers, and the same
+        statement with the same parameters on the same data is answered from them (a copy): a page's reports
+        share parts (the provider league, the STEPS rows, the brands' multiples …), each then asked once."""
+        key = self._reuse_key(stmt)
+        if key is not None:
+            with self._kept_lock:
+                kept = self._kept.get(key)
+                if kept is not None:
+                    self._kept.move_to_end(key)
+                    return kept.copy()
+        df = self._run(stmt)
+        if key is not None and len(df) <= REUSE_MAX_ROWS:
+            with self._kept_lock:
+                self._kept[key] = df.copy()
+                while len(self._kept) > REUSE_KEPT:
+                    self._kept.popitem(last=False)
+        return df
+
+    def _reuse_key(self, stmt) -> tuple | None:
+        """(the file's identity now, SQLAlchemy's cache key of the statement, its parameters' values), or None:
+        not kept. Only a reader of a file (DuckDB, SQLite) keeps answers: any write changes the file's or its
+        log's stat(), looked at here on every call, so a kept answer is never one of other data; a server's
+        data may change between two looks at it (Warehouse.generation), and a writer reads what it wrote."""
+        if not self.read_only or not self._files or not hasattr(stmt, "_generate_cache_key"):
+            return None
+        cache_key = stmt._generate_cache_key()  # what SQLAlchemy's own compiled-statement cache is keyed by
+        if cache_key is None:
+            return None
+        return _identity(self._files), cache_key.key, repr([p.effective_value for p in cache_key.bindparams])
+
+    def _run(self, stmt) -> pd.DataFrame:
         started = time.perf_counter()
         try:
             with self.engine.connect() as conn:
                 result = conn.execute(stmt)
-                df = _typed(list(result.keys()), result.fetchall(), declared_types(stmt))
+                arrow = _arrow_of(result, self.dialect)
+                df = (_typed(list(result.keys()), result.fetchall(), declared_types(stmt)) if arrow is None
+                      else _typed_arrow(list(result.keys()), arrow, declared_types(stmt)))
         except (OperationalError, ProgrammingError, DBAPIError) as exc:
             raise self.explain(exc) from None
         log.debug("query %.1f ms, %d rows", (time.perf_counter() - started) * 1000, len(df))
@@ -482,6 +521,95 @@ def _as_date(value) -> dt.date | None:
         return dt.date.fromisoformat(str(value)[:10])  # a driver that hands dates over as text
     except ValueError:
         return value
+
+
+# ---------------------------------------------------------------- frames from the driver's columns
+
+def _arrow_of(result, dialect: str):
+    """The result as the driver's Arrow table where it has one (DuckDB), else None (the rows are read).
+    Columns straight from the engine skip a Python object per value; `_typed_arrow` types them as `_typed`."""
+    if dialect != "duckdb" or not result.returns_rows:
+        return None
+    cursor = result.cursor
+    fetch = getattr(cursor, "to_arrow_table", None) or getattr(cursor, "fetch_arrow_table", None)
+    if fetch is None:  # an older DuckDB
+        return None
+    with warnings.catch_warnings():  # DuckDB 2 notes the copy from its DB-API result: small answers, no matter
+        warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+        return fetch()
+
+
+def _typed_arrow(names: list[str], table, types: list | None = None) -> pd.DataFrame:
+    """The frame `_typed` makes of the same result's rows, dtype for dtype and value for value, from Arrow."""
+    kinds = [_kind(t) for t in types] if types is not None and len(types) == len(names) else [None] * len(names)
+    columns = {name: _arrow_column(table.column(i), kind) for i, (name, kind) in enumerate(zip(names, kinds))}
+    return pd.DataFrame(columns, columns=names)
+
+
+def _arrow_column(col, kind: str | None):
+    import pyarrow as pa
+    n, t = len(col), col.type
+    if n == 0 or col.null_count == n:  # nothing to go by but the declared type, as for rows
+        return _column([None] * n, kind)
+    if pa.types.is_integer(t) and kind in ("int", None):
+        return _int64(col)
+    if pa.types.is_floating(t) and kind in ("float", None):
+        return col.cast(pa.float64()).to_numpy(zero_copy_only=False)  # nulls become NaN
+    if pa.types.is_decimal(t):
+        if t.scale == 0 and kind in ("int", None):  # DuckDB's HUGEINT (a SUM of integers): ints as rows
+            exact = _decimal_as_int64(col)
+            if exact is not None:
+                return pd.arrays.IntegerArray(*exact)
+        elif kind in ("float", None):
+            values = _decimal_as_float(col)
+            if values is not None:
+                return values
+    if pa.types.is_date32(t) and kind in ("date", None):  # datetime64[D] to objects: datetime.date, NaT -> None
+        return pd.Series(col.to_numpy(zero_copy_only=False).astype(object), dtype=object)
+    if (pa.types.is_string(t) or pa.types.is_large_string(t)) and kind is None:
+        return pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+    return _column(col.to_pylist(), kind)  # anything else: the Python values, as the rows hold them
+
+
+def _int64(col) -> pd.arrays.IntegerArray:
+    import pyarrow as pa
+    mask = col.is_null().to_numpy(zero_copy_only=False)
+    values = col.fill_null(0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return pd.arrays.IntegerArray(values, mask)
+
+
+def _decimal_words(col):
+    """(the unscaled values as int64, the null mask) of a 128-bit decimal column whose values fit in 53 bits
+    (exact in a float64); None otherwise."""
+    import pyarrow as pa
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    if arr.type.bit_width != 128:
+        return None
+    words = np.frombuffer(arr.buffers()[1], dtype="<i8")[2 * arr.offset:2 * (arr.offset + len(arr))].reshape(-1, 2)
+    low, high = words[:, 0], words[:, 1]
+    mask = arr.is_null().to_numpy(zero_copy_only=False)
+    valid = ~mask
+    fits = (high == (low >> 63)) & (low >= -(2 ** 53)) & (low <= 2 ** 53)
+    if not fits[valid].all():
+        return None
+    return np.where(valid, low, 0), mask
+
+
+def _decimal_as_int64(col):
+    words = _decimal_words(col)
+    return None if words is None else (words[0].astype("int64"), words[1])
+
+
+def _decimal_as_float(col):
+    """DECIMAL values as float64, each exactly float(Decimal): the unscaled integer and 10**scale are both exact
+    floats, and IEEE division rounds their quotient correctly (a cast through Arrow may be 1 ulp off)."""
+    words = _decimal_words(col)
+    if words is None or col.type.scale > 22:  # 10**22 is the last power of ten a float64 holds exactly
+        return None
+    unscaled, mask = words
+    out = unscaled.astype("float64") / (10.0 ** col.type.scale)
+    out[mask] = np.nan
+    return out
 
 
 def describe_safely(url: str) -> str:

@@ -8,6 +8,15 @@ up to M'. So the marts' record (data_access.warehouse.freshness) keeps, beside t
 fingerprint of the orders and campaigns it was built from; a refresh checks the old rows in one scan
 and extends the fingerprint by the new rows' without scanning them again.
 
+Which columns: a change to a column that no mart reads cannot make the marts wrong, so the fingerprint
+needs only the columns the marts read, and every column of `orders` is read by one: brand_id, buyer_id,
+ordered_at and order_id by the pair mart (order_id also tells old orders from new, and makes every row's
+hash distinct, so that two identical orders' hashes cannot cancel in the XOR), the flags, channel,
+traffic source and GMV by the daily mart, campaign_id and GMV by the campaign windows. ordered_at is hashed
+whole although only its day is read: hashing its day would add a cast per row and read no less. So the
+check reads every column of every old order (at 10M on DuckDB ~0.3 s of CPU, most of a refresh after a
+day: docs/benchmarks.md); tests/test_refresh.py rewrites an old order's GMV and expects a full build.
+
 SQLite has neither a hash function nor XOR: there the hash is an integer mix of the same values
 (`_portable`, ordered_at taken by its day, which is all the marts read of it), and the rows' hashes are
 summed (modulo 2^64).
