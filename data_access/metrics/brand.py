@@ -214,12 +214,12 @@ def burst_coefficients(wh: Warehouse, f: Filters) -> pd.DataFrame:
     return out[BURST_COLUMNS].reset_index(drop=True)
 
 
-
 def burst_of(peak_day_gmv, window_gmv) -> np.ndarray:
     """peak / mean of a step-1 window from its peak day and its total distribution GMV (NULL: no orders, 0)."""
     peak = pd.Series(peak_day_gmv).astype(float).fillna(0.0)
     mean = pd.Series(window_gmv).astype(float).fillna(0.0) / BURST_WINDOW_DAYS
     return ratio(peak, mean).to_numpy()
+
 
 # ---------------------------------------------------------------- 6. STEPS evidence
 
