@@ -3,6 +3,7 @@ reports share parts. Never an answer of other data: a write to the file is seen 
 reader, and a writer, always ask the database."""
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -51,6 +52,27 @@ def test_a_write_to_the_file_is_read_at_once(sqlite_file):
     con.commit()
     con.close()
     assert wh.scalar(total) == 16  # no generation() call in between: the file's stat() decides
+    wh.engine.dispose()
+
+
+def test_a_file_swapped_between_the_look_and_the_query_is_never_kept_as_the_new_one(sqlite_file, tmp_path):
+    """A rebuild swaps the file just after the reader's generation() and before its query, which the engine's
+    open connection answers from the old file: that answer must not be kept as the new file's."""
+    wh = Warehouse(f"sqlite:///{sqlite_file}")
+    total = select(func.sum(numbers.c.n))
+    wh.generation()
+    assert wh.scalar(total) == 6  # the pool now holds a connection to this file
+    new = tmp_path / "new.sqlite"
+    con = sqlite3.connect(new)
+    con.execute("CREATE TABLE numbers (n INTEGER)")
+    con.execute("INSERT INTO numbers VALUES (100)")
+    con.commit()
+    con.close()
+    wh.generation()
+    os.replace(new, sqlite_file)  # the rebuild's swap, between the look and the query
+    wh.scalar(total)  # the old connection may still read the old file: either answer, but not kept as the new
+    wh.generation()  # the next look sees the new file and starts over on a new engine
+    assert wh.scalar(total) == 100
     wh.engine.dispose()
 
 

@@ -294,7 +294,11 @@ class Warehouse:
         cache_key = stmt._generate_cache_key()  # what SQLAlchemy's own compiled-statement cache is keyed by
         if cache_key is None:
             return None
-        return _identity(self._files), cache_key.key, repr([p.effective_value for p in cache_key.bindparams])
+        if _identity(self._files) != self._identity:
+            # the file changed since this engine looked at it, which may still read the old one (a swapped file
+            # stays open): an answer now is kept under no identity, and generation() starts over first
+            return None
+        return self._identity, cache_key.key, repr([p.effective_value for p in cache_key.bindparams])
 
     def _run(self, stmt) -> pd.DataFrame:
         started = time.perf_counter()
