@@ -108,6 +108,23 @@ def wait_for_app(page, timeout: float = PATIENCE_MS) -> None:
     page.wait_for_timeout(300)  # let the last deltas paint
 
 
+def download(page, button, patience_ms: float = PATIENCE_MS):
+    """Click a download button until the browser receives its file; that download. On a loaded machine a
+    click that lands while a rerun redraws the page can be lost (the final run of 2026-12-07 waited 300 s for
+    one); clicking a download button again is harmless."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    deadline = time.monotonic() + patience_ms / 1000
+    while True:
+        wait_for_app(page)
+        try:
+            with page.expect_download(timeout=30_000) as started:
+                button.click()
+            return started.value
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                raise
+
+
 # What the tables draw: st.dataframe paints its cells on a canvas, so the texts are recorded as they are drawn
 # (add_init_script before the page loads; `grid_texts` reads them).
 RECORD_GRID_TEXTS = """(() => {

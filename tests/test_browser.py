@@ -21,6 +21,7 @@ from data_access.warehouse.filters import Filters
 from tests.browser_support import (
     RECORD_GRID_TEXTS,
     StreamlitServer,
+    download,
     grid_texts,
     patient,
     truncated_tile_texts,
@@ -231,10 +232,10 @@ def test_csv_download_matches_the_table_and_is_excel_safe(server, page, warehous
     goto(page, server.base_url, "sales", params)
     expander = page.locator('[data-testid="stExpander"]', has_text="All brands with sales").first
     expander.locator("summary").click()
-    with page.expect_download() as download:
-        expander.locator('.st-key-dl_brand-multiples').get_by_role("button", name="Download CSV").first.click()
-    assert download.value.suggested_filename == "brand-multiples_2021-04-01_2021-06-30.csv"  # what is inside
-    data = open(download.value.path(), "rb").read()
+    csv_button = expander.locator('.st-key-dl_brand-multiples').get_by_role("button", name="Download CSV")
+    got = download(page, csv_button.first)
+    assert got.suggested_filename == "brand-multiples_2021-04-01_2021-06-30.csv"  # what is inside
+    data = open(got.path(), "rb").read()
     text = data.decode("utf-8")
     assert text.startswith(BOM)
     rows = list(csv.reader(io.StringIO(text[len(BOM):])))
@@ -280,10 +281,9 @@ def test_every_page_s_excel_download_opens_in_chinese_with_its_about_sheet(serve
     if not button.is_visible():  # inside a closed expander
         button.locator("xpath=ancestor::details[1]/summary").click()
     button.scroll_into_view_if_needed()
-    with page.expect_download() as download:
-        button.click()
-    assert download.value.suggested_filename.endswith("linyi-apparel.xlsx")
-    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))  # the path has no .xlsx
+    got = download(page, button)
+    assert got.suggested_filename.endswith("linyi-apparel.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(open(got.path(), "rb").read()))  # the path has no .xlsx
     assert book.sheetnames == ["数据", "说明"]
     data = book.worksheets[0]
     headers = [c.value for c in data[1]]

@@ -33,6 +33,7 @@ from tests.access_support import MANAGER, OPERATOR_A, OPERATOR_B, Users, write_r
 from tests.browser_support import (
     PATIENCE_MS,
     StreamlitServer,
+    download,
     patient,
     wait_for_app,
 )
@@ -260,9 +261,9 @@ def test_an_operator_s_csv_in_the_browser_is_excel_safe_and_inside_their_belts(b
     try:
         expander = page.locator('[data-testid="stExpander"]', has_text="All brands with sales").first
         expander.locator("summary").click()
-        with page.expect_download() as download:
-            expander.locator(".st-key-dl_brand-multiples").get_by_role("button", name="Download CSV").first.click()
-        rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+        csv_button = expander.locator(".st-key-dl_brand-multiples").get_by_role("button", name="Download CSV")
+        got = download(page, csv_button.first)
+        rows = list(csv.DictReader(io.StringIO(open(got.path(), encoding="utf-8-sig").read())))
         expected = REPORTS["brand_multiples"](Warehouse(hostile["url"]), Filters(
             belts=BELTS_A, date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 6, 30)))
         assert [int(r["brand_id"]) for r in rows] == [int(b) for b in expected["brand_id"]]
