@@ -118,20 +118,31 @@ def pairs_by_provider(wh: Warehouse, f: Filters, joined) -> pd.DataFrame:
                     func.max(a.c.end_on).label("end_on"), func.count().label("assignments"),
                     func.count(a.c.end_on).label("ended"))
              .where(*overlaps).group_by(a.c.provider_id, a.c.brand_id).subquery("spans"))
-    single = and_(spans.c.assignments == 1)
-    low = case((spans.c.start_on > f.date_from, spans.c.start_on), else_=date_value(f.date_from))
-    high = case((and_(spans.c.ended == 1, spans.c.end_on < f.date_to), spans.c.end_on), else_=date_value(f.date_to))
+    single = spans.c.assignments == 1
+    starts_late, ends_early = spans.c.start_on > f.date_from, and_(spans.c.ended == 1, spans.c.end_on < f.date_to)
     p = mart_pair_days.c
+    in_range = [p.day >= f.date_from, p.day <= f.date_to, *brand_conditions(f)]
+    # Most spans cover the whole range: theirs are their brands' pairs of the range, summed per brand first (a
+    # scan without a join); only the spans starting or ending inside it join the mart row by row.
+    first, repeat = _in_window(p, f.date_from, f.date_to)
+    by_brand = (select(p.brand_id, sum_where(first, p.n).label("pairs"), sum_where(repeat, p.n).label("repeat_pairs"))
+                .select_from(joined(mart_pair_days)).where(*in_range).group_by(p.brand_id).subquery("by_brand"))
+    covering = (select(spans.c.provider_id, func.sum(by_brand.c.pairs).label("pairs"),
+                       func.sum(by_brand.c.repeat_pairs).label("repeat_pairs"))
+                .select_from(by_brand.join(spans, spans.c.brand_id == by_brand.c.brand_id))
+                .where(single, ~starts_late, ~ends_early).group_by(spans.c.provider_id))
+    low = case((starts_late, spans.c.start_on), else_=date_value(f.date_from))
+    high = case((ends_early, spans.c.end_on), else_=date_value(f.date_to))
     first = and_(p.day >= low, p.day <= high, or_(p.prev_day.is_(None), p.prev_day < low))
     repeat = and_(p.prev_day >= low, p.day <= high, or_(p.prev2_day.is_(None), p.prev2_day < low))
-    stmt = (
+    partial = (
         select(spans.c.provider_id, sum_where(first, p.n).label("pairs"),
                sum_where(repeat, p.n).label("repeat_pairs"))
         .select_from(joined(mart_pair_days).join(spans, spans.c.brand_id == p.brand_id))
-        .where(single, p.day >= f.date_from, p.day <= f.date_to, *brand_conditions(f))
+        .where(single, or_(starts_late, ends_early), *in_range)
         .group_by(spans.c.provider_id)
     )
-    from_marts = wh.frame(stmt)
+    from_marts = pd.concat([wh.frame(covering), wh.frame(partial)], ignore_index=True)
     several = select(spans.c.provider_id, spans.c.brand_id).where(spans.c.assignments > 1)
     rest = _raw_provider_pairs(wh, f, joined, overlaps, several)
     both = pd.concat([from_marts, rest], ignore_index=True)
