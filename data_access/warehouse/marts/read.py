@@ -93,12 +93,7 @@ def pairs_by_period(wh: Warehouse, f: Filters, first_day: dt.date, last_day: dt.
 def pairs_by_brand(wh: Warehouse, f: Filters, date_from: dt.date, date_to: dt.date, joined) -> pd.DataFrame:
     """Pairs and repeat pairs per brand_id over [from, to] (selected brands)."""
     if fresh(wh):
-        p = mart_pair_days.c
-        first, repeat = _in_window(p, date_from, date_to)
-        stmt = (select(p.brand_id, sum_where(first, p.n).label("pairs"), sum_where(repeat, p.n).label("repeat_pairs"))
-                .select_from(joined(mart_pair_days))
-                .where(p.day >= date_from, p.day <= date_to, *brand_conditions(f)).group_by(p.brand_id))
-        return wh.frame(stmt)
+        return wh.frame(_mart_brand_pairs(f, date_from, date_to, joined))
     pairs = _raw_pairs(joined(orders), [ordered_between(date_from, date_to), *brand_conditions(f)])
     return wh.frame(select(pairs.c.brand_id, func.count().label("pairs"),
                            count_where(pairs.c.n >= 2).label("repeat_pairs")).group_by(pairs.c.brand_id))
@@ -120,32 +115,28 @@ def pairs_by_provider(wh: Warehouse, f: Filters, joined) -> pd.DataFrame:
              .where(*overlaps).group_by(a.c.provider_id, a.c.brand_id).subquery("spans"))
     single = spans.c.assignments == 1
     starts_late, ends_early = spans.c.start_on > f.date_from, and_(spans.c.ended == 1, spans.c.end_on < f.date_to)
-    p = mart_pair_days.c
-    in_range = [p.day >= f.date_from, p.day <= f.date_to, *brand_conditions(f)]
     # Most spans cover the whole range: theirs are their brands' pairs of the range, summed per brand first (a
     # scan without a join); only the spans starting or ending inside it join the mart row by row.
-    first, repeat = _in_window(p, f.date_from, f.date_to)
-    by_brand = (select(p.brand_id, sum_where(first, p.n).label("pairs"), sum_where(repeat, p.n).label("repeat_pairs"))
-                .select_from(joined(mart_pair_days)).where(*in_range).group_by(p.brand_id).subquery("by_brand"))
+    by_brand = _mart_brand_pairs(f, f.date_from, f.date_to, joined).subquery("by_brand")
     covering = (select(spans.c.provider_id, func.sum(by_brand.c.pairs).label("pairs"),
                        func.sum(by_brand.c.repeat_pairs).label("repeat_pairs"))
                 .select_from(by_brand.join(spans, spans.c.brand_id == by_brand.c.brand_id))
                 .where(single, ~starts_late, ~ends_early).group_by(spans.c.provider_id))
     low = case((starts_late, spans.c.start_on), else_=date_value(f.date_from))
     high = case((ends_early, spans.c.end_on), else_=date_value(f.date_to))
+    p = mart_pair_days.c
     first = and_(p.day >= low, p.day <= high, or_(p.prev_day.is_(None), p.prev_day < low))
     repeat = and_(p.prev_day >= low, p.day <= high, or_(p.prev2_day.is_(None), p.prev2_day < low))
     partial = (
         select(spans.c.provider_id, sum_where(first, p.n).label("pairs"),
                sum_where(repeat, p.n).label("repeat_pairs"))
         .select_from(joined(mart_pair_days).join(spans, spans.c.brand_id == p.brand_id))
-        .where(single, or_(starts_late, ends_early), *in_range)
+        .where(single, or_(starts_late, ends_early), p.day >= f.date_from, p.day <= f.date_to, *brand_conditions(f))
         .group_by(spans.c.provider_id)
     )
-    from_marts = pd.concat([wh.frame(covering), wh.frame(partial)], ignore_index=True)
     several = select(spans.c.provider_id, spans.c.brand_id).where(spans.c.assignments > 1)
-    rest = _raw_provider_pairs(wh, f, joined, overlaps, several)
-    both = pd.concat([from_marts, rest], ignore_index=True)
+    both = pd.concat([wh.frame(covering), wh.frame(partial), _raw_provider_pairs(wh, f, joined, overlaps, several)],
+                     ignore_index=True)
     if both.empty:
         return pd.DataFrame({"provider_id": pd.Series(dtype="Int64"), "pairs": pd.Series(dtype=float),
                              "repeat_pairs": pd.Series(dtype=float)})
@@ -168,6 +159,15 @@ def _raw_provider_pairs(wh: Warehouse, f: Filters, joined, overlaps, only) -> pd
     pairs = _raw_pairs(served, conditions, a.c.provider_id)
     return wh.frame(select(pairs.c.provider_id, func.count().label("pairs"),
                            count_where(pairs.c.n >= 2).label("repeat_pairs")).group_by(pairs.c.provider_id))
+
+
+def _mart_brand_pairs(f: Filters, date_from: dt.date, date_to: dt.date, joined):
+    """The pair mart's pairs and repeat pairs per brand_id over [from, to] (selected brands), as a select."""
+    p = mart_pair_days.c
+    first, repeat = _in_window(p, date_from, date_to)
+    return (select(p.brand_id, sum_where(first, p.n).label("pairs"), sum_where(repeat, p.n).label("repeat_pairs"))
+            .select_from(joined(mart_pair_days))
+            .where(p.day >= date_from, p.day <= date_to, *brand_conditions(f)).group_by(p.brand_id))
 
 
 def _in_window(p, date_from, date_to):
